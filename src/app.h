@@ -1,0 +1,22 @@
+/* The whole migration: modes of the program above the single stages. */
+#ifndef IM_APP_H
+#define IM_APP_H
+
+#include <stdbool.h>
+
+enum app_mode { MODE_NONE, MODE_WIZARD, MODE_BATCH, MODE_DRY_RUN, MODE_REVIEW, MODE_REPORT };
+
+struct app_options {
+    enum app_mode mode;
+    const char *config;
+    const char *state_dir;
+    const char *log_dir; /* --review/--report DIR, NULL = state_dir */
+    bool yes;
+    bool resume;
+    bool demo;
+    bool keep_sandbox;
+};
+
+int app_run(const struct app_options *opt);
+
+#endif

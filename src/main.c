@@ -1,0 +1,108 @@
+/* immich-migrate: command line and modes. */
+#include "common.h"
+#include "commands.h"
+#include "app.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_help(void)
+{
+    printf(_("Usage: immich-migrate [OPTION]...\n"
+             "       immich-migrate STAGE [ARGS]...\n"
+             "Move an Immich installation from Docker Compose to the NixOS services.immich module:\n"
+             "a guided, resumable, logged migration.\n\n"));
+    printf(_("Modes:\n"
+             "      (none)            start the interactive wizard\n"
+             "  -b, --batch           run every stage without the wizard, one line per event on stderr\n"
+             "  -n, --dry-run         print the whole plan (every command and SQL statement); run nothing\n"
+             "  -r, --resume          continue the unfinished migration in the state directory\n"
+             "      --review[=DIR]    browse a migration's log in the terminal UI\n"
+             "      --report[=DIR]    print a migration's log as Markdown\n"
+             "      --demo            run the wizard on a built-in sandbox installation\n\n"));
+    printf(_("Options:\n"
+             "  -c, --config=FILE     read the plan's values from FILE (key = value)\n"
+             "  -y, --yes             confirm destructive steps without asking (batch mode)\n"
+             "      --state-dir=DIR   journal, lock and log directory (default /var/lib/immich-migrate)\n"
+             "      --keep-sandbox    with --demo: keep the sandbox on exit\n"
+             "  -h, --help            show this help and exit\n"
+             "  -V, --version         show the version and exit\n\n"));
+    printf(_("Stages (each runs alone; see 'immich-migrate STAGE --help'):\n"));
+    for (const struct command *c = command_list(); c->name; c++)
+        printf("  %-16s %s\n", c->name, _(c->summary));
+    printf(_("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
+}
+
+static void print_version(void)
+{
+    printf("immich-migrate %s\n", PACKAGE_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    bindtextdomain(PACKAGE, LOCALEDIR);
+    textdomain(PACKAGE);
+
+    if (argc > 1 && argv[1][0] != '-') {
+        const struct command *cmd = command_find(argv[1]);
+        if (!cmd) {
+            fprintf(stderr, _("immich-migrate: unknown stage \"%s\"; try 'immich-migrate --help'\n"), argv[1]);
+            return 2;
+        }
+        return cmd->run(argc - 1, argv + 1);
+    }
+
+    enum { OPT_REVIEW = 256, OPT_REPORT, OPT_DEMO, OPT_STATE_DIR, OPT_KEEP_SANDBOX };
+    static const struct option long_options[] = {
+        {"batch", no_argument, NULL, 'b'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"resume", no_argument, NULL, 'r'},
+        {"review", optional_argument, NULL, OPT_REVIEW},
+        {"report", optional_argument, NULL, OPT_REPORT},
+        {"demo", no_argument, NULL, OPT_DEMO},
+        {"config", required_argument, NULL, 'c'},
+        {"yes", no_argument, NULL, 'y'},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"keep-sandbox", no_argument, NULL, OPT_KEEP_SANDBOX},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct app_options opt = {.mode = MODE_WIZARD, .state_dir = "/var/lib/immich-migrate"};
+    int c;
+    while ((c = getopt_long(argc, argv, "bnrc:yhV", long_options, NULL)) != -1) {
+        enum app_mode m = MODE_NONE;
+        switch (c) {
+        case 'b': m = MODE_BATCH; break;
+        case 'n': m = MODE_DRY_RUN; break;
+        case 'r': opt.resume = true; break;
+        case OPT_REVIEW: m = MODE_REVIEW; opt.log_dir = optarg; break;
+        case OPT_REPORT: m = MODE_REPORT; opt.log_dir = optarg; break;
+        case OPT_DEMO: opt.demo = true; break;
+        case 'c': opt.config = optarg; break;
+        case 'y': opt.yes = true; break;
+        case OPT_STATE_DIR: opt.state_dir = optarg; break;
+        case OPT_KEEP_SANDBOX: opt.keep_sandbox = true; break;
+        case 'h': print_help(); return 0;
+        case 'V': print_version(); return 0;
+        default:
+            fprintf(stderr, _("Try 'immich-migrate --help' for more information.\n"));
+            return 2;
+        }
+        if (m != MODE_NONE) {
+            if (opt.mode != MODE_WIZARD && opt.mode != m) {
+                fprintf(stderr, _("immich-migrate: choose one of --batch, --dry-run, --review, --report\n"));
+                return 2;
+            }
+            opt.mode = m;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, _("immich-migrate: unexpected argument \"%s\"\n"), argv[optind]);
+        return 2;
+    }
+    return app_run(&opt);
+}

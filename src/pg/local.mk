@@ -1,0 +1,1 @@
+libimmich_a_SOURCES += src/pg/import_cmd_stub.c

@@ -1,0 +1,23 @@
+/* Keeps passwords out of logs, screens, journals and reports. */
+#ifndef IM_REDACT_H
+#define IM_REDACT_H
+
+#include "common.h"
+
+#define REDACTED "********"
+
+/* Remembers a secret (e.g. DB_PASSWORD read from .env): every later redact_secrets() call
+ * replaces its occurrences. Values shorter than 3 characters are not remembered (they would
+ * mask ordinary text); such passwords are still caught by the key=value rules. Thread-safe. */
+void redact_add_secret(const char *secret);
+void redact_forget_all(void);
+
+/* Appends `in` to `out` with secrets replaced by REDACTED: known secrets, `password=...`
+ * (libpq keyword/value, any quoting), `...PASSWORD...=value` assignments, and the password
+ * part of `postgres://user:password@host` URIs. */
+void redact_secrets(const char *in, struct strbuf *out);
+
+/* The same, returning a malloc'd string. */
+char *redact_dup(const char *in);
+
+#endif

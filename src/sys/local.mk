@@ -1,0 +1,2 @@
+libimmich_a_SOURCES += \
+	src/sys/spawn.c src/sys/spawn.h

@@ -17,6 +17,7 @@
     X(db_database_name, "immich", NAME, N_("Database name in Docker (DB_DATABASE_NAME)"))        \
     X(docker_command, "docker", COMMAND, N_("Command used to run docker"))                      \
     X(systemctl_command, "systemctl", COMMAND, N_("Command used to run systemctl"))             \
+    X(journalctl_command, "journalctl", COMMAND, N_("Command used to read the systemd journal")) \
     X(backup_dir, "/var/backup/immich-migrate", PATH_ABS, N_("Where backups and dumps are written")) \
     X(target_dsn, "host=/run/postgresql", DSN, N_("How to reach the NixOS PostgreSQL as superuser")) \
     X(target_db_name, "immich", NAME, N_("Database name on NixOS"))                             \

@@ -1,1 +1,2 @@
-# fragment for src/stages
+libimmich_a_SOURCES += \
+	src/stages/stage.h src/stages/stages.c src/stages/unimplemented.c

@@ -1,0 +1,47 @@
+/* A stage of the migration: one step of the guide. Each stage is a file in src/stages/
+ * exporting one `const struct stage`; stages.c lists them in wizard order. The worker runs
+ * a stage's run(); the UI only reads the table. A stage never calls curses. */
+#ifndef IM_STAGE_H
+#define IM_STAGE_H
+
+#include "common.h"
+#include "plan.h"
+#include "report.h"
+
+struct journal;
+
+/* What a stage gets. Stages hand results to later ones through named artifacts kept in the
+ * journal (e.g. "dump_file", "fixed_dump", "backup_archive"), so a resumed run finds them. */
+struct stage_ctx {
+    struct plan *plan;           /* values; a stage may fill discovered ones */
+    const struct reporter *rep;  /* records, progress, confirmation, cancellation */
+    bool dry_run;                /* describe only: report every command/SQL, change nothing */
+    bool assume_yes;             /* batch --yes */
+    const char *state_dir;
+    struct journal *journal;     /* NULL when a stage runs alone */
+};
+
+const char *stage_artifact(const struct stage_ctx *ctx, const char *key); /* NULL if unset */
+void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *value);
+
+enum stage_result { STAGE_OK = 0, STAGE_FAILED = 1, STAGE_CANCELLED = 2, STAGE_SKIPPED = 3 };
+
+struct stage {
+    const char *id;        /* journal/log name, e.g. "dump"; never translated */
+    const char *title;     /* N_() */
+    const char *describe;  /* N_(): what it does, in plain words */
+    bool destructive;      /* changes something that cannot be undone without the backup */
+    /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
+     * screen and --dry-run). May use plan values; must not change anything. */
+    void (*preview)(const struct stage_ctx *ctx, struct strbuf *out);
+    /* Is the stage's work already done (resume)? NULL = never. */
+    bool (*is_done)(const struct stage_ctx *ctx);
+    /* Does the work. On failure appends a one-line reason to err. */
+    enum stage_result (*run)(struct stage_ctx *ctx, struct strbuf *err);
+};
+
+/* The wizard's order. */
+const struct stage *const *stage_list(size_t *count);
+const struct stage *stage_find(const char *id);
+
+#endif

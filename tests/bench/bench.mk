@@ -1,0 +1,1 @@
+# benchmarks (not part of make check): run with make bench

@@ -1,11 +1,175 @@
+/* The program's modes above single stages: batch, dry run, report, demo, wizard, review. */
 #include "common.h"
 #include "app.h"
+#include "datadir.h"
+#include "report_md.h"
+#include "session.h"
+#include "sys/spawn.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void print_plan(const struct plan *p, FILE *out)
+{
+    fprintf(out, _("## Plan\n\n"));
+    for (int k = 0; k < PLAN_KEY_COUNT; k++) {
+        const struct plan_value *v = &p->v[k];
+        struct strbuf why = {0};
+        bool ok = plan_validate_value(p, (enum plan_key)k, plan_get(p, (enum plan_key)k), false, &why);
+        fprintf(out, "- %s = \"%s\" (%s%s%s)%s%s\n", plan_key_name((enum plan_key)k),
+                plan_get(p, (enum plan_key)k), _(plan_source_label(v->source)), v->origin ? ", " : "",
+                v->origin ? v->origin : "", ok ? "" : " — ", ok ? "" : sb_str(&why));
+        sb_free(&why);
+    }
+    fputc('\n', out);
+}
+
+/* --dry-run: every stage with the exact commands and SQL it would run. Changes nothing. */
+static int run_dry(struct session *s)
+{
+    printf(_("# immich-migrate dry run — nothing is executed\n\n"));
+    print_plan(&s->plan, stdout);
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    struct stage_ctx ctx = {.plan = &s->plan, .dry_run = true, .state_dir = s->state_dir};
+    for (size_t i = 0; i < n; i++) {
+        struct strbuf out = {0};
+        list[i]->preview(&ctx, &out);
+        printf("## %zu. %s%s\n\n%s\n\n", i + 1, _(list[i]->title),
+               list[i]->destructive ? _(" (destructive: asks for confirmation)") : "",
+               _(list[i]->describe));
+        printf("```\n%s%s```\n\n", sb_str(&out), out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
+        sb_free(&out);
+    }
+    return 0;
+}
+
+/* --batch: the stages in order, one line per event on stderr, stop at the first failure. */
+static int run_batch(struct session *s, bool found_unfinished)
+{
+    if (found_unfinished) {
+        fprintf(stderr, _("immich-migrate: an unfinished migration is in %s; continue it with --resume "
+                          "(or look at it with --report)\n"),
+                s->state_dir);
+        return 1;
+    }
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        struct reporter rep;
+        struct cli_reporter_state st;
+        cli_reporter_init(&rep, &st, list[i]->id, s->opt->yes);
+        struct strbuf err = {0};
+        enum stage_result r = session_run_stage(s, list[i], &rep, &err);
+        if (r == STAGE_CANCELLED || (r != STAGE_OK && cli_stop_signal())) {
+            fprintf(stderr, _("immich-migrate: interrupted during \"%s\"; the state is saved, continue with --resume\n"),
+                    list[i]->id);
+            sb_free(&err);
+            return 128 + (cli_stop_signal() ? cli_stop_signal() : 1);
+        }
+        if (r == STAGE_FAILED) {
+            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
+            sb_free(&err);
+            return 1;
+        }
+        sb_free(&err);
+    }
+    fprintf(stderr, _("immich-migrate: migration finished; log and journal in %s\n"), s->state_dir);
+    return 0;
+}
+
+static int run_report(const struct app_options *opt)
+{
+    const char *dir = opt->log_dir ? opt->log_dir : opt->state_dir;
+    struct strbuf err = {0};
+    int rc = report_markdown(dir, stdout, &err);
+    if (rc < 0)
+        fprintf(stderr, "immich-migrate: %s\n", sb_str(&err));
+    sb_free(&err);
+    return rc < 0 ? 1 : 0;
+}
+
+static int run_session(const struct app_options *opt)
+{
+    struct session s;
+    struct strbuf err = {0};
+    bool found_unfinished = false;
+    if (session_open(&s, opt, &found_unfinished, &err) < 0) {
+        fprintf(stderr, "immich-migrate: %s\n", sb_str(&err));
+        sb_free(&err);
+        session_close(&s);
+        return 1;
+    }
+    sb_free(&err);
+    int rc;
+    switch (opt->mode) {
+    case MODE_DRY_RUN: rc = run_dry(&s); break;
+    case MODE_BATCH: rc = run_batch(&s, found_unfinished); break;
+    default: rc = app_run_wizard(&s, found_unfinished); break;
+    }
+    session_close(&s);
+    return rc;
+}
+
+/* --demo: build a sandbox, run the chosen mode on it, remove it unless asked to keep it. */
+static int run_demo(const struct app_options *opt)
+{
+    char *script = datadir_file("immich-sandbox");
+    if (!script) {
+        fprintf(stderr, _("immich-migrate: the sandbox builder (immich-sandbox) was not found; set IMMICH_MIGRATE_DATADIR\n"));
+        return 1;
+    }
+    char root_template[] = "/tmp/immich-migrate-demo.XXXXXX";
+    char *root = mkdtemp(root_template);
+    if (!root) {
+        fprintf(stderr, _("immich-migrate: cannot create a demo directory: %s\n"), strerror(errno));
+        free(script);
+        return 1;
+    }
+    char *sandbox = xasprintf("%s/sandbox", root);
+    char *config = xasprintf("%s/immich-migrate.conf", sandbox);
+    char *state = xasprintf("%s/state", root);
+    fprintf(stderr, _("Building the demo sandbox in %s ...\n"), sandbox);
+    const char *argv[] = {script, "create", sandbox, NULL};
+    struct strbuf errout = {0};
+    int rc = run_capture(NULL, argv, NULL, 0, &errout);
+    if (rc != 0) {
+        fprintf(stderr, _("immich-migrate: building the sandbox failed:\n%s\n"), sb_str(&errout));
+    } else {
+        struct app_options demo = *opt;
+        demo.config = config;
+        demo.state_dir = state;
+        demo.demo = true;
+        rc = demo.mode == MODE_REPORT ? run_report(&demo) : run_session(&demo);
+    }
+    if (opt->keep_sandbox) {
+        fprintf(stderr, _("The sandbox is kept in %s (remove it with: %s destroy %s)\n"), sandbox, script, sandbox);
+    } else {
+        const char *destroy[] = {script, "destroy", sandbox, NULL};
+        run_capture(NULL, destroy, NULL, 0, NULL);
+        const char *rm[] = {"rm", "-rf", "--", root, NULL};
+        run_capture(NULL, rm, NULL, 0, NULL);
+    }
+    sb_free(&errout);
+    free(sandbox);
+    free(config);
+    free(state);
+    free(script);
+    return rc;
+}
 
 int app_run(const struct app_options *opt)
 {
-    (void)opt;
-    fprintf(stderr, _("immich-migrate: this mode is not implemented yet\n"));
-    return 1;
+    if (opt->mode == MODE_REVIEW)
+        return app_run_review(opt->log_dir ? opt->log_dir : opt->state_dir);
+    if (opt->demo)
+        return run_demo(opt);
+    if (opt->mode == MODE_REPORT)
+        return run_report(opt);
+    if (opt->mode == MODE_BATCH || opt->mode == MODE_DRY_RUN)
+        cli_signals_install();
+    return run_session(opt);
 }

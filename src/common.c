@@ -66,8 +66,11 @@ void sb_grow(struct strbuf *sb, size_t extra)
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < sb->len + extra + 1)
         cap *= 2;
+    bool fresh = sb->buf == NULL;
     sb->buf = xrealloc(sb->buf, cap);
     sb->cap = cap;
+    if (fresh)
+        sb->buf[0] = '\0';
 }
 
 void sb_append_len(struct strbuf *sb, const char *s, size_t n)

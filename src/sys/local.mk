@@ -1,2 +1,3 @@
 libimmich_a_SOURCES += \
-	src/sys/spawn.c src/sys/spawn.h
+	src/sys/spawn.c src/sys/spawn.h \
+	src/sys/atomic_file.c src/sys/atomic_file.h

@@ -1,0 +1,113 @@
+#include "report_md.h"
+#include "journal.h"
+#include "mlog.h"
+#include "redact.h"
+#include "stages/stage.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void format_time(int64_t t, char *buf, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* Text inside a Markdown code span/block: redacted again (belt and braces). */
+static void put_code(FILE *out, const char *text, bool block)
+{
+    char *safe = redact_dup(text);
+    if (block || strchr(safe, '\n') || strchr(safe, '`'))
+        fprintf(out, "\n\n  ```\n  %s\n  ```\n", safe);
+    else
+        fprintf(out, " `%s`\n", safe);
+    free(safe);
+}
+
+static void put_entry(FILE *out, const struct mlog_entry *e)
+{
+    char when[64];
+    format_time(e->time, when, sizeof when);
+    fprintf(out, "- %s **%s**", when + 11, record_kind_name(e->kind));
+    if (e->exit_status >= 0)
+        fprintf(out, _(" (exit %d)"), e->exit_status);
+    if (e->duration >= 0)
+        fprintf(out, _(" %.2f s"), e->duration);
+    if (e->bytes >= 0)
+        fprintf(out, _(" %lld bytes"), (long long)e->bytes);
+    if (e->rows >= 0)
+        fprintf(out, _(" %lld rows"), (long long)e->rows);
+    fputc(':', out);
+    put_code(out, e->text, e->kind == REC_SQL || e->kind == REC_ERROR);
+}
+
+int report_markdown(const char *dir, FILE *out, struct strbuf *err)
+{
+    struct mlog_entries log;
+    if (mlog_read(dir, &log, err) < 0)
+        return -1;
+    struct strbuf jerr = {0};
+    struct journal *j = journal_load(dir, &jerr);
+    char when[64];
+
+    fprintf(out, _("# immich-migrate report\n\n"));
+    fprintf(out, _("State directory: `%s`\n\n"), dir);
+    if (j) {
+        format_time(journal_started(j), when, sizeof when);
+        fprintf(out, _("Started: %s\n\n"), when);
+    } else if (jerr.len) {
+        fprintf(out, _("Journal: %s\n\n"), sb_str(&jerr));
+    }
+
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    fprintf(out, _("## Stages\n\n| # | Stage | Status | Note |\n|---|---|---|---|\n"));
+    for (size_t i = 0; i < n; i++) {
+        struct strbuf reason = {0};
+        const char *status = "pending";
+        if (j) {
+            status = stage_status_name(journal_status(j, list[i]->id));
+            journal_reason(j, list[i]->id, &reason);
+        }
+        char *safe = redact_dup(sb_str(&reason));
+        for (char *c = safe; *c; c++)
+            if (*c == '|' || *c == '\n')
+                *c = ' ';
+        fprintf(out, "| %zu | %s | %s | %s |\n", i + 1, _(list[i]->title), status, safe);
+        free(safe);
+        sb_free(&reason);
+    }
+
+    size_t errors = 0;
+    for (size_t i = 0; i < log.n; i++)
+        errors += log.v[i].kind == REC_ERROR;
+    if (errors) {
+        fprintf(out, _("\n## Errors\n\n"));
+        for (size_t i = 0; i < log.n; i++)
+            if (log.v[i].kind == REC_ERROR) {
+                fprintf(out, "- [%s]", *log.v[i].stage ? log.v[i].stage : "immich-migrate");
+                put_code(out, log.v[i].text, true);
+            }
+    }
+
+    /* The log, grouped into sections whenever the stage changes. */
+    fprintf(out, _("\n## Log\n"));
+    const char *current = NULL;
+    for (size_t i = 0; i < log.n; i++) {
+        const struct mlog_entry *e = &log.v[i];
+        if (!current || strcmp(current, e->stage) != 0) {
+            const struct stage *st = *e->stage ? stage_find(e->stage) : NULL;
+            format_time(e->time, when, sizeof when);
+            fprintf(out, "\n### %s (%s)\n\n", st ? _(st->title) : (*e->stage ? e->stage : "immich-migrate"), when);
+            current = e->stage;
+        }
+        put_entry(out, e);
+    }
+    journal_free(j);
+    sb_free(&jerr);
+    mlog_entries_free(&log);
+    return 0;
+}

@@ -1,0 +1,255 @@
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_dry_run(const struct session *s)
+{
+    return s->opt->mode == MODE_DRY_RUN;
+}
+
+static void stage_ids(const char **ids, size_t *n)
+{
+    const struct stage *const *list = stage_list(n);
+    for (size_t i = 0; i < *n; i++)
+        ids[i] = list[i]->id;
+}
+
+static bool unfinished(const struct journal *j)
+{
+    const char *ids[64];
+    size_t n;
+    stage_ids(ids, &n);
+    return journal_unfinished(j, ids, n);
+}
+
+static void log_message(struct session *s, const char *stage, enum record_kind kind, const char *text)
+{
+    struct record rec = RECORD_INIT(kind, text);
+    mlog_write(s->log, stage, &rec);
+}
+
+int session_open(struct session *s, const struct app_options *opt, bool *found_unfinished,
+                 struct strbuf *err)
+{
+    memset(s, 0, sizeof *s);
+    s->opt = opt;
+    s->lock_fd = -1;
+    s->state_dir = xstrdup(opt->state_dir);
+    *found_unfinished = false;
+    plan_init(&s->plan);
+    if (opt->config && plan_load_file(&s->plan, opt->config, err) != 0)
+        return -1;
+    if (is_dry_run(s))
+        return 0;
+
+    s->lock_fd = journal_lock(s->state_dir, err);
+    if (s->lock_fd < 0)
+        return -1;
+    struct journal *old = journal_load(s->state_dir, err);
+    if (!old && err->len)
+        return -1;
+    if (old) {
+        bool open_work = unfinished(old);
+        journal_free(old);
+        /* A finished migration is taken up as well: every stage then reports "already
+         * done", so running again never repeats work. Starting over is explicit. */
+        if (!open_work || opt->resume)
+            return session_resume(s, err);
+        *found_unfinished = true;
+        return 0;
+    }
+    if (opt->resume) {
+        sb_printf(err, _("nothing to resume in %s"), s->state_dir);
+        return -1;
+    }
+    return session_start_over(s, err);
+}
+
+static int open_log(struct session *s, struct strbuf *err)
+{
+    if (!s->log)
+        s->log = mlog_open(s->state_dir, err);
+    return s->log ? 0 : -1;
+}
+
+int session_resume(struct session *s, struct strbuf *err)
+{
+    struct journal *j = journal_load(s->state_dir, err);
+    if (!j) {
+        if (!err->len)
+            sb_printf(err, _("nothing to resume in %s"), s->state_dir);
+        return -1;
+    }
+    journal_free(s->journal);
+    s->journal = j;
+    /* The plan the migration started with wins: changing it halfway would mix two plans. */
+    plan_free(&s->plan);
+    plan_copy(&s->plan, journal_plan(j));
+    s->resumed = true;
+    if (open_log(s, err) < 0)
+        return -1;
+    log_message(s, NULL, REC_MESSAGE, _("migration resumed"));
+    return 0;
+}
+
+int session_start_over(struct session *s, struct strbuf *err)
+{
+    if (journal_archive(s->state_dir, err) < 0)
+        return -1;
+    journal_free(s->journal);
+    s->journal = journal_create(s->state_dir, &s->plan);
+    if (journal_save(s->journal, err) < 0 || open_log(s, err) < 0)
+        return -1;
+    s->resumed = false;
+    log_message(s, NULL, REC_MESSAGE, _("migration started"));
+    return 0;
+}
+
+void session_close(struct session *s)
+{
+    if (s->journal) {
+        struct strbuf err = {0};
+        journal_save(s->journal, &err);
+        sb_free(&err);
+    }
+    journal_free(s->journal);
+    mlog_close(s->log);
+    journal_unlock(s->lock_fd);
+    plan_free(&s->plan);
+    free(s->state_dir);
+    memset(s, 0, sizeof *s);
+    s->lock_fd = -1;
+}
+
+/* The reporter a stage sees: every record goes to the log, then everything to `outer`. */
+struct tee {
+    struct session *s;
+    const char *stage;
+    const struct reporter *outer;
+};
+
+static void tee_record(void *ud, const struct record *rec)
+{
+    struct tee *t = ud;
+    mlog_write(t->s->log, t->stage, rec);
+    report_record(t->outer, rec);
+}
+
+static void tee_progress(void *ud, const struct progress *p)
+{
+    struct tee *t = ud;
+    if (t->outer && t->outer->on_progress)
+        t->outer->on_progress(t->outer->ud, p);
+}
+
+static bool tee_cancelled(void *ud)
+{
+    struct tee *t = ud;
+    return report_cancelled(t->outer);
+}
+
+static bool tee_confirm(void *ud, const char *question, const char *expected)
+{
+    struct tee *t = ud;
+    bool yes = report_confirm(t->outer, question, expected);
+    struct strbuf text = {0};
+    sb_printf(&text, yes ? _("confirmed: %s") : _("not confirmed: %s"), question);
+    struct record rec = RECORD_INIT(REC_MESSAGE, sb_str(&text));
+    mlog_write(t->s->log, t->stage, &rec);
+    sb_free(&text);
+    return yes;
+}
+
+enum stage_result session_run_stage(struct session *s, const struct stage *st,
+                                    const struct reporter *outer, struct strbuf *err)
+{
+    struct tee t = {.s = s, .stage = st->id, .outer = outer};
+    struct reporter rep = {tee_record, tee_progress, tee_cancelled, tee_confirm, &t};
+    struct stage_ctx ctx = {
+        .plan = &s->plan,
+        .rep = &rep,
+        .dry_run = is_dry_run(s),
+        .assume_yes = s->opt->yes,
+        .state_dir = s->state_dir,
+        .journal = s->journal,
+    };
+    if (s->journal) {
+        enum stage_status now = journal_status(s->journal, st->id);
+        if (now == ST_DONE && (!st->is_done || st->is_done(&ctx))) {
+            report_msg(&rep, REC_MESSAGE, _("%s: already done"), _(st->title));
+            return STAGE_OK;
+        }
+        journal_set_status(s->journal, st->id, ST_RUNNING, NULL);
+        if (journal_save(s->journal, err) < 0)
+            return STAGE_FAILED;
+    }
+    report_msg(&rep, REC_MESSAGE, _("%s: started"), _(st->title));
+    double t0 = now_monotonic();
+    size_t errlen = err->len;
+    enum stage_result result = st->run(&ctx, err);
+    const char *reason = err->buf ? err->buf + errlen : "";
+
+    struct strbuf text = {0};
+    enum stage_status status = ST_FAILED;
+    enum record_kind kind = REC_MESSAGE;
+    switch (result) {
+    case STAGE_OK:
+        status = ST_DONE;
+        sb_printf(&text, _("%s: done"), _(st->title));
+        break;
+    case STAGE_SKIPPED:
+        status = ST_SKIPPED;
+        sb_printf(&text, _("%s: skipped %s"), _(st->title), reason);
+        break;
+    case STAGE_CANCELLED:
+        /* Back to pending: a resume runs the stage again from its safe point. */
+        status = ST_PENDING;
+        sb_printf(&text, _("%s: interrupted"), _(st->title));
+        reason = _("interrupted");
+        break;
+    case STAGE_FAILED:
+        status = ST_FAILED;
+        kind = REC_ERROR;
+        sb_printf(&text, _("%s: failed: %s"), _(st->title), reason);
+        break;
+    }
+    struct record rec = RECORD_INIT(kind, sb_str(&text));
+    rec.duration = now_monotonic() - t0;
+    tee_record(&t, &rec);
+    sb_free(&text);
+    if (s->journal) {
+        journal_set_status(s->journal, st->id, status, reason);
+        journal_set_plan(s->journal, &s->plan);
+        struct strbuf save_err = {0};
+        if (journal_save(s->journal, &save_err) < 0) {
+            sb_printf(err, "%s%s", err->len ? "; " : "", sb_str(&save_err));
+            result = STAGE_FAILED;
+        }
+        sb_free(&save_err);
+    }
+    return result;
+}
+
+void session_skip_stage(struct session *s, const struct stage *st, const char *why)
+{
+    char *text = xasprintf(_("%s: skipped by the user"), _(st->title));
+    log_message(s, st->id, REC_MESSAGE, text);
+    free(text);
+    if (s->journal) {
+        journal_set_status(s->journal, st->id, ST_SKIPPED, why);
+        struct strbuf err = {0};
+        journal_save(s->journal, &err);
+        sb_free(&err);
+    }
+}
+
+void session_plan_changed(struct session *s)
+{
+    if (!s->journal)
+        return;
+    journal_set_plan(s->journal, &s->plan);
+    struct strbuf err = {0};
+    journal_save(s->journal, &err);
+    sb_free(&err);
+}

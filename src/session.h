@@ -1,0 +1,44 @@
+/* One migration as the program lives it: the plan, the journal, the log and the lock,
+ * and running a stage with all of them kept up to date. Used by batch, dry run and wizard. */
+#ifndef IM_SESSION_H
+#define IM_SESSION_H
+
+#include "app.h"
+#include "journal.h"
+#include "mlog.h"
+#include "plan.h"
+#include "stages/stage.h"
+
+struct session {
+    const struct app_options *opt;
+    char *state_dir;
+    struct plan plan;        /* what the stages use (journal's snapshot when resuming) */
+    struct journal *journal; /* NULL in dry run */
+    struct mlog *log;        /* NULL in dry run */
+    int lock_fd;
+    bool resumed;            /* an unfinished journal was found and taken up */
+};
+
+/* Reads the config, takes the lock, opens log and journal. When an unfinished journal exists:
+ * with opt->resume it is taken up (plan from its snapshot); without, found_unfinished is set
+ * and the caller decides (session_start_over / session_resume). Dry run takes no lock and
+ * writes nothing. Returns 0 or -1 with a message. */
+int session_open(struct session *s, const struct app_options *opt, bool *found_unfinished,
+                 struct strbuf *err);
+int session_resume(struct session *s, struct strbuf *err);
+int session_start_over(struct session *s, struct strbuf *err);
+void session_close(struct session *s);
+
+/* Runs one stage: journal says running, the stage runs with a reporter that writes every
+ * record to the log and passes everything on to outer (UI events or stderr), then the journal
+ * records the result. A stage already done is not run again (STAGE_OK). Cancellation leaves
+ * the stage pending so a resume repeats it from its safe point. */
+enum stage_result session_run_stage(struct session *s, const struct stage *st,
+                                    const struct reporter *outer, struct strbuf *err);
+/* Marks a stage skipped by the user. */
+void session_skip_stage(struct session *s, const struct stage *st, const char *why);
+
+/* Saves edited plan values into the journal snapshot. */
+void session_plan_changed(struct session *s);
+
+#endif

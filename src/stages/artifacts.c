@@ -1,0 +1,62 @@
+/* Artifacts live in the journal; a stage run alone (no journal) keeps them in memory. */
+#include "stages/stage.h"
+#include "journal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t memory_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *key;
+    char *value;
+} memory[64];
+
+const char *stage_artifact(const struct stage_ctx *ctx, const char *key)
+{
+    /* Returned strings stay valid for the process's life: values are interned below. */
+    char *v = ctx->journal ? journal_artifact(ctx->journal, key) : NULL;
+    const char *result = NULL;
+    pthread_mutex_lock(&memory_lock);
+    for (size_t i = 0; i < ARRAY_LEN(memory); i++) {
+        if (memory[i].key && strcmp(memory[i].key, key) == 0) {
+            if (v && strcmp(v, memory[i].value) != 0) {
+                free(memory[i].value);
+                memory[i].value = v;
+                v = NULL;
+            }
+            result = memory[i].value;
+            break;
+        }
+        if (!memory[i].key && v) {
+            memory[i].key = xstrdup(key);
+            memory[i].value = v;
+            v = NULL;
+            result = memory[i].value;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&memory_lock);
+    free(v);
+    return result;
+}
+
+void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *value)
+{
+    if (ctx->journal)
+        journal_set_artifact(ctx->journal, key, value);
+    pthread_mutex_lock(&memory_lock);
+    for (size_t i = 0; i < ARRAY_LEN(memory); i++) {
+        if (memory[i].key && strcmp(memory[i].key, key) == 0) {
+            /* Old value is leaked on purpose: callers may still hold it. */
+            memory[i].value = xstrdup(value);
+            break;
+        }
+        if (!memory[i].key) {
+            memory[i].key = xstrdup(key);
+            memory[i].value = xstrdup(value);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&memory_lock);
+}

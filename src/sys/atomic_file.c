@@ -1,0 +1,111 @@
+#include "sys/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fsync_parent(const char *path)
+{
+    char *copy = xstrdup(path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(copy);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int atomic_write_file(const char *path, const char *data, size_t len, struct strbuf *err)
+{
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp); /* mkstemp creates 0600 with O_EXCL */
+    if (fd < 0) {
+        sb_printf(err, _("cannot create %s: %s"), tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            sb_printf(err, _("cannot write %s: %s"), tmp, strerror(errno));
+            goto fail;
+        }
+        off += (size_t)n;
+    }
+    if (fsync(fd) < 0) {
+        sb_printf(err, _("cannot write %s: %s"), tmp, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        sb_printf(err, _("cannot rename %s to %s: %s"), tmp, path, strerror(errno));
+        goto fail;
+    }
+    fsync_parent(path);
+    free(tmp);
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
+int make_private_dir(const char *dir, struct strbuf *err)
+{
+    struct stat st;
+    if (lstat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            sb_printf(err, _("%s exists and is not a directory"), dir);
+            return -1;
+        }
+        return 0;
+    }
+    char *copy = xstrdup(dir);
+    char *parent = dirname(copy);
+    int rc = 0;
+    if (strcmp(parent, dir) != 0 && strcmp(parent, "/") != 0 && strcmp(parent, ".") != 0 &&
+        lstat(parent, &st) < 0)
+        rc = make_private_dir(parent, err);
+    free(copy);
+    if (rc < 0)
+        return -1;
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        sb_printf(err, _("cannot create %s: %s"), dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int read_small_file(const char *path, struct strbuf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        sb_append_len(out, buf, (size_t)n);
+    }
+    close(fd);
+    return 0;
+}

@@ -1,0 +1,45 @@
+#include "textesc.h"
+
+#include <string.h>
+
+void tsv_escape(const char *in, struct strbuf *out)
+{
+    for (; *in; in++) {
+        switch (*in) {
+        case '\\': sb_append(out, "\\\\"); break;
+        case '\t': sb_append(out, "\\t"); break;
+        case '\n': sb_append(out, "\\n"); break;
+        case '\r': sb_append(out, "\\r"); break;
+        default: sb_append_char(out, *in);
+        }
+    }
+}
+
+void tsv_unescape(const char *in, size_t n, struct strbuf *out)
+{
+    sb_grow(out, n);
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '\\' && i + 1 < n) {
+            char c = in[++i];
+            sb_append_char(out, c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c);
+        } else {
+            sb_append_char(out, in[i]);
+        }
+    }
+}
+
+size_t tsv_split(const char *line, char **fields, size_t max)
+{
+    size_t count = 0;
+    const char *p = line;
+    while (count < max) {
+        size_t n = strcspn(p, "\t");
+        struct strbuf f = {0};
+        tsv_unescape(p, n, &f);
+        fields[count++] = sb_detach(&f);
+        if (p[n] != '\t')
+            break;
+        p += n + 1;
+    }
+    return count;
+}

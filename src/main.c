@@ -43,7 +43,9 @@ static void print_version(void)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    bindtextdomain(PACKAGE, LOCALEDIR);
+    /* Tests and the build tree point at freshly compiled catalogs. */
+    const char *localedir = getenv("IMMICH_MIGRATE_LOCALEDIR");
+    bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
     textdomain(PACKAGE);
 
     if (argc > 1 && argv[1][0] != '-') {

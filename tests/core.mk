@@ -1,1 +1,7 @@
-# tests: core
+# tests: core (plan, journal, lock, log, redaction, command line)
+check_PROGRAMS += tests/unit/test_plan tests/unit/test_journal
+TESTS += tests/unit/test_plan tests/unit/test_journal
+tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_plan_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_journal_LDADD = $(LDADD) $(CMOCKA_LIBS)

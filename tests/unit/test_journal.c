@@ -1,0 +1,247 @@
+/* The journal survives a crash at any point (atomic replace), the lock stops a second
+ * instance and names its pid, and the log never holds a password. */
+#include "common.h"
+#include "journal.h"
+#include "mlog.h"
+#include "redact.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *make_dir(void)
+{
+    char *tmpl = xstrdup("/tmp/im-journal-XXXXXX");
+    assert_non_null(mkdtemp(tmpl));
+    return tmpl;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+static void test_round_trip(void **state)
+{
+    char *dir = make_dir();
+    struct plan p;
+    struct strbuf err = {0};
+    plan_init(&p);
+    plan_set(&p, PLAN_upload_location, "/srv/lib", SRC_DISCOVERED, NULL);
+    struct journal *j = journal_create(dir, &p);
+    journal_set_status(j, "dump", ST_DONE, NULL);
+    journal_set_status(j, "fixup", ST_FAILED, "bad\tthing\nhappened");
+    journal_set_artifact(j, "dump_file", "/backup/immich one.sql.zst");
+    assert_int_equal(journal_save(j, &err), 0);
+    journal_free(j);
+
+    j = journal_load(dir, &err);
+    assert_non_null(j);
+    assert_int_equal(journal_status(j, "dump"), ST_DONE);
+    assert_int_equal(journal_status(j, "fixup"), ST_FAILED);
+    assert_int_equal(journal_status(j, "never-seen"), ST_PENDING);
+    struct strbuf reason = {0};
+    journal_reason(j, "fixup", &reason);
+    assert_string_equal(sb_str(&reason), "bad\tthing\nhappened");
+    char *a = journal_artifact(j, "dump_file");
+    assert_string_equal(a, "/backup/immich one.sql.zst");
+    assert_string_equal(plan_get(journal_plan(j), PLAN_upload_location), "/srv/lib");
+    assert_int_equal(journal_plan(j)->v[PLAN_upload_location].source, SRC_DISCOVERED);
+    const char *ids[] = {"dump", "fixup"};
+    assert_true(journal_unfinished(j, ids, 2));
+    journal_set_status(j, "fixup", ST_SKIPPED, NULL);
+    assert_false(journal_unfinished(j, ids, 2));
+
+    /* The file is private. */
+    char *path = xasprintf("%s/journal", dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    free(path);
+    free(a);
+    sb_free(&reason);
+    journal_free(j);
+    plan_free(&p);
+    sb_free(&err);
+    remove_dir(dir);
+    free(dir);
+}
+
+/* A writer killed at random moments never leaves a journal that fails to load or that
+ * holds anything but one of the versions it wrote. */
+static void test_atomic_under_kill(void **state)
+{
+    char *dir = make_dir();
+    for (int round = 0; round < 20; round++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            struct plan p;
+            plan_init(&p);
+            struct journal *j = journal_create(dir, &p);
+            struct strbuf err = {0};
+            for (int i = 0;; i++) {
+                char v[32];
+                snprintf(v, sizeof v, "%d", i);
+                journal_set_artifact(j, "counter", v);
+                journal_set_artifact(j, "pad", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+                if (journal_save(j, &err) < 0)
+                    _exit(3);
+            }
+        }
+        usleep(2000 + (useconds_t)(rand() % 8000));
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        assert_true(WIFSIGNALED(status));
+        struct strbuf err = {0};
+        struct journal *j = journal_load(dir, &err);
+        if (!j) {
+            /* Killed before the first save completed: there is simply no journal yet. */
+            assert_int_equal(err.len, 0);
+        } else {
+            char *c = journal_artifact(j, "counter");
+            assert_non_null(c);
+            journal_free(j);
+            free(c);
+        }
+        sb_free(&err);
+    }
+    /* Temp files of killed writers may remain; they never replace the journal. */
+    remove_dir(dir);
+    free(dir);
+}
+
+static void test_lock_names_pid(void **state)
+{
+    char *dir = make_dir();
+    struct strbuf err = {0};
+    int fd = journal_lock(dir, &err);
+    assert_true(fd >= 0);
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct strbuf e = {0};
+        int fd2 = journal_lock(dir, &e);
+        char mypid[32];
+        snprintf(mypid, sizeof mypid, "pid %ld", (long)getppid());
+        bool ok = fd2 < 0 && strstr(sb_str(&e), mypid) != NULL;
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    journal_unlock(fd);
+    /* Released: the next one gets it. */
+    fd = journal_lock(dir, &err);
+    assert_true(fd >= 0);
+    journal_unlock(fd);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    sb_free(&err);
+    remove_dir(dir);
+    free(dir);
+}
+
+static void test_log_redacts_and_is_private(void **state)
+{
+    char *dir = make_dir();
+    struct strbuf err = {0};
+    redact_add_secret("s3cr3t-from-env");
+    struct mlog *log = mlog_open(dir, &err);
+    assert_non_null(log);
+    const char *argv[] = {"psql", "host=/run/postgresql password=hunter22 dbname=immich", NULL};
+    struct record rec = RECORD_INIT(REC_COMMAND, "psql");
+    rec.argv = argv;
+    rec.exit_status = 0;
+    mlog_write(log, "import", &rec);
+    struct record m = RECORD_INIT(REC_MESSAGE, "DB_PASSWORD=s3cr3t-from-env and postgres://immich:pw123@db/immich and again s3cr3t-from-env");
+    mlog_write(log, "discover", &m);
+    struct record multi = RECORD_INIT(REC_SQL, "SELECT 1;\n\tSELECT 2;");
+    mlog_write(log, "prepare_db", &multi);
+    mlog_close(log);
+
+    char *path = xasprintf("%s/%s", dir, MLOG_FILE);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    FILE *f = fopen(path, "r");
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_null(strstr(buf, "hunter22"));
+    assert_null(strstr(buf, "s3cr3t-from-env"));
+    assert_null(strstr(buf, "pw123"));
+    assert_non_null(strstr(buf, REDACTED));
+
+    struct mlog_entries e;
+    assert_int_equal(mlog_read(dir, &e, &err), 0);
+    assert_int_equal(e.n, 3);
+    assert_string_equal(e.v[0].stage, "import");
+    assert_int_equal(e.v[0].kind, REC_COMMAND);
+    assert_int_equal(e.v[0].exit_status, 0);
+    assert_non_null(strstr(e.v[0].text, "dbname=immich"));
+    assert_string_equal(e.v[2].text, "SELECT 1;\n\tSELECT 2;");
+    mlog_entries_free(&e);
+    free(path);
+    sb_free(&err);
+    redact_forget_all();
+    remove_dir(dir);
+    free(dir);
+}
+
+static void test_redaction_rules(void **state)
+{
+    struct {
+        const char *in, *out;
+    } cases[] = {
+        {"host=x password=abc dbname=y", "host=x password=" REDACTED " dbname=y"},
+        {"password='a b c' user=u", "password=" REDACTED " user=u"},
+        {"PGPASSWORD=xyz psql", "PGPASSWORD=" REDACTED " psql"},
+        {"DB_PASSWORD = \"q w\"", "DB_PASSWORD = " REDACTED},
+        {"postgresql://u:p%40ss@h:5432/db", "postgresql://u:" REDACTED "@h:5432/db"},
+        {"postgres://u@h/db", "postgres://u@h/db"},
+        {"no secrets here", "no secrets here"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char *got = redact_dup(cases[i].in);
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_atomic_under_kill),
+        cmocka_unit_test(test_lock_names_pid),
+        cmocka_unit_test(test_log_redacts_and_is_private),
+        cmocka_unit_test(test_redaction_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -3,6 +3,7 @@
 #include "app.h"
 #include "datadir.h"
 #include "report_md.h"
+#include "redact.h"
 #include "session.h"
 #include "sys/spawn.h"
 
@@ -19,9 +20,11 @@ static void print_plan(const struct plan *p, FILE *out)
         const struct plan_value *v = &p->v[k];
         struct strbuf why = {0};
         bool ok = plan_validate_value(p, (enum plan_key)k, plan_get(p, (enum plan_key)k), false, &why);
+        char *safe = redact_dup(plan_get(p, (enum plan_key)k));
         fprintf(out, "- %s = \"%s\" (%s%s%s)%s%s\n", plan_key_name((enum plan_key)k),
-                plan_get(p, (enum plan_key)k), _(plan_source_label(v->source)), v->origin ? ", " : "",
+                safe, _(plan_source_label(v->source)), v->origin ? ", " : "",
                 v->origin ? v->origin : "", ok ? "" : " — ", ok ? "" : sb_str(&why));
+        free(safe);
         sb_free(&why);
     }
     fputc('\n', out);
@@ -41,7 +44,9 @@ static int run_dry(struct session *s)
         printf("## %zu. %s%s\n\n%s\n\n", i + 1, _(list[i]->title),
                list[i]->destructive ? _(" (destructive: asks for confirmation)") : "",
                _(list[i]->describe));
-        printf("```\n%s%s```\n\n", sb_str(&out), out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
+        char *safe = redact_dup(sb_str(&out));
+        printf("```\n%s%s```\n\n", safe, out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
+        free(safe);
         sb_free(&out);
     }
     return 0;

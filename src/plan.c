@@ -1,4 +1,5 @@
 #include "plan.h"
+#include "redact.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -219,9 +220,13 @@ int plan_load_file(struct plan *p, const char *path, struct strbuf *err)
 
 void plan_write(const struct plan *p, struct strbuf *out)
 {
-    for (int i = 0; i < PLAN_KEY_COUNT; i++)
-        sb_printf(out, "# source: %s\n%s = \"%s\"\n", plan_source_label(p->v[i].source), keys[i].name,
-                  plan_get(p, (enum plan_key)i));
+    /* Passwords (in a DSN, say) never reach the journal: a resume takes them from the
+     * config file again (see session_resume). */
+    for (int i = 0; i < PLAN_KEY_COUNT; i++) {
+        char *safe = redact_dup(plan_get(p, (enum plan_key)i));
+        sb_printf(out, "# source: %s\n%s = \"%s\"\n", plan_source_label(p->v[i].source), keys[i].name, safe);
+        free(safe);
+    }
 }
 
 int plan_parse_snapshot(struct plan *p, const char *text, struct strbuf *err)

@@ -74,7 +74,7 @@ void plan_set(struct plan *p, enum plan_key key, const char *value, enum plan_so
  * errors (0 = success). On error p is left unchanged. */
 int plan_load_file(struct plan *p, const char *path, struct strbuf *err);
 
-/* Writes the plan in the same format (used for the journal's snapshot). */
+/* Writes the plan in the same format (used for the journal's snapshot), secrets redacted. */
 void plan_write(const struct plan *p, struct strbuf *out);
 /* Parses what plan_write wrote (sources kept). Returns 0 or -1. */
 int plan_parse_snapshot(struct plan *p, const char *text, struct strbuf *err);

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "redact.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,16 @@ static int open_log(struct session *s, struct strbuf *err)
     return s->log ? 0 : -1;
 }
 
+/* The journal's snapshot has passwords redacted; take those values from the config file
+ * given on this run. */
+static void restore_secrets(struct plan *p, const struct plan *config)
+{
+    for (int k = 0; k < PLAN_KEY_COUNT; k++)
+        if (strstr(plan_get(p, (enum plan_key)k), REDACTED) && config->v[k].source == SRC_CONFIG)
+            plan_set(p, (enum plan_key)k, plan_get(config, (enum plan_key)k), SRC_CONFIG,
+                     config->v[k].origin);
+}
+
 int session_resume(struct session *s, struct strbuf *err)
 {
     struct journal *j = journal_load(s->state_dir, err);
@@ -84,8 +95,12 @@ int session_resume(struct session *s, struct strbuf *err)
     journal_free(s->journal);
     s->journal = j;
     /* The plan the migration started with wins: changing it halfway would mix two plans. */
+    struct plan from_config;
+    plan_copy(&from_config, &s->plan);
     plan_free(&s->plan);
     plan_copy(&s->plan, journal_plan(j));
+    restore_secrets(&s->plan, &from_config);
+    plan_free(&from_config);
     s->resumed = true;
     if (open_log(s, err) < 0)
         return -1;

@@ -5,3 +5,5 @@ tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_plan_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_journal_LDADD = $(LDADD) $(CMOCKA_LIBS)
+TESTS += tests/integration/cli.sh
+EXTRA_DIST += tests/integration/cli.sh

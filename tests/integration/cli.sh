@@ -1,0 +1,76 @@
+#!/bin/sh
+# The command line: help, version, errors for bad input, the lock, dry run, report.
+. "$top_srcdir/tests/lib/common.sh"
+M=$IMMICH_MIGRATE
+
+"$M" --help > "$TEST_TMP/help" || fail "--help failed"
+assert_contains "$TEST_TMP/help" "--batch"
+assert_contains "$TEST_TMP/help" "--dry-run"
+assert_contains "$TEST_TMP/help" "--state-dir"
+assert_contains "$TEST_TMP/help" "import"
+"$M" --version | grep -q '^immich-migrate [0-9]' || fail "--version"
+pass_step "help and version"
+
+expect_status 2 "$M" no-such-stage 2> "$TEST_TMP/err"
+assert_contains "$TEST_TMP/err" 'unknown stage "no-such-stage"'
+expect_status 2 "$M" --no-such-option 2> "$TEST_TMP/err"
+expect_status 2 "$M" --batch --dry-run 2> "$TEST_TMP/err"
+assert_contains "$TEST_TMP/err" "choose one of"
+pass_step "usage errors"
+
+# A malformed config: file:line for every bad line, nothing created in the state dir.
+cat > "$TEST_TMP/bad.conf" <<'CONF'
+upload_location = /srv/immich/library
+this line has no equals sign
+colour = blue
+CONF
+expect_status 1 "$M" --batch -c "$TEST_TMP/bad.conf" --state-dir "$TEST_TMP/state" 2> "$TEST_TMP/err"
+assert_contains "$TEST_TMP/err" "bad.conf:2:"
+assert_contains "$TEST_TMP/err" "bad.conf:3: unknown key \"colour\""
+[ ! -e "$TEST_TMP/state" ] || fail "a bad config created the state directory"
+pass_step "bad config refused, nothing created"
+
+# Dry run: the plan with sources, every stage; no state written.
+cat > "$TEST_TMP/good.conf" <<'CONF'
+upload_location = /srv/immich/library
+target_dsn = host=/run/postgresql password=topsecret-dsn
+CONF
+"$M" --dry-run -c "$TEST_TMP/good.conf" --state-dir "$TEST_TMP/state" > "$TEST_TMP/dry"
+assert_contains "$TEST_TMP/dry" 'upload_location = "/srv/immich/library" (config file'
+assert_contains "$TEST_TMP/dry" 'target_location = "/var/lib/immich" (default)'
+for title in "Discover & check" "Stop Docker" "Back up library" "Dump database" "Fix up dump" \
+             "Prepare database" "Import dump" "Set owner" "Start Immich" "Verify"; do
+    assert_contains "$TEST_TMP/dry" "$title"
+done
+assert_not_contains "$TEST_TMP/dry" "topsecret-dsn"
+[ ! -e "$TEST_TMP/state" ] || fail "--dry-run wrote a state directory"
+pass_step "dry run"
+
+# The lock: a second instance is refused and told the first one's pid.
+mkdir -m 700 "$TEST_TMP/locked"
+( exec 9>"$TEST_TMP/locked/lock"; echo 424242 >&9; flock -x 9; sleep 30 ) &
+holder=$!
+at_exit "kill $holder 2>/dev/null"
+sleep 0.5
+expect_status 1 "$M" --batch --state-dir "$TEST_TMP/locked" 2> "$TEST_TMP/err"
+assert_contains "$TEST_TMP/err" "pid 424242"
+kill $holder; wait $holder 2>/dev/null || true
+pass_step "lock"
+
+# A batch run (with stages that fail honestly or not) leaves a journal and a private log;
+# the report has every stage and no password.
+set +e
+"$M" --batch -c "$TEST_TMP/good.conf" --state-dir "$TEST_TMP/state" 2> "$TEST_TMP/batch.err"
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || [ "$rc" -eq 0 ]
+[ -f "$TEST_TMP/state/journal" ] || fail "no journal"
+[ "$(stat -c %a "$TEST_TMP/state/migration.log")" = 600 ] || fail "log is not 0600"
+[ "$(stat -c %a "$TEST_TMP/state")" = 700 ] || fail "state dir is not 0700"
+"$M" --report="$TEST_TMP/state" > "$TEST_TMP/report.md"
+assert_contains "$TEST_TMP/report.md" "# immich-migrate report"
+assert_contains "$TEST_TMP/report.md" "| 1 | Discover & check |"
+assert_not_contains "$TEST_TMP/report.md" "topsecret-dsn"
+assert_not_contains "$TEST_TMP/state/migration.log" "topsecret-dsn"
+assert_not_contains "$TEST_TMP/state/journal" "topsecret-dsn"
+pass_step "journal, log and report"

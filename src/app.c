@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void print_plan(const struct plan *p, FILE *out)
@@ -134,6 +135,8 @@ static int run_demo(const struct app_options *opt)
         free(script);
         return 1;
     }
+    /* The sandbox's PostgreSQL servers run as an unprivileged user, who must reach them. */
+    chmod(root, 0711);
     char *sandbox = xasprintf("%s/sandbox", root);
     char *config = xasprintf("%s/immich-migrate.conf", sandbox);
     char *state = xasprintf("%s/state", root);

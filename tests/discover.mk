@@ -1,1 +1,32 @@
-# tests: discover
+# tests: discover (issue 6): .env and JSON readers, docker/systemd parsing, discovery, checks,
+# the Docker/NixOS/start/verify stages against the sandbox's stand-ins.
+check_PROGRAMS += tests/unit/test_dotenv tests/unit/test_json
+TESTS += tests/unit/test_dotenv tests/unit/test_json
+tests_unit_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_dotenv_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_json_LDADD = $(LDADD) $(CMOCKA_LIBS)
+
+# The dotenv fuzz target: corpus run in make check; `make fuzz-dotenv` builds the libFuzzer
+# binary with clang (run: tests/fuzz/fuzz-dotenv NEW_DIR $(top_srcdir)/tests/fuzz/dotenv-corpus).
+check_PROGRAMS += tests/fuzz/fuzz_dotenv_driver
+TESTS += tests/fuzz/fuzz_dotenv_driver
+tests_fuzz_fuzz_dotenv_driver_SOURCES = tests/fuzz/fuzz_dotenv.c tests/fuzz/fuzz_dotenv_driver.c
+EXTRA_DIST += $(srcdir)/tests/fuzz/dotenv-corpus
+fuzz-dotenv: $(top_srcdir)/tests/fuzz/fuzz_dotenv.c $(top_srcdir)/src/discover/dotenv.c
+	$(MKDIR_P) tests/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -include config.h -I$(top_builddir) \
+	  -I$(top_srcdir)/src $(top_srcdir)/tests/fuzz/fuzz_dotenv.c \
+	  $(top_srcdir)/src/discover/dotenv.c $(top_srcdir)/src/common.c -o tests/fuzz/fuzz-dotenv
+.PHONY: fuzz-dotenv
+
+# Runs single stages (and the rollback) for the shell tests below.
+check_PROGRAMS += tests/integration/discover-run-stage
+tests_integration_discover_run_stage_SOURCES = tests/integration/discover-run-stage.c
+
+TESTS += tests/integration/discover-check.sh tests/integration/discover-stages.sh \
+	tests/integration/discover-verify.sh
+EXTRA_DIST += tests/integration/discover-check.sh tests/integration/discover-stages.sh \
+	tests/integration/discover-verify.sh \
+	tests/integration/discover-run-stage.c
+

@@ -1,1 +1,15 @@
-# tests: files
+# tests: files (backup, verify-backup, copy, chown)
+check_PROGRAMS += tests/unit/test_files_hash tests/unit/test_files_walk tests/unit/test_files_stages
+TESTS += tests/unit/test_files_hash tests/unit/test_files_walk tests/unit/test_files_stages
+tests_unit_test_files_stages_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_files_stages_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_files_hash_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_files_hash_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_files_walk_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_files_walk_LDADD = $(LDADD) $(CMOCKA_LIBS)
+EXTRA_DIST += tests/lib/makelib.sh tests/bench/files
+FILES_TESTS = tests/integration/files-backup.sh tests/integration/files-verify.sh \
+	tests/integration/files-copy.sh tests/integration/files-chown.sh \
+	tests/integration/files-full.sh
+TESTS += $(FILES_TESTS)
+EXTRA_DIST += $(FILES_TESTS)

@@ -1,1 +1,17 @@
-# tests: ui
+# tests: ui (event queue, worker, the wizard and review driven in tmux)
+EXTRA_DIST += tests/lib/tmux.sh
+
+check_PROGRAMS += tests/unit/test_events
+TESTS += tests/unit/test_events
+tests_unit_test_events_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_events_LDADD = $(LDADD) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_events_runview
+TESTS += tests/unit/test_events_runview
+tests_unit_test_events_runview_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_events_runview_LDADD = $(LDADD) $(CMOCKA_LIBS)
+
+UI_SHELL_TESTS = tests/integration/ui-tsan.sh tests/integration/ui-wizard.sh tests/integration/ui-review.sh tests/integration/ui-german.sh \
+	tests/integration/ui-plain.sh tests/integration/ui-sandbox.sh
+TESTS += $(UI_SHELL_TESTS)
+EXTRA_DIST += $(UI_SHELL_TESTS)

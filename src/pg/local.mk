@@ -1,1 +1,12 @@
-libimmich_a_SOURCES += src/pg/import_cmd_stub.c
+# The SQL dump engine (issue 3): lexer, input, importer and the `import` subcommand.
+libimmich_a_SOURCES += \
+	src/pg/sql_lexer.c src/pg/sql_lexer.h \
+	src/pg/sql_input.c src/pg/sql_input.h \
+	src/pg/dump_walker.c src/pg/dump_walker.h \
+	src/pg/sql_meta.c src/pg/sql_meta.h \
+	src/pg/sql_classify.c src/pg/sql_classify.h \
+	src/pg/pg_report.c src/pg/pg_report.h \
+	src/pg/import_int.h src/pg/import_conn.c src/pg/import_prescan.c src/pg/import_pool.c \
+	src/pg/importer.c src/pg/importer.h \
+	src/pg/import_cmd.c \
+	src/stages/import.c

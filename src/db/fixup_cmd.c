@@ -1,0 +1,187 @@
+/* immich-migrate fixup [-c CONFIG] [--map FROM=TO]... [--role-map SRC=DST]... IN OUT */
+#include "commands.h"
+#include "db/dbcmd.h"
+#include "db/fixup.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, _("Usage: immich-migrate fixup [-c CONFIG] [OPTION]... IN OUT\n"
+                 "Rewrites a plain SQL dump of Immich for the NixOS installation: the search_path\n"
+                 "line, the library paths (path columns only), MediaLocation, owners and grants.\n"
+                 "IN may be .sql, .sql.gz or .sql.zst; OUT ending in .zst is compressed.\n"
+                 "A pg_dumpall cluster dump is reduced to the Immich database.\n\n"
+                 "  -c, --config FILE     the migration plan\n"
+                 "      --map FROM=TO     map the path prefix FROM to TO (repeatable)\n"
+                 "      --role-map SRC=DST  map the role SRC to DST in owners and grants\n"
+                 "      --target DIR      the NixOS media location (default: target_location)\n"
+                 "      --database NAME   the database taken from a cluster dump\n"
+                 "      --report FILE     write the report to FILE (default: standard output)\n"
+                 "      --allow-incomplete  accept a dump without its \"dump complete\" line\n"
+                 "      --help            show this help\n"));
+}
+
+struct fixup_args {
+    const char *config, *report, *target, *database;
+    bool allow_incomplete;
+    char **maps, **role_maps;
+    size_t nmaps, nrole_maps;
+};
+
+static void push(char ***list, size_t *n, char *v)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = v;
+}
+
+/* Returns -1 on success, else the exit status. */
+static int parse_args(int argc, char **argv, struct fixup_args *a)
+{
+    enum { O_MAP = 256, O_ROLE, O_TARGET, O_DB, O_REPORT, O_INCOMPLETE, O_HELP };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"map", required_argument, NULL, O_MAP},
+        {"role-map", required_argument, NULL, O_ROLE}, {"target", required_argument, NULL, O_TARGET},
+        {"database", required_argument, NULL, O_DB}, {"report", required_argument, NULL, O_REPORT},
+        {"allow-incomplete", no_argument, NULL, O_INCOMPLETE}, {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': a->config = optarg; break;
+        case O_MAP: push(&a->maps, &a->nmaps, optarg); break;
+        case O_ROLE: push(&a->role_maps, &a->nrole_maps, optarg); break;
+        case O_TARGET: a->target = optarg; break;
+        case O_DB: a->database = optarg; break;
+        case O_REPORT: a->report = optarg; break;
+        case O_INCOMPLETE: a->allow_incomplete = true; break;
+        case O_HELP: usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
+static int build_options(const struct fixup_args *a, struct plan *p, struct fixup_options *o,
+                         struct strbuf *err)
+{
+    if (a->target)
+        plan_set(p, PLAN_target_location, a->target, SRC_COMMAND_LINE, NULL);
+    if (a->database)
+        plan_set(p, PLAN_db_database_name, a->database, SRC_COMMAND_LINE, NULL);
+    if (plan_get(p, PLAN_target_location)[0] != '/') {
+        sb_append(err, _("the target location must be an absolute path"));
+        return -1;
+    }
+    if (dbcmd_fixup_defaults(p, o, err) < 0)
+        return -1;
+    for (size_t i = 0; i < a->nmaps; i++)
+        if (path_rules_add_spec(&o->rules, a->maps[i], err) < 0)
+            return -1;
+    for (size_t i = 0; i < a->nrole_maps; i++)
+        if (fixup_options_add_role(o, a->role_maps[i], err) < 0)
+            return -1;
+    return 0;
+}
+
+static int write_report(const char *path, const char *text, struct strbuf *err)
+{
+    if (!path) {
+        fputs(text, stdout);
+        return fflush(stdout) == 0 ? 0 : -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        sb_printf(err, _("cannot create %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    size_t len = strlen(text);
+    bool ok = write(fd, text, len) == (ssize_t)len;
+    if (close(fd) < 0 || !ok) {
+        sb_printf(err, _("cannot write %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int run(const struct fixup_args *a, const struct fixup_options *o, const char *in_path,
+               const char *out_path, struct strbuf *err)
+{
+    struct reporter rep;
+    struct cli_reporter_state rs;
+    cli_reporter_init(&rep, &rs, "fixup", false);
+    cli_signals_install();
+    struct dump_reader *in = dump_reader_open(in_path, err);
+    if (!in)
+        return 1;
+    struct dump_writer *out = dump_writer_create(out_path, dump_compression_for_name(out_path), 2, err);
+    if (!out) {
+        dump_reader_close(in);
+        return 1;
+    }
+    struct fixup_stats st = {0};
+    int rc = fixup_run(o, in, out, &rep, &st, err);
+    dump_reader_close(in);
+    if (rc == 0 && !st.complete && !a->allow_incomplete) {
+        sb_append(err, _("the dump is incomplete: its \"dump complete\" line is missing"));
+        rc = -1;
+    }
+    if (rc < 0) {
+        dump_writer_abort(out);
+    } else {
+        rc = dump_writer_finish(out, false, err);
+    }
+    if (rc == 0) {
+        struct strbuf text = {0};
+        fixup_report_text(o, &st, &text);
+        rc = write_report(a->report, sb_str(&text), err);
+        sb_free(&text);
+        if (st.media_location_unmapped)
+            report_msg(&rep, REC_WARNING, _("the old MediaLocation %s matches no path rule"),
+                       st.old_media_location);
+    }
+    fixup_stats_free(&st);
+    return rc == 0 ? 0 : 1;
+}
+
+int cmd_fixup(int argc, char **argv)
+{
+    struct fixup_args a = {0};
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        goto out;
+    struct plan p;
+    struct fixup_options o;
+    struct strbuf err = {0};
+    fixup_options_init(&o);
+    status = 1;
+    if (dbcmd_load_plan(&p, "fixup", a.config) == 0) {
+        if (build_options(&a, &p, &o, &err) < 0) {
+            status = 2;
+        } else {
+            status = run(&a, &o, argv[optind], argv[optind + 1], &err);
+        }
+        if (status)
+            dbcmd_error("fixup", "%s", sb_str(&err));
+    }
+    fixup_options_free(&o);
+    plan_free(&p);
+    sb_free(&err);
+out:
+    free(a.maps);
+    free(a.role_maps);
+    return status;
+}

@@ -1,0 +1,437 @@
+#include "discover/checks.h"
+#include "discover/systemd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+static void add(struct check_list *l, const char *name, enum check_status st, char *detail,
+                char *fix)
+{
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = (struct check){name, st, detail, fix};
+}
+
+void check_list_free(struct check_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].detail);
+        free(l->v[i].fix);
+    }
+    free(l->v);
+    *l = (struct check_list){0};
+}
+
+int check_list_failures(const struct check_list *l)
+{
+    int n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->v[i].status == CHECK_FAIL;
+    return n;
+}
+
+static void check_containers(const struct discovery *d, const struct plan *p,
+                             struct check_list *l)
+{
+    const char *name = _("Docker containers");
+    if (d->server_state != 0 || d->ml_state != 0 || d->db_state != 0) {
+        add(l, name, CHECK_FAIL, xstrdup(sb_str(&d->docker_error)),
+            xstrdup(_("Set server_container, ml_container and db_container to the names "
+                      "'docker ps -a' shows.")));
+    } else if (!d->db.running) {
+        add(l, name, CHECK_FAIL, xasprintf(_("%s is not running"), plan_get(p, PLAN_db_container)),
+            xasprintf(_("Start it: docker start %s"), plan_get(p, PLAN_db_container)));
+    } else {
+        add(l, name, CHECK_PASS,
+            xasprintf(_("%s (%s), %s (%s), %s (running)"), plan_get(p, PLAN_server_container),
+                      d->server.status, plan_get(p, PLAN_ml_container), d->ml.status,
+                      plan_get(p, PLAN_db_container)),
+            NULL);
+    }
+}
+
+static void check_env(const struct discovery *d, struct check_list *l)
+{
+    const char *name = _("Compose .env");
+    if (!d->compose_dir)
+        add(l, name, CHECK_WARN, xstrdup(_("compose directory not found")),
+            xstrdup(_("Set compose_dir to the directory holding docker-compose.yml and .env.")));
+    else if (!d->env_loaded)
+        add(l, name, CHECK_FAIL, xstrdup(sb_str(&d->env_error)),
+            xstrdup(_("Fix the line named above (docker compose would misread it too).")));
+    else
+        add(l, name, CHECK_PASS, xasprintf(_("%s/.env read"), d->compose_dir), NULL);
+}
+
+static void check_library(const struct discovery *d, const struct plan *p, struct check_list *l)
+{
+    const char *name = _("Library and its mount");
+    const char *upload = plan_get(p, PLAN_upload_location);
+    struct stat st;
+    if (!*upload || stat(upload, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        add(l, name, CHECK_FAIL, xasprintf(_("upload_location \"%s\" is not a directory"), upload),
+            xstrdup(_("Set upload_location to the host directory of UPLOAD_LOCATION.")));
+        return;
+    }
+    if (!d->upload_dest) {
+        add(l, name, CHECK_FAIL,
+            xasprintf(_("no mount of %s in container %s"), upload,
+                      plan_get(p, PLAN_server_container)),
+            xstrdup(_("Check upload_location against 'docker inspect' of the server container.")));
+        return;
+    }
+    add(l, name, CHECK_PASS,
+        xasprintf(_("%s mounted at %s; %llu files, %llu MiB"), upload, d->upload_dest,
+                  (unsigned long long)d->lib_files, (unsigned long long)(d->lib_bytes >> 20)),
+        NULL);
+}
+
+static void check_source_db(const struct discovery *d, struct check_list *l)
+{
+    const char *name = _("Source database");
+    if (!d->src_extensions)
+        add(l, name, CHECK_FAIL, xstrdup(sb_str(&d->src_db_error)),
+            xstrdup(_("Check db_username and db_database_name (DB_USERNAME, DB_DATABASE_NAME "
+                      "in .env) and that the database container runs.")));
+    else
+        add(l, name, CHECK_PASS, xasprintf(_("reachable, %llu MiB"),
+                                           (unsigned long long)(d->db_bytes >> 20)), NULL);
+}
+
+/* The nearest existing ancestor of path (or path itself), malloc'd. */
+static char *existing_ancestor(const char *path)
+{
+    char *p = xstrdup(path);
+    struct stat st;
+    while (stat(p, &st) < 0) {
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) {
+            strcpy(p, "/");
+            break;
+        }
+        *slash = '\0';
+    }
+    return p;
+}
+
+static bool dir_is_empty(const char *path)
+{
+    DIR *dir = opendir(path);
+    if (!dir)
+        return false;
+    struct dirent *e;
+    bool empty = true;
+    while ((e = readdir(dir)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = false;
+            break;
+        }
+    closedir(dir);
+    return empty;
+}
+
+/* Is a inside b (or equal)? Both resolved. */
+static bool path_within(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0' || (n == 1 && b[0] == '/'));
+}
+
+static void check_target_location(const struct plan *p, struct check_list *l)
+{
+    const char *name = _("Target location");
+    const char *target = plan_get(p, PLAN_target_location);
+    char up[PATH_MAX], tg[PATH_MAX];
+    bool up_ok = realpath(plan_get(p, PLAN_upload_location), up) != NULL;
+    struct stat st;
+    if (stat(target, &st) == 0) {
+        bool tg_ok = realpath(target, tg) != NULL;
+        if (!S_ISDIR(st.st_mode)) {
+            add(l, name, CHECK_FAIL, xasprintf(_("%s exists and is not a directory"), target),
+                xstrdup(_("Choose another target_location.")));
+        } else if (up_ok && tg_ok && strcmp(up, tg) == 0) {
+            add(l, name, CHECK_PASS, xasprintf(_("%s is the Docker library itself: files stay "
+                                                 "in place"), target), NULL);
+        } else if (up_ok && tg_ok && (path_within(tg, up) || path_within(up, tg))) {
+            add(l, name, CHECK_FAIL, xasprintf(_("%s and %s are inside each other"), target, up),
+                xstrdup(_("Choose a target_location outside the Docker library, or the same.")));
+        } else if (!dir_is_empty(target)) {
+            add(l, name, CHECK_FAIL, xasprintf(_("%s is not empty"), target),
+                xstrdup(_("Empty it, or choose an empty or new directory as target_location.")));
+        } else {
+            add(l, name, CHECK_PASS, xasprintf(_("%s exists and is empty"), target), NULL);
+        }
+        return;
+    }
+    char *anc = existing_ancestor(target);
+    if (stat(anc, &st) < 0 || !S_ISDIR(st.st_mode) || access(anc, W_OK | X_OK) < 0)
+        add(l, name, CHECK_FAIL, xasprintf(_("%s cannot be created in %s"), target, anc),
+            xstrdup(_("Run as root, or choose a target_location on a writable disk.")));
+    else if (up_ok && realpath(anc, tg) && path_within(tg, up))
+        add(l, name, CHECK_FAIL, xasprintf(_("%s would be inside the Docker library"), target),
+            xstrdup(_("Choose a target_location outside the Docker library, or the same.")));
+    else
+        add(l, name, CHECK_PASS, xasprintf(_("%s will be created"), target), NULL);
+    free(anc);
+}
+
+static bool free_bytes(const char *path, uint64_t *avail, dev_t *dev)
+{
+    char *anc = existing_ancestor(path);
+    struct statvfs vfs;
+    struct stat st;
+    bool ok = statvfs(anc, &vfs) == 0 && stat(anc, &st) == 0;
+    if (ok) {
+        *avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+        *dev = st.st_dev;
+    }
+    free(anc);
+    return ok;
+}
+
+static bool same_location(const struct plan *p)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    return realpath(plan_get(p, PLAN_upload_location), a) &&
+           realpath(plan_get(p, PLAN_target_location), b) && strcmp(a, b) == 0;
+}
+
+static void check_space(const struct discovery *d, const struct plan *p, struct check_list *l)
+{
+    const char *name = _("Free space");
+    if (!d->lib_walked) {
+        add(l, name, CHECK_FAIL, xstrdup(_("the library could not be measured")),
+            xstrdup(_("Check upload_location.")));
+        return;
+    }
+    /* Media barely compresses: the archive needs about the library's size, the dump about
+     * the database's. The copy needs the library again unless it stays in place. */
+    uint64_t backup_need = d->lib_bytes + d->db_bytes;
+    uint64_t copy_need = same_location(p) ? 0 : d->lib_bytes;
+    uint64_t backup_avail = 0, copy_avail = 0;
+    dev_t backup_dev = 0, copy_dev = 0;
+    if (!free_bytes(plan_get(p, PLAN_backup_dir), &backup_avail, &backup_dev) ||
+        !free_bytes(plan_get(p, PLAN_target_location), &copy_avail, &copy_dev)) {
+        add(l, name, CHECK_FAIL, xstrdup(_("cannot read the free space")),
+            xstrdup(_("Check backup_dir and target_location.")));
+        return;
+    }
+    bool shared = copy_need && backup_dev == copy_dev;
+    uint64_t need_b = shared ? backup_need + copy_need : backup_need;
+    bool ok = backup_avail >= need_b && (shared || copy_avail >= copy_need);
+    char *detail = xasprintf(_("backup needs %llu MiB (%llu free), copy needs %llu MiB (%llu free)"),
+                             (unsigned long long)(backup_need >> 20),
+                             (unsigned long long)(backup_avail >> 20),
+                             (unsigned long long)(copy_need >> 20),
+                             (unsigned long long)(copy_avail >> 20));
+    add(l, name, ok ? CHECK_PASS : CHECK_FAIL, detail,
+        ok ? NULL : xstrdup(_("Free disk space, or choose backup_dir/target_location on a "
+                              "larger disk.")));
+}
+
+static void check_lock(const char *state_dir, struct check_list *l)
+{
+    const char *name = _("No other migration running");
+    char *path = xasprintf("%s/lock", state_dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(path);
+    long pid = 0;
+    if (fd >= 0) {
+        char buf[32] = {0};
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+    }
+    bool busy = false;
+    /* Our own session holds the lock: that is not a second migration. A pid that lives but
+     * holds no flock is a stale file from a crash (the pid was reused). */
+    if (fd >= 0 && pid > 0 && pid != (long)getpid() &&
+        (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+        if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+            busy = true;
+        else
+            flock(fd, LOCK_UN);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (busy)
+        add(l, name, CHECK_FAIL, xasprintf(_("immich-migrate (pid %ld) holds %s/lock"), pid,
+                                           state_dir),
+            xstrdup(_("Wait for it to finish, or stop it, then try again.")));
+    else
+        add(l, name, CHECK_PASS, xasprintf(_("no lock held in %s"), state_dir), NULL);
+}
+
+static void check_owner(const struct plan *p, struct check_list *l)
+{
+    const char *name = _("Media owner");
+    const char *owner = plan_get(p, PLAN_media_owner);
+    const char *colon = strchr(owner, ':');
+    char *user = colon ? xstrndup(owner, (size_t)(colon - owner)) : xstrdup(owner);
+    const char *group = colon ? colon + 1 : user;
+    bool ok = getpwnam(user) && getgrnam(group);
+    add(l, name, ok ? CHECK_PASS : CHECK_WARN,
+        ok ? xasprintf(_("%s exists"), owner) : xasprintf(_("%s does not exist yet"), owner),
+        ok ? NULL : xstrdup(_("services.immich creates it when NixOS is switched to the new "
+                              "configuration.")));
+    free(user);
+}
+
+static void check_version(const struct discovery *d, bool require, struct check_list *l)
+{
+    const char *name = _("Immich version");
+    if (!d->source_version) {
+        add(l, name, CHECK_FAIL, xstrdup(_("the Docker Immich version is unknown")),
+            xstrdup(_("Immich cannot migrate backwards: set IMMICH_VERSION in .env to the "
+                      "version tag you run (e.g. v1.135.3) and recreate the containers, or "
+                      "check that the version_history table is readable.")));
+        return;
+    }
+    if (!d->unit_exists || !d->unit.nix_version) {
+        add(l, name, require ? CHECK_FAIL : CHECK_WARN,
+            xasprintf(_("Docker runs %s (%s); NixOS version not known yet"), d->source_version,
+                      _(d->source_version_origin)),
+            xstrdup(_("Checked again once immich-server.service exists.")));
+        return;
+    }
+    int s[3], t[3];
+    if (version_parse(d->source_version, s) < 0 || version_parse(d->unit.nix_version, t) < 0)
+        return;
+    bool ok = version_compare(t, s) >= 0;
+    add(l, name, ok ? CHECK_PASS : CHECK_FAIL,
+        xasprintf(_("Docker runs %s, NixOS has %s"), d->source_version, d->unit.nix_version),
+        ok ? NULL
+           : xasprintf(_("Immich cannot migrate backwards: use a nixpkgs with immich >= %s "
+                         "(e.g. services.immich.package from nixos-unstable), or wait."),
+                       d->source_version));
+}
+
+static void check_media_location(const struct discovery *d, const struct plan *p,
+                                 struct check_list *l)
+{
+    if (!d->unit_exists)
+        return;
+    const char *name = _("NixOS media location");
+    const char *loc = unit_env(&d->unit, "IMMICH_MEDIA_LOCATION");
+    const char *target = plan_get(p, PLAN_target_location);
+    if (loc && strcmp(loc, target) == 0)
+        add(l, name, CHECK_PASS, xasprintf(_("IMMICH_MEDIA_LOCATION=%s"), loc), NULL);
+    else
+        add(l, name, CHECK_FAIL, xasprintf(_("the unit uses %s, the plan %s"), loc ? loc : "?",
+                                           target),
+            xasprintf(_("Set services.immich.mediaLocation = \"%s\"; and switch, or change "
+                        "target_location."), target));
+}
+
+static const char *extension_option(const char *ext)
+{
+    if (strcmp(ext, "vectors") == 0)
+        return "services.immich.database.enableVectors = true;";
+    if (strcmp(ext, "vchord") == 0 || strcmp(ext, "vector") == 0)
+        return "services.immich.database.enableVectorChord = true;";
+    return "services.postgresql.extensions";
+}
+
+static void check_target_pg(const struct discovery *d, bool require, struct check_list *l)
+{
+    const char *name = _("NixOS PostgreSQL and extensions");
+    bool pending = !require && !d->unit_exists;
+    if (!d->dst_extensions) {
+        add(l, name, pending ? CHECK_WARN : CHECK_FAIL, xstrdup(sb_str(&d->target_pg_error)),
+            xstrdup(pending ? _("Checked again once immich-server.service exists.")
+                            : _("Check target_dsn and that services.postgresql runs.")));
+        return;
+    }
+    if (!d->dst_superuser) {
+        add(l, name, CHECK_FAIL, xstrdup(_("target_dsn does not connect as a superuser")),
+            xstrdup(_("Use a superuser in target_dsn (e.g. user=postgres over /run/postgresql).")));
+        return;
+    }
+    if (!d->src_extensions) {
+        add(l, name, CHECK_FAIL, xstrdup(_("the source's extensions are unknown")),
+            xstrdup(_("See the source database check.")));
+        return;
+    }
+    struct strbuf missing = {0}, fix = {0};
+    for (const char *e = d->src_extensions; *e;) {
+        size_t n = strcspn(e, "\n");
+        char *ext = xstrndup(e, n);
+        if (*ext && strcmp(ext, "plpgsql") != 0 && !list_has(d->dst_extensions, ext)) {
+            sb_printf(&missing, "%s%s", missing.len ? ", " : "", ext);
+            if (!strstr(sb_str(&fix), extension_option(ext)))
+                sb_printf(&fix, "%s%s", fix.len ? " " : "", extension_option(ext));
+        }
+        free(ext);
+        e += n;
+        if (*e)
+            e++;
+    }
+    if (missing.len)
+        add(l, name, CHECK_FAIL, xasprintf(_("missing on NixOS: %s"), sb_str(&missing)),
+            xasprintf(_("Add to configuration.nix: %s and switch."), sb_str(&fix)));
+    else
+        add(l, name, CHECK_PASS, xstrdup(_("reachable as superuser; every extension the source "
+                                           "uses is available")), NULL);
+    sb_free(&missing);
+    sb_free(&fix);
+}
+
+void checks_target(const struct discovery *d, const struct plan *p, bool require_target,
+                   struct check_list *out)
+{
+    check_version(d, require_target, out);
+    check_media_location(d, p, out);
+    check_target_pg(d, require_target, out);
+}
+
+void checks_run(const struct discovery *d, const struct plan *p, const char *state_dir,
+                struct check_list *out)
+{
+    check_lock(state_dir, out);
+    check_containers(d, p, out);
+    check_env(d, out);
+    check_library(d, p, out);
+    check_source_db(d, out);
+    checks_target(d, p, false, out);
+    check_target_location(p, out);
+    check_space(d, p, out);
+    check_owner(p, out);
+}
+
+static const char *status_word(enum check_status s)
+{
+    return s == CHECK_PASS ? _("PASS") : s == CHECK_WARN ? _("WARN") : _("FAIL");
+}
+
+void checks_report(const struct check_list *l, const struct reporter *rep)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct check *c = &l->v[i];
+        enum record_kind k = c->status == CHECK_PASS ? REC_MESSAGE
+                             : c->status == CHECK_WARN ? REC_WARNING : REC_ERROR;
+        if (c->fix)
+            report_msg(rep, k, "%s %s: %s. %s", status_word(c->status), c->name, c->detail, c->fix);
+        else
+            report_msg(rep, k, "%s %s: %s", status_word(c->status), c->name, c->detail);
+    }
+}
+
+void checks_format(const struct check_list *l, struct strbuf *out)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct check *c = &l->v[i];
+        sb_printf(out, "%-4s  %s: %s\n", status_word(c->status), c->name, c->detail);
+        if (c->fix)
+            sb_printf(out, "      -> %s\n", c->fix);
+    }
+}

@@ -1,0 +1,54 @@
+#include "discover/cmd_common.h"
+#include "redact.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+int cmd_parse_options(const char *name, int argc, char **argv, void (*usage)(FILE *),
+                      bool with_since, struct cmd_options *o)
+{
+    enum { OPT_STATE_DIR = 256, OPT_SINCE };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct cmd_options){.state_dir = "/var/lib/immich-migrate"};
+    const char *config = NULL;
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case OPT_STATE_DIR: o->state_dir = optarg; break;
+        case OPT_SINCE:
+            if (!with_since)
+                goto bad;
+            o->since = optarg;
+            break;
+        case 'h': usage(stdout); return 0;
+        default: goto bad;
+        }
+    }
+    if (optind != argc || !config) {
+        fprintf(stderr, _("immich-migrate %s: -c CONFIG is required\n"), name);
+        goto bad;
+    }
+    plan_init(&o->plan);
+    struct strbuf err = {0};
+    if (plan_load_file(&o->plan, config, &err) != 0) {
+        char *safe = redact_dup(sb_str(&err));
+        fprintf(stderr, "immich-migrate %s: %s\n", name, safe);
+        free(safe);
+        sb_free(&err);
+        plan_free(&o->plan);
+        return 2;
+    }
+    sb_free(&err);
+    return -1;
+bad:
+    usage(stderr);
+    return 2;
+}

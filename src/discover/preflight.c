@@ -1,0 +1,75 @@
+#include "discover/preflight.h"
+#include "discover/paths.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+char *list_to_commas(const char *list)
+{
+    struct strbuf sb = {0};
+    for (const char *l = list ? list : ""; *l;) {
+        size_t n = strcspn(l, "\n");
+        if (n)
+            sb_printf(&sb, "%s%.*s", sb.len ? "," : "", (int)n, l);
+        l += n;
+        if (*l)
+            l++;
+    }
+    return sb_detach(&sb);
+}
+
+static void add_check(struct check_list *l, const char *name, enum check_status st, char *detail,
+                      char *fix)
+{
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = (struct check){name, st, detail, fix};
+}
+
+/* Which source paths already name no file: reported now, and apart by verify later. */
+static void scan_dangling(struct plan *p, const char *state_dir, bool write,
+                          const struct reporter *rep, struct discovery *d, struct check_list *l)
+{
+    const char *name = _("Files named by the source database");
+    if (d->server_state != 0 || !d->src_extensions) {
+        add_check(l, name, CHECK_FAIL, xstrdup(_("not checked: the source is not reachable")),
+                  xstrdup(_("See the checks above.")));
+        return;
+    }
+    char *path = NULL;
+    if (write && state_dir) {
+        mkdir(state_dir, 0700);
+        path = xasprintf("%s/%s", state_dir, DANGLING_FILE_NAME);
+    }
+    struct dangling_result res;
+    struct strbuf err = {0};
+    if (dangling_scan(p, &d->server, d->upload_dest, path, rep, &res, &err) < 0) {
+        add_check(l, name, CHECK_FAIL, sb_detach(&err),
+                  xstrdup(_("Check the source database and the state directory.")));
+    } else if (res.dangling) {
+        struct strbuf detail = {0};
+        sb_printf(&detail, _("%llu of %llu already missing in Docker (e.g. %s)"),
+                  (unsigned long long)res.dangling, (unsigned long long)res.checked,
+                  res.first[0] ? res.first[0] : "?");
+        add_check(l, name, CHECK_WARN, sb_detach(&detail),
+                  path ? xasprintf(_("Not caused by the migration; listed in %s and reported "
+                                     "apart by verify."), path)
+                       : xstrdup(_("Not caused by the migration; verify reports them apart.")));
+    } else {
+        add_check(l, name, CHECK_PASS, xasprintf(_("all %llu exist"),
+                                                 (unsigned long long)res.checked), NULL);
+    }
+    dangling_result_free(&res);
+    sb_free(&err);
+    free(path);
+}
+
+int preflight_run(struct plan *p, const char *state_dir, bool write_dangling,
+                  const struct reporter *rep, struct discovery *d, struct check_list *checks)
+{
+    discover_source(d, p, rep);
+    discover_target(d, p, rep);
+    checks_run(d, p, state_dir ? state_dir : "/var/lib/immich-migrate", checks);
+    scan_dangling(p, state_dir, write_dangling, rep, d, checks);
+    return check_list_failures(checks);
+}

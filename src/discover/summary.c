@@ -1,0 +1,66 @@
+#include "discover/summary.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+bool verify_result_from_artifact(const char *text, struct verify_result *res)
+{
+    *res = (struct verify_result){0};
+    if (!text)
+        return false;
+    int n = sscanf(text, "assets=%" SCNu64 ";files=%" SCNu64 ";bytes=%" SCNu64 ";missing=%" SCNu64
+                         ";dangling=%" SCNu64, &res->assets, &res->present, &res->bytes,
+                   &res->missing, &res->dangling);
+    if (n != 5) {
+        *res = (struct verify_result){0};
+        return false;
+    }
+    return true;
+}
+
+static void human_size(uint64_t bytes, struct strbuf *out)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
+        v /= 1024;
+        u++;
+    }
+    sb_printf(out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+void migration_summary(const struct plan *p, const struct verify_result *res,
+                       double duration_seconds, const char *log_path, const char *backup_path,
+                       struct strbuf *out)
+{
+    sb_append(out, _("Migration finished.\n"));
+    if (res) {
+        sb_printf(out, _("  Assets: %llu\n  Files:  %llu (%llu already missing in Docker)\n"),
+                  (unsigned long long)res->assets, (unsigned long long)res->present,
+                  (unsigned long long)res->dangling);
+        sb_append(out, _("  Size:   "));
+        human_size(res->bytes, out);
+        sb_append(out, "\n");
+    }
+    long secs = (long)(duration_seconds + 0.5);
+    sb_printf(out, _("  Time:   %ldh %02ldm %02lds\n"), secs / 3600, secs / 60 % 60, secs % 60);
+    sb_printf(out, _("  Library: %s\n"), plan_get(p, PLAN_target_location));
+    if (log_path)
+        sb_printf(out, _("  Log:     %s\n"), log_path);
+    sb_printf(out, _("  Backups: %s\n"), backup_path ? backup_path : plan_get(p, PLAN_backup_dir));
+    sb_append(out, _("\nOnce you have checked the new installation (photos, albums, faces, "
+                     "search), remove the old Docker installation:\n"));
+    const char *compose = plan_get(p, PLAN_compose_dir);
+    if (*compose)
+        sb_printf(out, "  cd %s && %s compose down\n", compose, plan_get(p, PLAN_docker_command));
+    else
+        sb_printf(out, "  %s rm %s %s %s\n", plan_get(p, PLAN_docker_command),
+                  plan_get(p, PLAN_server_container), plan_get(p, PLAN_ml_container),
+                  plan_get(p, PLAN_db_container));
+    sb_append(out, _("  then delete its database directory (DB_DATA_LOCATION in .env)"));
+    if (strcmp(plan_get(p, PLAN_upload_location), plan_get(p, PLAN_target_location)) != 0)
+        sb_printf(out, _(" and the old library %s"), plan_get(p, PLAN_upload_location));
+    sb_append(out, _(".\nKeep the backups until you are sure.\n"));
+}

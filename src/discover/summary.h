@@ -1,0 +1,19 @@
+/* The final words of a migration: what was moved, where the log and backups are, and how to
+ * remove the old Docker installation once the user is satisfied. */
+#ifndef IM_SUMMARY_H
+#define IM_SUMMARY_H
+
+#include "discover/verify.h"
+#include "plan.h"
+
+/* res may be NULL (verify did not run); log_path/backup_path may be NULL. */
+void migration_summary(const struct plan *p, const struct verify_result *res,
+                       double duration_seconds, const char *log_path, const char *backup_path,
+                       struct strbuf *out);
+
+/* Reads back the "verify_result" artifact the verify stage sets
+ * ("assets=N;files=N;bytes=N;missing=N;dangling=N"). Returns false when text is NULL or
+ * malformed (res then zeroed). */
+bool verify_result_from_artifact(const char *text, struct verify_result *res);
+
+#endif

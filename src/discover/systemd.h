@@ -1,0 +1,29 @@
+/* The systemd side: `systemctl show/start/stop/is-active` for the NixOS Immich units,
+ * always through the plan's systemctl_command. */
+#ifndef IM_SYSTEMD_H
+#define IM_SYSTEMD_H
+
+#include "discover/inspect.h"
+#include "plan.h"
+#include "report.h"
+
+#define UNIT_SERVER "immich-server.service"
+#define UNIT_ML "immich-machine-learning.service"
+
+/* `systemctl show UNIT [-p PROPS]` (props NULL = all). Returns 0 or -1 (err). */
+int systemd_show(const struct plan *p, const char *unit, const char *props, struct unit_info *ui,
+                 const struct reporter *rep, struct strbuf *err);
+/* `systemctl VERB immich-server.service immich-machine-learning.service`. */
+int systemd_both(const struct plan *p, const char *verb, const struct reporter *rep,
+                 struct strbuf *err);
+/* `systemctl is-active UNIT`: true when it prints "active". */
+bool systemd_is_active(const struct plan *p, const char *unit, const struct reporter *rep);
+
+/* Seconds to wait for units and for Immich to answer: IMMICH_MIGRATE_WAIT_TIMEOUT, else
+ * fallback. */
+double wait_timeout(double fallback);
+
+/* Sleeps up to `seconds` in small steps; returns false when the user cancelled. */
+bool sleep_cancellable(const struct reporter *rep, double seconds);
+
+#endif

@@ -1,0 +1,26 @@
+/* Backing up the library: a pax tar compressed with zstd, readable by GNU tar and bsdtar.
+ * Keeps modes, numeric owners, times with nanoseconds, symlinks, hard links, dot-files and
+ * empty directories; the root directory itself is not an entry (extracting never changes the
+ * directory extracted into). Written to ARCHIVE.partial, fsynced, renamed, directory fsynced;
+ * a manifest (see manifest.h) goes to ARCHIVE.manifest. */
+#ifndef IM_FILES_BACKUP_H
+#define IM_FILES_BACKUP_H
+
+#include "common.h"
+#include "report.h"
+#include "files/fsutil.h"
+
+struct backup_options {
+    int level;        /* zstd level, 1..19 */
+    int threads;      /* zstd worker threads; 0 = compress in the calling thread */
+    bool space_check; /* refuse to start when the free space is below the library's size */
+};
+
+void backup_options_init(struct backup_options *o);
+
+/* Returns FILES_OK, FILES_FAILED (reason in err, one line) or FILES_CANCELLED. */
+enum files_result backup_library(const char *src, const char *archive,
+                                 const struct backup_options *o, const struct reporter *rep,
+                                 struct strbuf *err);
+
+#endif

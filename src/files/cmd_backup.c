@@ -1,0 +1,70 @@
+/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] */
+#include "common.h"
+#include "commands.h"
+#include "files/backup.h"
+#include "files/cmd_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void backup_usage(FILE *to)
+{
+    fprintf(to, _("Usage: immich-migrate backup [OPTION]... SRC ARCHIVE\n"
+                  "Write the library SRC as a zstd-compressed pax tar ARCHIVE (readable by GNU tar\n"
+                  "and bsdtar) and a manifest ARCHIVE.manifest beside it.\n\n"
+                  "  -l, --level=N        zstd compression level 1-19 (default 3)\n"
+                  "  -t, --threads=N      compression threads (default: one per CPU, at most 4;\n"
+                  "                       0 = compress in the reading thread)\n"
+                  "      --no-space-check start even when the free space is below the library's size\n"
+                  "  -h, --help           show this help and exit\n"));
+}
+
+int cmd_backup(int argc, char **argv)
+{
+    enum { OPT_NO_SPACE_CHECK = 256 };
+    static const struct option opts[] = {
+        {"level", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},
+        {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct backup_options o;
+    backup_options_init(&o);
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "l:t:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (parse_int_option("backup", "--level", optarg, 1, 19, &o.level) != 0)
+                return 2;
+            break;
+        case 't':
+            if (parse_int_option("backup", "--threads", optarg, 0, 256, &o.threads) != 0)
+                return 2;
+            break;
+        case OPT_NO_SPACE_CHECK:
+            o.space_check = false;
+            break;
+        case 'h':
+            backup_usage(stdout);
+            return 0;
+        default:
+            backup_usage(stderr);
+            return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, _("immich-migrate backup: expected SRC and ARCHIVE\n"));
+        backup_usage(stderr);
+        return 2;
+    }
+    struct reporter rep;
+    struct cli_reporter_state st;
+    cli_reporter_init(&rep, &st, "backup", false);
+    cli_signals_install();
+    struct strbuf err = {0};
+    enum files_result r = backup_library(argv[optind], argv[optind + 1], &o, &rep, &err);
+    return finish_command("backup", r, &err);
+}

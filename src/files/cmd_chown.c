@@ -1,0 +1,112 @@
+/* immich-migrate chown DIR USER:GROUP [-c CONFIG | --target-location PATH] [--yes]
+ *
+ * DIR must be the plan's target_location: the value from -c CONFIG, else from
+ * --target-location, else the plan's default (/var/lib/immich). So a typo never hands an
+ * arbitrary tree to another user, even without a config file. */
+#include "common.h"
+#include "commands.h"
+#include "files/chown.h"
+#include "files/cmd_util.h"
+#include "plan.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void chown_usage(FILE *to)
+{
+    fprintf(to, _("Usage: immich-migrate chown [OPTION]... DIR USER:GROUP\n"
+                  "Give DIR and everything below it to USER:GROUP without following symlinks,\n"
+                  "and set DIR to mode 0700. DIR must be the plan's target_location.\n\n"
+                  "  -c, --config=FILE          take target_location from the plan FILE\n"
+                  "      --target-location=DIR  the target_location when there is no plan file\n"
+                  "                             (default /var/lib/immich)\n"
+                  "  -y, --yes                  do not ask for confirmation\n"
+                  "  -h, --help                 show this help and exit\n"));
+}
+
+struct chown_args {
+    const char *config;
+    const char *target;
+    bool yes;
+};
+
+/* 0 ok, 2 usage error, -1 help shown */
+static int parse_chown_args(int argc, char **argv, struct chown_args *a)
+{
+    enum { OPT_TARGET = 256 };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"target-location", required_argument, NULL, OPT_TARGET},
+        {"yes", no_argument, NULL, 'y'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:yh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            a->config = optarg;
+            break;
+        case OPT_TARGET:
+            a->target = optarg;
+            break;
+        case 'y':
+            a->yes = true;
+            break;
+        case 'h':
+            chown_usage(stdout);
+            return -1;
+        default:
+            chown_usage(stderr);
+            return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, _("immich-migrate chown: expected DIR and USER:GROUP\n"));
+        chown_usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_chown(int argc, char **argv)
+{
+    struct chown_args a = {0};
+    int prc = parse_chown_args(argc, argv, &a);
+    if (prc != 0)
+        return prc < 0 ? 0 : prc;
+    const char *dir = argv[optind], *owner = argv[optind + 1];
+    struct strbuf err = {0};
+    struct plan plan;
+    plan_init(&plan);
+    if (a.config && plan_load_file(&plan, a.config, &err) != 0) {
+        plan_free(&plan);
+        return finish_command("chown", FILES_FAILED, &err);
+    }
+    const char *target = a.config || !a.target ? plan_get(&plan, PLAN_target_location) : a.target;
+    uid_t uid;
+    gid_t gid;
+    char *real = NULL;
+    enum files_result r = FILES_FAILED;
+    if ((real = chown_check_dir(dir, target, &err)) != NULL &&
+        parse_owner(owner, &uid, &gid, &err) == 0) {
+        struct reporter rep;
+        struct cli_reporter_state st;
+        cli_reporter_init(&rep, &st, "chown", a.yes);
+        cli_signals_install();
+        struct strbuf q = {0};
+        sb_printf(&q, _("Give %s and everything in it to %s, and set it to mode 0700?"), real, owner);
+        if (!report_confirm(&rep, sb_str(&q), NULL)) {
+            sb_append(&err, _("not confirmed; nothing was changed"));
+        } else {
+            struct chown_stats stats;
+            r = chown_tree(real, uid, gid, &rep, &stats, &err);
+        }
+        sb_free(&q);
+    }
+    free(real);
+    plan_free(&plan);
+    return finish_command("chown", r, &err);
+}

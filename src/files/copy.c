@@ -1,0 +1,439 @@
+#include "common.h"
+#include "files/copy.h"
+#include "files/linkmap.h"
+#include "files/meter.h"
+#include "files/scan.h"
+#include "files/walk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define COPY_CHUNK (8u << 20)
+#define COPY_BUFFER (1u << 20)
+
+struct copy_job {
+    const char *src, *dst;
+    const struct reporter *rep;
+    struct strbuf *err;
+    struct copy_stats *stats;
+    int *dstfds;          /* the DST directory matching the source directory at each depth */
+    size_t dstfds_cap;
+    struct linkmap links;
+    struct meter meter;
+    unsigned char *buf;
+    struct strbuf target;
+    bool cancelled;
+    bool owners_lost;     /* not root: owners could not be kept (warned once) */
+    size_t chunk;
+};
+
+static void fail_at(struct copy_job *j, const char *root, const char *path, const char *what, int errnum)
+{
+    if (j->err->len)
+        return;
+    struct strbuf shown = {0};
+    display_path(root, path, &shown);
+    sb_printf(j->err, "%s %s: %s", what, sb_str(&shown), strerror(errnum));
+    sb_free(&shown);
+}
+
+/* ---- metadata ---- */
+
+static int set_owner(struct copy_job *j, int dirfd, const char *name, int fd, const struct stat *st)
+{
+    int rc = fd >= 0 ? fchown(fd, st->st_uid, st->st_gid)
+                     : fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+    if (rc == 0)
+        return 0;
+    if (errno == EPERM && geteuid() != 0) {
+        if (!j->owners_lost)
+            report_msg(j->rep, REC_WARNING, _("not running as root: owners are not kept"));
+        j->owners_lost = true;
+        return 0;
+    }
+    return -1;
+}
+
+/* Owner, mode, times of an open fd (files, directories). Owner first: it clears set-id bits. */
+static int set_meta_fd(struct copy_job *j, int fd, const struct stat *st)
+{
+    struct timespec times[2] = {st->st_atim, st->st_mtim};
+    if (set_owner(j, -1, NULL, fd, st) != 0 || fchmod(fd, st->st_mode & 07777) != 0 ||
+        futimens(fd, times) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---- content ---- */
+
+/* Copies in -> out. Returns bytes copied, or -1 with errno. Kernel copy where possible. */
+static int64_t copy_data(struct copy_job *j, int in, int out, const char *path)
+{
+    int64_t total = 0;
+    bool kernel = true;
+    for (;;) {
+        ssize_t n;
+        if (kernel) {
+            n = copy_file_range(in, NULL, out, NULL, j->chunk, 0);
+            if (n < 0 && total == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                                        errno == EOPNOTSUPP || errno == EBADF)) {
+                kernel = false;
+                continue;
+            }
+        } else {
+            n = read(in, j->buf, j->chunk < COPY_BUFFER ? j->chunk : COPY_BUFFER);
+            if (n > 0) {
+                for (ssize_t done = 0; done < n;) {
+                    ssize_t w = write(out, j->buf + done, (size_t)(n - done));
+                    if (w < 0 && errno == EINTR)
+                        continue;
+                    if (w < 0)
+                        return -1;
+                    done += w;
+                }
+            }
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return total;
+        total += n;
+        j->meter.bytes_done += (uint64_t)n;
+        j->stats->bytes += (uint64_t)n;
+        if (report_cancelled(j->rep)) {
+            j->cancelled = true;
+            errno = ECANCELED;
+            return -1;
+        }
+        test_pause();
+        meter_tick(&j->meter, path, false);
+    }
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Copies one regular file through the partial name, or skips it when already complete. */
+static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
+{
+    struct stat have;
+    if (fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(have.st_mode) &&
+        have.st_size == e->st.st_size && same_time(&have.st_mtim, &e->st.st_mtim)) {
+        j->stats->skipped++;
+        j->meter.bytes_done += (uint64_t)e->st.st_size;
+        return 0; /* complete from an earlier run (only whole files ever get the name) */
+    }
+    int in = open_for_reading(e->dirfd, e->name);
+    if (in < 0) {
+        fail_at(j, j->src, e->path, _("cannot open"), errno);
+        return -1;
+    }
+    posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+    int out = openat(pfd, COPY_PARTIAL_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) {
+        fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
+        close(in);
+        return -1;
+    }
+    int64_t n = copy_data(j, in, out, e->path);
+    int rc = 0;
+    if (n < 0) {
+        if (!j->cancelled)
+            fail_at(j, j->dst, e->path, _("cannot copy"), errno);
+        rc = -1;
+    } else if (n != e->st.st_size) {
+        fail_at(j, j->src, e->path, _("changed while copying"), ESTALE);
+        rc = -1;
+    } else if (set_meta_fd(j, out, &e->st) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot set owner, mode or times of"), errno);
+        rc = -1;
+    }
+    close(in);
+    if (close(out) != 0 && rc == 0) {
+        fail_at(j, j->dst, e->path, _("cannot write"), errno);
+        rc = -1;
+    }
+    if (rc == 0 && renameat(pfd, COPY_PARTIAL_NAME, pfd, e->name) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
+        rc = -1;
+    }
+    if (rc != 0)
+        unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+    else
+        j->stats->copied++;
+    return rc;
+}
+
+/* A later name of a multi-link file: a hard link to the copy of the first name. */
+static int copy_hardlink(struct copy_job *j, const struct walk_entry *e, int pfd, const char *first)
+{
+    struct stat want, have;
+    if (lstat_beneath(j->dstfds[0], first, &want) != 0) {
+        fail_at(j, j->dst, first, _("cannot find the copy of"), errno);
+        return -1;
+    }
+    if (fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (have.st_ino == want.st_ino && have.st_dev == want.st_dev)
+            return 0;
+        if (unlinkat(pfd, e->name, 0) != 0) {
+            fail_at(j, j->dst, e->path, _("cannot replace"), errno);
+            return -1;
+        }
+    }
+    if (linkat(j->dstfds[0], first, pfd, e->name, 0) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot make the hard link"), errno);
+        return -1;
+    }
+    j->meter.bytes_done += (uint64_t)e->st.st_size;
+    return 0;
+}
+
+static int copy_symlink(struct copy_job *j, const struct walk_entry *e, int pfd)
+{
+    if (read_link(e->dirfd, e->name, &j->target) != 0) {
+        fail_at(j, j->src, e->path, _("cannot read the symlink"), errno);
+        return -1;
+    }
+    unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+    struct timespec times[2] = {e->st.st_atim, e->st.st_mtim};
+    if (symlinkat(j->target.buf, pfd, COPY_PARTIAL_NAME) != 0 ||
+        set_owner(j, pfd, COPY_PARTIAL_NAME, -1, &e->st) != 0 ||
+        utimensat(pfd, COPY_PARTIAL_NAME, times, AT_SYMLINK_NOFOLLOW) != 0 ||
+        renameat(pfd, COPY_PARTIAL_NAME, pfd, e->name) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot make the symlink"), errno);
+        unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+        return -1;
+    }
+    return 0;
+}
+
+static int copy_special(struct copy_job *j, const struct walk_entry *e, int pfd)
+{
+    unlinkat(pfd, e->name, 0); /* from an earlier run; a directory stays and fails below */
+    struct timespec times[2] = {e->st.st_atim, e->st.st_mtim};
+    if (mknodat(pfd, e->name, e->st.st_mode, e->st.st_rdev) != 0 ||
+        set_owner(j, pfd, e->name, -1, &e->st) != 0 ||
+        fchmodat(pfd, e->name, e->st.st_mode & 07777, 0) != 0 ||
+        utimensat(pfd, e->name, times, AT_SYMLINK_NOFOLLOW) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot make"), errno);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- directories ---- */
+
+static void set_dstfd(struct copy_job *j, int depth, int fd)
+{
+    if ((size_t)depth >= j->dstfds_cap) {
+        size_t cap = (size_t)depth * 2 + 8;
+        j->dstfds = xrealloc(j->dstfds, cap * sizeof *j->dstfds);
+        for (size_t i = j->dstfds_cap; i < cap; i++)
+            j->dstfds[i] = -1;
+        j->dstfds_cap = cap;
+    }
+    j->dstfds[depth] = fd;
+}
+
+static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
+{
+    if (mkdirat(pfd, e->name, 0700) != 0 && errno != EEXIST) {
+        fail_at(j, j->dst, e->path, _("cannot create the directory"), errno);
+        return -1;
+    }
+    int fd = openat(pfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        fail_at(j, j->dst, e->path, _("cannot open the directory"), errno);
+        return -1;
+    }
+    /* Writable while we fill it, whatever its final mode. */
+    fchmod(fd, 0700);
+    unlinkat(fd, COPY_PARTIAL_NAME, 0); /* left by an interrupted run */
+    set_dstfd(j, e->depth, fd);
+    return 0;
+}
+
+static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
+{
+    struct copy_job *j = ud;
+    if (report_cancelled(j->rep)) {
+        j->cancelled = true;
+        return WALK_STOP;
+    }
+    if (e->depth == 0) {
+        fchmod(j->dstfds[0], 0700);
+        unlinkat(j->dstfds[0], COPY_PARTIAL_NAME, 0);
+        return WALK_CONTINUE;
+    }
+    int pfd = j->dstfds[e->depth - 1];
+    int rc;
+    mode_t type = e->st.st_mode & S_IFMT;
+    if (type == S_IFDIR) {
+        rc = enter_dir(j, e, pfd);
+    } else if (type == S_IFREG) {
+        const char *first = e->st.st_nlink > 1
+            ? linkmap_first(&j->links, e->st.st_dev, e->st.st_ino, e->path) : NULL;
+        rc = first ? copy_hardlink(j, e, pfd, first) : copy_file(j, e, pfd);
+        j->meter.files_done++;
+    } else if (type == S_IFLNK) {
+        rc = copy_symlink(j, e, pfd);
+    } else if (type == S_IFIFO || type == S_IFCHR || type == S_IFBLK) {
+        rc = copy_special(j, e, pfd);
+    } else {
+        fail_at(j, j->src, e->path, _("cannot copy the socket"), EINVAL);
+        rc = -1;
+    }
+    meter_tick(&j->meter, e->path, false);
+    return rc == 0 ? WALK_CONTINUE : WALK_STOP;
+}
+
+static enum walk_verdict copy_post(void *ud, const struct walk_entry *e)
+{
+    struct copy_job *j = ud;
+    int fd = j->dstfds[e->depth];
+    int rc = set_meta_fd(j, fd, &e->st);
+    if (rc != 0)
+        fail_at(j, j->dst, e->path, _("cannot set owner, mode or times of"), errno);
+    if (e->depth > 0) {
+        close(fd);
+        j->dstfds[e->depth] = -1;
+    }
+    return rc == 0 ? WALK_CONTINUE : WALK_STOP;
+}
+
+static enum walk_verdict copy_error(void *ud, const char *path, const char *what, int err)
+{
+    struct copy_job *j = ud;
+    fail_at(j, j->src, path, _("cannot read"), err);
+    return WALK_STOP;
+}
+
+/* ---- the whole copy ---- */
+
+/* DST resolved, also when it does not exist yet (its parent must). */
+static char *resolve_dst(const char *dst)
+{
+    char *r = resolve_path(dst);
+    if (r || errno != ENOENT)
+        return r;
+    const char *slash = strrchr(dst, '/');
+    char *parent = slash ? (slash == dst ? xstrdup("/") : xstrndup(dst, (size_t)(slash - dst)))
+                         : xstrdup(".");
+    char *rp = resolve_path(parent);
+    free(parent);
+    if (!rp)
+        return NULL;
+    r = xasprintf("%s/%s", strcmp(rp, "/") == 0 ? "" : rp, slash ? slash + 1 : dst);
+    free(rp);
+    return r;
+}
+
+/* Same directory? Nested? Creates DST when missing. Returns 1 same, 0 go on, -1 refused. */
+static int check_paths(const char *src, const char *dst, struct strbuf *err)
+{
+    struct stat s, d;
+    if (stat(src, &s) != 0 || !S_ISDIR(s.st_mode)) {
+        sb_printf(err, _("%s is not a directory"), src);
+        return -1;
+    }
+    if (stat(dst, &d) == 0 && s.st_dev == d.st_dev && s.st_ino == d.st_ino)
+        return 1;
+    char *rs = resolve_path(src), *rd = resolve_dst(dst);
+    int rc = 0;
+    if (!rs || !rd) {
+        sb_printf(err, _("cannot resolve %s: %s"), rs ? dst : src, strerror(errno));
+        rc = -1;
+    } else if (path_is_within(rd, rs) || path_is_within(rs, rd)) {
+        sb_printf(err, _("%s and %s are inside one another"), src, dst);
+        rc = -1;
+    } else if (mkdir(dst, 0700) != 0 && errno != EEXIST) {
+        sb_printf(err, _("cannot create %s: %s"), dst, strerror(errno));
+        rc = -1;
+    }
+    free(rs);
+    free(rd);
+    return rc;
+}
+
+static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t)
+{
+    int rootfd = open(j->dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        sb_printf(j->err, _("cannot open %s: %s"), j->dst, strerror(errno));
+        return FILES_FAILED;
+    }
+    set_dstfd(j, 0, rootfd);
+    meter_start(&j->meter, j->rep, "bytes", t->files, t->bytes);
+    struct walk_ops ops = {.pre = copy_pre, .post = copy_post, .error = copy_error, .ud = j};
+    long rc = walk_tree(j->src, &ops);
+    for (size_t i = 1; i < j->dstfds_cap; i++)
+        if (j->dstfds[i] >= 0)
+            close(j->dstfds[i]);
+    enum files_result res = FILES_OK;
+    if (j->cancelled) {
+        res = FILES_CANCELLED;
+    } else if (rc != 0 || j->err->len) {
+        if (!j->err->len)
+            sb_printf(j->err, _("cannot copy %s"), j->src);
+        res = FILES_FAILED;
+    } else if (syncfs(rootfd) != 0) {
+        sb_printf(j->err, _("cannot flush %s: %s"), j->dst, strerror(errno));
+        res = FILES_FAILED;
+    }
+    close(rootfd);
+    meter_tick(&j->meter, NULL, true);
+    return res;
+}
+
+enum files_result copy_library(const char *src, const char *dst, const struct copy_options *o,
+                               const struct reporter *rep, struct copy_stats *stats,
+                               struct strbuf *err)
+{
+    memset(stats, 0, sizeof *stats);
+    int same = check_paths(src, dst, err);
+    if (same < 0)
+        return FILES_FAILED;
+    if (same) {
+        stats->same_dir = true;
+        report_msg(rep, REC_MESSAGE, _("%s and %s are the same directory: nothing to copy"), src, dst);
+        return FILES_OK;
+    }
+    struct scan_totals t;
+    if (scan_tree(src, rep, &t) != 0)
+        return FILES_CANCELLED;
+    if (t.problems) {
+        sb_printf(err, _("%llu entries of %s cannot be read (listed above)"),
+                  (unsigned long long)t.problems, src);
+        return FILES_FAILED;
+    }
+    struct copy_job j = {.src = src, .dst = dst, .rep = rep, .err = err, .stats = stats,
+                         .chunk = test_chunk_limit(COPY_CHUNK)};
+    j.buf = xmalloc(COPY_BUFFER);
+    double started = now_monotonic();
+    enum files_result r = run_copy(&j, &t);
+    if (r == FILES_OK) {
+        struct strbuf size = {0};
+        format_bytes(stats->bytes, &size);
+        report_msg(rep, REC_FILEOP, _("copied %llu files (%s) in %.1f s, %llu already complete"),
+                   (unsigned long long)stats->copied, sb_str(&size), now_monotonic() - started,
+                   (unsigned long long)stats->skipped);
+        sb_free(&size);
+        if (o->verify)
+            r = copy_verify(src, dst, !j.owners_lost, rep, err);
+    }
+    linkmap_free(&j.links);
+    meter_free(&j.meter);
+    sb_free(&j.target);
+    free(j.dstfds);
+    free(j.buf);
+    return r;
+}

@@ -1,0 +1,172 @@
+/* Checking a copy: every source entry must be in DST with equal metadata and content. */
+#include "common.h"
+#include "files/compare.h"
+#include "files/copy.h"
+#include "files/meter.h"
+#include "files/walk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CMP_BUFFER (1u << 20)
+
+struct cmp_job {
+    const char *src, *dst;
+    const struct reporter *rep;
+    struct strbuf *err;
+    int otherfd;          /* the root of the other tree */
+    bool compare_owner;
+    bool cancelled;
+    uint64_t different, missing, extra;
+    unsigned char *buf;
+    struct strbuf link_a, link_b, why;
+    struct meter meter;
+};
+
+static void report_path(struct cmp_job *j, enum record_kind kind, const char *fmt,
+                        const char *path, const char *why)
+{
+    struct strbuf shown = {0};
+    display_path("", path, &shown);
+    report_msg(j->rep, kind, fmt, sb_str(&shown), why);
+    sb_free(&shown);
+}
+
+static void compare_files(struct cmp_job *j, const struct walk_entry *e)
+{
+    int a = open_for_reading(e->dirfd, e->name);
+    int b = e->depth ? open_beneath(j->otherfd, e->path, O_RDONLY) : -1;
+    int eq = a >= 0 && b >= 0 ? content_equal(a, b, j->buf, j->buf + CMP_BUFFER, CMP_BUFFER) : -1;
+    if (eq != 1)
+        sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", eq < 0 ? strerror(errno) : _("content"));
+    j->meter.bytes_done += (uint64_t)e->st.st_size;
+    if (a >= 0)
+        close(a);
+    if (b >= 0)
+        close(b);
+}
+
+static enum walk_verdict cmp_pre(void *ud, const struct walk_entry *e)
+{
+    struct cmp_job *j = ud;
+    if (report_cancelled(j->rep)) {
+        j->cancelled = true;
+        return WALK_STOP;
+    }
+    struct stat have;
+    int rc = e->depth ? lstat_beneath(j->otherfd, e->path, &have) : fstat(j->otherfd, &have);
+    if (rc != 0) {
+        j->missing++;
+        report_path(j, REC_ERROR, _("missing in the copy: %s%s"), e->path, "");
+        return WALK_PRUNE;
+    }
+    sb_reset(&j->link_a);
+    sb_reset(&j->link_b);
+    if (S_ISLNK(e->st.st_mode)) {
+        read_link(e->dirfd, e->name, &j->link_a);
+        if (S_ISLNK(have.st_mode)) {
+            char *slash = strrchr(e->path, '/');
+            char *dir = slash ? xstrndup(e->path, (size_t)(slash - e->path)) : NULL;
+            int dfd = dir ? open_beneath(j->otherfd, dir, O_RDONLY | O_DIRECTORY) : j->otherfd;
+            if (dfd >= 0)
+                read_link(dfd, slash ? slash + 1 : e->path, &j->link_b);
+            if (dir && dfd >= 0)
+                close(dfd);
+            free(dir);
+        }
+    }
+    struct entry_meta want, got;
+    meta_from_stat(&want, &e->st, j->link_a.buf);
+    meta_from_stat(&got, &have, j->link_b.buf);
+    if (!j->compare_owner)
+        got.uid = want.uid, got.gid = want.gid;
+    sb_reset(&j->why);
+    meta_compare(&want, &got, &j->why);
+    if (S_ISREG(e->st.st_mode) && e->st.st_nlink != have.st_nlink)
+        sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", _("hard links"));
+    if (j->why.len == 0 && S_ISREG(e->st.st_mode))
+        compare_files(j, e);
+    if (j->why.len) {
+        j->different++;
+        report_path(j, REC_ERROR, _("different in the copy: %s (%s)"), e->path, j->why.buf);
+    }
+    if (S_ISREG(e->st.st_mode))
+        j->meter.files_done++;
+    meter_tick(&j->meter, e->path, false);
+    return WALK_CONTINUE;
+}
+
+/* Second pass, over DST: what the source does not have. */
+static enum walk_verdict extra_pre(void *ud, const struct walk_entry *e)
+{
+    struct cmp_job *j = ud;
+    struct stat st;
+    if (e->depth == 0 || lstat_beneath(j->otherfd, e->path, &st) == 0)
+        return WALK_CONTINUE;
+    j->extra++;
+    report_path(j, REC_WARNING, _("only in the copy (not in the source): %s%s"), e->path, "");
+    return WALK_PRUNE;
+}
+
+static enum walk_verdict cmp_error(void *ud, const char *path, const char *what, int err)
+{
+    struct cmp_job *j = ud;
+    if (!j->err->len)
+        sb_printf(j->err, _("cannot read %s/%s: %s"), j->src, path, strerror(err));
+    return WALK_STOP;
+}
+
+static int open_root(const char *path, struct strbuf *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        sb_printf(err, _("cannot open %s: %s"), path, strerror(errno));
+    return fd;
+}
+
+enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,
+                              const struct reporter *rep, struct strbuf *err)
+{
+    struct cmp_job j = {.src = src, .dst = dst, .rep = rep, .err = err,
+                        .compare_owner = compare_owner};
+    report_msg(rep, REC_MESSAGE, _("Verifying the copy %s against %s ..."), dst, src);
+    j.otherfd = open_root(dst, err);
+    if (j.otherfd < 0)
+        return FILES_FAILED;
+    j.buf = xmalloc(2 * CMP_BUFFER);
+    meter_start(&j.meter, rep, "bytes", 0, 0);
+    struct walk_ops ops = {.pre = cmp_pre, .error = cmp_error, .ud = &j};
+    long rc = walk_tree(src, &ops);
+    close(j.otherfd);
+    if (rc == 0 && !j.cancelled && !err->len) {
+        j.src = dst;
+        j.otherfd = open_root(src, err);
+        struct walk_ops extra = {.pre = extra_pre, .error = cmp_error, .ud = &j};
+        rc = j.otherfd >= 0 ? walk_tree(dst, &extra) : -1;
+        if (j.otherfd >= 0)
+            close(j.otherfd);
+    }
+    enum files_result r = FILES_OK;
+    if (j.cancelled)
+        r = FILES_CANCELLED;
+    else if (rc != 0 || err->len) {
+        if (!err->len)
+            sb_append(err, _("cannot verify the copy"));
+        r = FILES_FAILED;
+    } else if (j.missing || j.different) {
+        sb_printf(err, _("the copy differs from the source: %llu missing, %llu different"),
+                  (unsigned long long)j.missing, (unsigned long long)j.different);
+        r = FILES_DIFFERENT;
+    } else {
+        report_msg(rep, REC_MESSAGE, _("the copy %s equals %s"), dst, src);
+    }
+    free(j.buf);
+    sb_free(&j.link_a);
+    sb_free(&j.link_b);
+    sb_free(&j.why);
+    meter_free(&j.meter);
+    return r;
+}

@@ -1,0 +1,20 @@
+# The library stages: backup, verify-backup, copy, chown (one tree walker for all).
+libimmich_a_SOURCES += \
+	src/files/walk.c src/files/walk.h \
+	src/files/xxh64.c src/files/xxh64.h \
+	src/files/manifest.c src/files/manifest.h \
+	src/files/meter.c src/files/meter.h \
+	src/files/fsutil.c src/files/fsutil.h \
+	src/files/scan.c src/files/scan.h \
+	src/files/backup.c src/files/backup.h \
+	src/files/cmd_util.c src/files/cmd_util.h \
+	src/files/compare.c src/files/compare.h \
+	src/files/verify.c src/files/verify.h \
+	src/files/linkmap.c src/files/linkmap.h \
+	src/files/copy.c src/files/copy_verify.c src/files/copy.h \
+	src/files/chown.c src/files/chown.h \
+	src/files/cmd_backup.c src/files/cmd_verify_backup.c src/files/cmd_copy.c \
+	src/files/cmd_chown.c
+# The stage adapters of the wizard.
+libimmich_a_SOURCES += \
+	src/stages/backup.c src/stages/verify_backup.c src/stages/copy.c src/stages/chown.c

@@ -1,0 +1,87 @@
+#include "common.h"
+#include "files/meter.h"
+#include "files/manifest.h"
+
+#include <string.h>
+
+#define METER_INTERVAL 0.25
+
+void format_bytes(uint64_t n, struct strbuf *out)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double)n;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        sb_printf(out, "%llu B", (unsigned long long)n);
+    else
+        sb_printf(out, "%.1f %s", v, units[u]);
+}
+
+void meter_start(struct meter *m, const struct reporter *rep, const char *unit,
+                 uint64_t files_total, uint64_t bytes_total)
+{
+    memset(m, 0, sizeof *m);
+    m->rep = rep;
+    m->unit = unit;
+    m->files_total = files_total;
+    m->bytes_total = bytes_total;
+    m->started = now_monotonic();
+    m->last = -1;
+}
+
+static void format_duration(double s, struct strbuf *out)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        sb_printf(out, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+        sb_printf(out, "%ldm%02lds", t / 60, t % 60);
+    else
+        sb_printf(out, "%lds", t);
+}
+
+void meter_tick(struct meter *m, const char *current, bool force)
+{
+    if (!m->rep || !m->rep->on_progress)
+        return;
+    double now = now_monotonic();
+    if (!force && m->last >= 0 && now - m->last < METER_INTERVAL)
+        return;
+    m->last = now;
+    bool by_bytes = strcmp(m->unit, "bytes") == 0;
+    sb_reset(&m->text);
+    if (by_bytes && m->files_total)
+        sb_printf(&m->text, _("%llu/%llu files"), (unsigned long long)m->files_done,
+                  (unsigned long long)m->files_total);
+    else if (by_bytes)
+        sb_printf(&m->text, _("%llu files"), (unsigned long long)m->files_done);
+    double elapsed = now - m->started;
+    if (by_bytes && elapsed > 0.5) {
+        double rate = (double)m->bytes_done / elapsed;
+        sb_append(&m->text, ", ");
+        format_bytes((uint64_t)rate, &m->text);
+        sb_append(&m->text, "/s");
+        if (rate > 0 && m->bytes_total > m->bytes_done) {
+            sb_append(&m->text, _(", ETA "));
+            format_duration((double)(m->bytes_total - m->bytes_done) / rate, &m->text);
+        }
+    }
+    if (current && *current) {
+        if (m->text.len)
+            sb_append(&m->text, ": ");
+        manifest_escape(current, &m->text); /* a newline in a name stays on one line */
+    }
+    if (by_bytes)
+        report_progress(m->rep, "bytes", m->bytes_done, m->bytes_total, sb_str(&m->text));
+    else
+        report_progress(m->rep, m->unit, m->files_done, m->files_total, sb_str(&m->text));
+}
+
+void meter_free(struct meter *m)
+{
+    sb_free(&m->text);
+}

@@ -1,0 +1,559 @@
+/* The load pass: runs the dump statement by statement on one connection, COPY data
+ * streamed, parallel runs handed to the worker pool. */
+#include "common.h"
+#include "pg/importer.h"
+#include "pg/dump_walker.h"
+#include "pg/import_int.h"
+#include "pg/sql_classify.h"
+#include "pg/sql_meta.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct table_rows {
+    char *name;
+    uint64_t rows;
+};
+
+struct importer {
+    const struct pg_import_options *o;
+    const struct reporter *rep;
+    const char *file;
+    struct sql_input in;
+    struct dump_walker w;
+    PGconn *conn;
+    char *db;
+    char *target_db;
+    bool txn;
+    struct meta_rules rules;
+    struct pool *pool;
+    struct table_rows *tables;
+    size_t ntables;
+    uint64_t statements, rows;
+    double last_progress;
+};
+
+static void progress(struct importer *im, bool force)
+{
+    double t = now_monotonic();
+    if (!force && t - im->last_progress < 0.25)
+        return;
+    im->last_progress = t;
+    report_progress(im->rep, "bytes", sql_input_raw_done(&im->in), im->in.raw_size,
+                    im->w.lx.object.len ? sb_str(&im->w.lx.object) : NULL);
+}
+
+static void add_rows(void *ud, const char *table, uint64_t rows)
+{
+    struct importer *im = ud;
+    im->rows += rows;
+    for (size_t i = 0; i < im->ntables; i++)
+        if (strcmp(im->tables[i].name, table) == 0) {
+            im->tables[i].rows += rows;
+            return;
+        }
+    im->tables = xrealloc(im->tables, (im->ntables + 1) * sizeof *im->tables);
+    im->tables[im->ntables].name = xstrdup(table);
+    im->tables[im->ntables++].rows = rows;
+}
+
+static void forget_tables(struct importer *im)
+{
+    for (size_t i = 0; i < im->ntables; i++)
+        free(im->tables[i].name);
+    free(im->tables);
+    im->tables = NULL;
+    im->ntables = 0;
+}
+
+static struct stmt_where where_now(struct importer *im)
+{
+    struct stmt_where wh = {
+        .file = im->file,
+        .stmt = sb_str(&im->w.lx.stmt),
+        .first_line = im->w.lx.first_line,
+        .last_line = im->w.lx.last_line,
+        .object = sb_str(&im->w.lx.object),
+        .copy_line_base = 0,
+        .encoding = PQclientEncoding(im->conn),
+    };
+    return wh;
+}
+
+static void record_sql(struct importer *im, const char *sql, double t0, int64_t rows, int64_t bytes)
+{
+    struct record rec = RECORD_INIT(REC_SQL, sql);
+    rec.duration = now_monotonic() - t0;
+    rec.rows = rows;
+    rec.bytes = bytes;
+    report_record(im->rep, &rec);
+}
+
+/* After every statement: the lexer follows the server's string and encoding settings. */
+static void follow_session(struct importer *im)
+{
+    const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
+    im->w.lx.std_strings = !scs || strcmp(scs, "on") == 0;
+    im->w.lx.encoding = PQclientEncoding(im->conn);
+}
+
+static int exec_simple(struct importer *im, const char *sql, struct strbuf *err)
+{
+    double t0 = now_monotonic();
+    PGresult *res = PQexec(im->conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        struct stmt_where wh = where_now(im);
+        pg_report_failure(&wh, res, im->conn, err);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    record_sql(im, sql, t0, -1, -1);
+    return 0;
+}
+
+static bool copy_is_text(const char *stmt)
+{
+    return !strcasestr(stmt, "csv") && !strcasestr(stmt, "binary");
+}
+
+/* The data of a COPY whose statement failed or must not run: read past it. */
+static int skip_copy_data(struct importer *im, struct strbuf *err)
+{
+    for (;;) {
+        enum dump_event ev = dump_next(&im->w, err);
+        if (ev == DUMP_COPY_END)
+            return 0;
+        if (ev != DUMP_COPY_DATA)
+            return -1;
+    }
+}
+
+static int copy_serial(struct importer *im, const struct stmt_info *info, struct strbuf *err)
+{
+    double t0 = now_monotonic();
+    char *stmt = xstrdup(sb_str(&im->w.lx.stmt));
+    struct stmt_where wh = where_now(im);
+    wh.stmt = stmt;
+    wh.copy_line_base = im->w.copy_stmt_line;
+    PGresult *res = PQexec(im->conn, stmt);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        pg_report_failure(&wh, res, im->conn, err);
+        PQclear(res);
+        free(stmt);
+        skip_copy_data(im, err); /* never run COPY data as SQL */
+        return -1;
+    }
+    PQclear(res);
+    struct strbuf why = {0};
+    bool ok = true;
+    for (;;) {
+        enum dump_event ev = dump_next(&im->w, &why);
+        if (ev == DUMP_COPY_END)
+            break;
+        if (ev != DUMP_COPY_DATA) {
+            ok = false;
+            break;
+        }
+        if (PQputCopyData(im->conn, im->w.chunk, (int)im->w.chunk_len) != 1) {
+            ok = false;
+            break;
+        }
+        if (report_cancelled(im->rep)) {
+            sb_append(&why, _("cancelled"));
+            ok = false;
+            break;
+        }
+        progress(im, false);
+    }
+    PQputCopyEnd(im->conn, ok ? NULL : (why.len ? sb_str(&why) : "aborted"));
+    int64_t loaded = -1;
+    bool reported = false;
+    while ((res = PQgetResult(im->conn))) {
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+            loaded = strtoll(PQcmdTuples(res), NULL, 10);
+        else if (!reported && ok) {
+            pg_report_failure(&wh, res, im->conn, err);
+            reported = true;
+        }
+        PQclear(res);
+    }
+    int rc = 0;
+    if (!ok) {
+        if (!reported) {
+            pg_report_where(&wh, err);
+            sb_printf(err, ": %s", why.len ? sb_str(&why) : PQerrorMessage(im->conn));
+        }
+        rc = -1;
+    } else if (reported) {
+        rc = -1;
+    } else if (copy_is_text(stmt) && (uint64_t)loaded != im->w.copy_rows) {
+        pg_report_where(&wh, err);
+        sb_printf(err, _(": the server loaded %lld rows, the file has %llu"), (long long)loaded,
+                  (unsigned long long)im->w.copy_rows);
+        rc = -1;
+    } else {
+        record_sql(im, stmt, t0, loaded, (int64_t)im->w.copy_bytes);
+        add_rows(im, info->table, (uint64_t)loaded);
+    }
+    sb_free(&why);
+    free(stmt);
+    return rc;
+}
+
+static int spool_block(struct importer *im, struct import_job *job, struct strbuf *err)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = xasprintf("%s/immich-migrate-copy.XXXXXX", dir && *dir ? dir : "/tmp");
+    job->fd = mkstemp(path);
+    if (job->fd < 0) {
+        sb_printf(err, _("cannot create a temporary file for COPY data: %s"), strerror(errno));
+        free(path);
+        return -1;
+    }
+    unlink(path);
+    free(path);
+    job->own_fd = true;
+    for (;;) {
+        enum dump_event ev = dump_next(&im->w, err);
+        if (ev == DUMP_COPY_END)
+            return 0;
+        if (ev != DUMP_COPY_DATA)
+            return -1;
+        for (size_t off = 0; off < im->w.chunk_len;) {
+            ssize_t n = write(job->fd, im->w.chunk + off, im->w.chunk_len - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                sb_printf(err, _("cannot write COPY data to a temporary file: %s"), strerror(errno));
+                return -1;
+            }
+            off += (size_t)n;
+        }
+        progress(im, false);
+    }
+}
+
+static struct import_job *new_job(struct importer *im, const struct stmt_info *info)
+{
+    struct import_job *job = xcalloc(1, sizeof *job);
+    job->fd = -1;
+    job->stmt = xstrdup(sb_str(&im->w.lx.stmt));
+    job->object = xstrdup(sb_str(&im->w.lx.object));
+    job->where = where_now(im);
+    job->where.stmt = job->stmt;
+    job->where.object = job->object;
+    snprintf(job->table, sizeof job->table, "%s", info->table);
+    job->exclusive = info->cls == STMT_ADD_KEY;
+    return job;
+}
+
+static int copy_parallel(struct importer *im, const struct stmt_info *info, struct strbuf *err)
+{
+    struct import_job *job = new_job(im, info);
+    job->is_copy = true;
+    job->where.copy_line_base = im->w.copy_stmt_line;
+    job->check_rows = copy_is_text(job->stmt);
+    int rc;
+    if (im->in.kind == SQL_INPUT_PLAIN) {
+        job->fd = im->in.fd; /* workers pread the range; our read offset is not disturbed */
+        rc = skip_copy_data(im, err);
+        job->offset = im->w.copy_data_offset;
+    } else {
+        rc = spool_block(im, job, err);
+        job->offset = 0;
+    }
+    job->length = im->w.copy_bytes;
+    job->rows_sent = im->w.copy_rows;
+    if (rc < 0) {
+        import_job_free(job);
+        return -1;
+    }
+    return pool_submit(im->pool, job, im->rep, err);
+}
+
+static int run_meta(struct importer *im, struct strbuf *err)
+{
+    struct meta_cmd m;
+    if (meta_accept(&im->rules, sb_str(&im->w.lx.meta), im->w.lx.first_line, im->db, im->target_db,
+                    &m, err) < 0)
+        return -1;
+    int rc = 0;
+    if (m.kind == META_ENCODING) {
+        if (PQsetClientEncoding(im->conn, m.arg) != 0) {
+            sb_printf(err, _("line %llu: cannot set the client encoding %s"),
+                      (unsigned long long)im->w.lx.first_line, m.arg);
+            rc = -1;
+        }
+    } else if (m.kind == META_CONNECT) {
+        /* the new connection first, then the old one goes (as psql does) */
+        PGconn *c = import_connect(im->o->dsn, m.arg, err);
+        if (!c) {
+            rc = -1;
+        } else {
+            PQfinish(im->conn);
+            im->conn = c;
+            if (strcmp(im->db, m.arg) != 0)
+                forget_tables(im);
+            free(im->db);
+            im->db = xstrdup(m.arg);
+            if (im->pool)
+                pool_set_database(im->pool, im->db);
+            report_msg(im->rep, REC_MESSAGE, _("connected to database %s"), im->db);
+        }
+    }
+    if (rc == 0)
+        follow_session(im);
+    meta_cmd_free(&m);
+    return rc;
+}
+
+static int run_statement(struct importer *im, struct strbuf *err)
+{
+    struct stmt_info info;
+    const char *stmt = sb_str(&im->w.lx.stmt);
+    stmt_classify(stmt, im->w.lx.copy_from_stdin, &info);
+    im->statements++;
+    bool parallel_step = im->pool && (info.cls == STMT_COPY_IN || info.cls == STMT_INDEX ||
+                                      info.cls == STMT_ADD_KEY);
+    if (im->pool && !parallel_step && pool_drain(im->pool, im->rep, err) < 0)
+        return -1;
+    if (info.cls == STMT_TXN_TIMEOUT && PQserverVersion(im->conn) < 170000) {
+        report_msg(im->rep, REC_MESSAGE,
+                   _("line %llu: skipped \"%s\": the server (%d) is older than PostgreSQL 17"),
+                   (unsigned long long)im->w.lx.first_line, stmt, PQserverVersion(im->conn));
+        return 0;
+    }
+    int rc;
+    if (info.cls == STMT_COPY_IN)
+        rc = im->pool ? copy_parallel(im, &info, err) : copy_serial(im, &info, err);
+    else if (parallel_step)
+        rc = pool_submit(im->pool, new_job(im, &info), im->rep, err);
+    else
+        rc = exec_simple(im, stmt, err);
+    if (rc == 0 && info.cls == STMT_SESSION && im->pool)
+        rc = pool_replay(im->pool, stmt, err);
+    follow_session(im);
+    return rc;
+}
+
+static int load(struct importer *im, struct strbuf *err)
+{
+    dump_walker_init(&im->w, &im->in);
+    follow_session(im);
+    for (;;) {
+        if (report_cancelled(im->rep)) {
+            sb_append(err, _("cancelled"));
+            return -1;
+        }
+        enum dump_event ev = dump_next(&im->w, err);
+        int rc = 0;
+        switch (ev) {
+        case DUMP_END:
+            return im->pool ? pool_drain(im->pool, im->rep, err) : 0;
+        case DUMP_FAIL:
+            return -1;
+        case DUMP_META:
+            if (im->pool && pool_drain(im->pool, im->rep, err) < 0)
+                return -1;
+            rc = run_meta(im, err);
+            break;
+        case DUMP_STATEMENT:
+            rc = run_statement(im, err);
+            break;
+        case DUMP_COPY_DATA:
+        case DUMP_COPY_END:
+            sb_append(err, _("internal error: COPY data outside a COPY"));
+            return -1;
+        }
+        if (rc < 0)
+            return -1;
+        progress(im, false);
+    }
+}
+
+/* ANALYZE, then each table's row count against the rows its COPY blocks loaded. */
+static int verify(struct importer *im, struct strbuf *err)
+{
+    double t0 = now_monotonic();
+    PGresult *res = PQexec(im->conn, "ANALYZE");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        sb_printf(err, _("ANALYZE after the load failed: %s"), PQresultErrorMessage(res));
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    record_sql(im, "ANALYZE", t0, -1, -1);
+    for (size_t i = 0; i < im->ntables; i++) {
+        const char *name = im->tables[i].name;
+        const char *params[1] = {name};
+        res = PQexecParams(im->conn,
+                           "SELECT c.relkind = 'p', quote_ident(n.nspname) || '.' || "
+                           "quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN "
+                           "pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE c.oid = $1::pg_catalog.regclass",
+                           1, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+            sb_printf(err, _("cannot find table %s to count its rows: %s"), name,
+                      PQresultErrorMessage(res));
+            PQclear(res);
+            return -1;
+        }
+        bool partitioned = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        char *sql = xasprintf("SELECT count(*) FROM %s%s", partitioned ? "" : "ONLY ",
+                              PQgetvalue(res, 0, 1));
+        PQclear(res);
+        res = PQexec(im->conn, sql);
+        free(sql);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            sb_printf(err, _("cannot count the rows of %s: %s"), name, PQresultErrorMessage(res));
+            PQclear(res);
+            return -1;
+        }
+        unsigned long long have = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        if (have != im->tables[i].rows) {
+            sb_printf(err, _("table %s holds %llu rows after the import, but the dump sent %llu"),
+                      name, have, (unsigned long long)im->tables[i].rows);
+            return -1;
+        }
+    }
+    report_msg(im->rep, REC_MESSAGE, _("row counts checked: %zu tables, %llu rows"), im->ntables,
+               (unsigned long long)im->rows);
+    return 0;
+}
+
+static int decide_transaction(struct importer *im, const struct scan_summary *sum, struct strbuf *err)
+{
+    const struct pg_import_options *o = im->o;
+    if (o->single_transaction == PG_TXN_ON) {
+        if (o->jobs > 1) {
+            sb_append(err, _("a single transaction and parallel jobs cannot be combined"));
+            return -1;
+        }
+        if (!sum->allows_transaction) {
+            sb_printf(err, _("the file cannot run in a single transaction (%s)"),
+                      sum->why_no_transaction);
+            return -1;
+        }
+        im->txn = true;
+    } else if (o->single_transaction == PG_TXN_AUTO) {
+        im->txn = sum->allows_transaction && o->jobs <= 1;
+        if (!sum->allows_transaction)
+            report_msg(im->rep, REC_WARNING,
+                       _("not using a single transaction: the file needs more (%s); a failure "
+                         "will leave the target partly loaded"), sum->why_no_transaction);
+        else if (o->jobs > 1)
+            report_msg(im->rep, REC_WARNING,
+                       _("not using a single transaction because of parallel jobs; a failure "
+                         "will leave the target partly loaded"));
+    }
+    return 0;
+}
+
+static void finish_failure(struct importer *im, struct strbuf *err)
+{
+    if (im->pool) {
+        struct strbuf more = {0};
+        pool_drain(im->pool, im->rep, &more);
+        sb_free(&more);
+    }
+    while (err->len && err->buf[err->len - 1] == '\n')
+        err->buf[--err->len] = '\0';
+    if (!im->conn)
+        return;
+    if (im->txn) {
+        PGresult *res = PQexec(im->conn, "ROLLBACK");
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        sb_append(err, ok ? _("\nNothing was changed: the transaction was rolled back.")
+                          : _("\nThe connection is gone: the server rolls the transaction back, "
+                              "so nothing was changed."));
+    } else if (im->statements > 0) {
+        sb_append(err, _("\nThe target database was changed: the statements before this one were "
+                         "committed. Recreate the database before importing again."));
+    }
+}
+
+static int run_import(struct importer *im, struct strbuf *err)
+{
+    const struct pg_import_options *o = im->o;
+    if ((o->fd >= 0 ? sql_input_open_fd(&im->in, o->fd, o->path, err)
+                    : sql_input_open(&im->in, o->path, err)) < 0)
+        return -1;
+    im->file = im->in.name;
+    im->conn = import_connect(o->dsn, NULL, err);
+    if (!im->conn)
+        return -1;
+    im->db = xstrdup(PQdb(im->conn));
+    im->target_db = xstrdup(o->target_db ? o->target_db : im->db);
+    struct scan_summary sum;
+    double t_scan = now_monotonic();
+    const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
+    if (import_prescan(&im->in, im->db, im->target_db, !scs || strcmp(scs, "on") == 0,
+                       PQclientEncoding(im->conn), &sum, err) < 0) {
+        struct strbuf msg = {0};
+        sb_printf(&msg, _("%s was refused, nothing was run: %s"), im->file, sb_str(err));
+        sb_reset(err);
+        sb_append(err, sb_str(&msg));
+        sb_free(&msg);
+        return -1;
+    }
+    if (decide_transaction(im, &sum, err) < 0 || sql_input_rewind(&im->in, err) < 0)
+        return -1;
+    if (o->jobs > 1) {
+        im->pool = pool_new(o->jobs, o->dsn);
+        pool_set_database(im->pool, im->db);
+        pool_on_rows(im->pool, add_rows, im);
+    }
+    report_msg(im->rep, REC_MESSAGE, _("importing %s (%llu statements, %llu COPY blocks)%s"),
+               im->file, (unsigned long long)sum.statements, (unsigned long long)sum.copy_blocks,
+               im->txn ? _(" in one transaction") : "");
+    if (im->txn && exec_simple(im, "BEGIN", err) < 0)
+        return -1;
+    double t0 = now_monotonic();
+    if (load(im, err) < 0) {
+        finish_failure(im, err);
+        return -1;
+    }
+    double t1 = now_monotonic();
+    if (verify(im, err) < 0) {
+        finish_failure(im, err);
+        return -1;
+    }
+    if (im->txn && exec_simple(im, "COMMIT", err) < 0) {
+        finish_failure(im, err);
+        return -1;
+    }
+    progress(im, true);
+    report_msg(im->rep, REC_MESSAGE,
+               _("imported %s: %llu statements, %llu rows, in %.1f s (safety scan %.1f s, "
+                 "load %.1f s, ANALYZE and row counts %.1f s)"),
+               im->file, (unsigned long long)im->statements, (unsigned long long)im->rows,
+               now_monotonic() - t_scan, t0 - t_scan, t1 - t0, now_monotonic() - t1);
+    return 0;
+}
+
+int pg_import(const struct pg_import_options *o, const struct reporter *rep, struct strbuf *err)
+{
+    struct importer im;
+    memset(&im, 0, sizeof im);
+    im.o = o;
+    im.rep = rep;
+    im.in.fd = -1;
+    int rc = run_import(&im, err);
+    pool_free(im.pool);
+    PQfinish(im.conn);
+    dump_walker_free(&im.w);
+    if (im.in.fd >= 0 || im.in.buf)
+        sql_input_close(&im.in);
+    meta_rules_free(&im.rules);
+    forget_tables(&im);
+    free(im.db);
+    free(im.target_db);
+    return rc;
+}

@@ -1,0 +1,253 @@
+#include "common.h"
+#include "pg/sql_classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum tok { TOK_END, TOK_NAME, TOK_STRING, TOK_PUNCT };
+
+static bool name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '$' || c >= 0x80;
+}
+
+static void skip_blank(const char **s)
+{
+    const char *p = *s;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            int depth = 0;
+            do {
+                if (p[0] == '/' && p[1] == '*') {
+                    depth++;
+                    p += 2;
+                } else if (p[0] == '*' && p[1] == '/') {
+                    depth--;
+                    p += 2;
+                } else {
+                    p++;
+                }
+            } while (*p && depth > 0);
+        } else {
+            break;
+        }
+    }
+    *s = p;
+}
+
+/* One token: a (possibly qualified, possibly quoted) name copied raw into out, a string, or
+ * one punctuation byte. */
+static enum tok next_token(const char **s, char *out, size_t outsz)
+{
+    skip_blank(s);
+    const char *p = *s;
+    size_t n = 0;
+    out[0] = '\0';
+    if (!*p)
+        return TOK_END;
+    if (*p == '\'') {
+        for (p++; *p; p++)
+            if (*p == '\'' && *++p != '\'')
+                break;
+        *s = p;
+        return TOK_STRING;
+    }
+    if (!name_char((unsigned char)*p) && *p != '"') {
+        out[0] = *p;
+        out[1] = '\0';
+        *s = p + 1;
+        return TOK_PUNCT;
+    }
+    for (;;) {
+        if (*p == '"') {
+            do {
+                if (n + 1 < outsz)
+                    out[n++] = *p;
+                p++;
+                if (*p == '"' && p[1] == '"') {
+                    if (n + 1 < outsz)
+                        out[n++] = *p;
+                    p++;
+                    if (n + 1 < outsz)
+                        out[n++] = *p;
+                    p++;
+                }
+            } while (*p && *p != '"');
+            if (*p) {
+                if (n + 1 < outsz)
+                    out[n++] = *p;
+                p++;
+            }
+        } else {
+            while (name_char((unsigned char)*p)) {
+                if (n + 1 < outsz)
+                    out[n++] = *p;
+                p++;
+            }
+        }
+        if (*p == '.' && (name_char((unsigned char)p[1]) || p[1] == '"')) {
+            if (n + 1 < outsz)
+                out[n++] = '.';
+            p++;
+            continue;
+        }
+        break;
+    }
+    out[n] = '\0';
+    *s = p;
+    return TOK_NAME;
+}
+
+#define WORDS 12
+
+struct words {
+    char w[WORDS][256];
+    enum tok t[WORDS];
+    int n;
+};
+
+static void read_words(const char *stmt, struct words *ws)
+{
+    const char *p = stmt;
+    ws->n = 0;
+    while (ws->n < WORDS) {
+        enum tok t = next_token(&p, ws->w[ws->n], sizeof ws->w[0]);
+        if (t == TOK_END)
+            break;
+        ws->t[ws->n++] = t;
+    }
+}
+
+static bool is(const struct words *ws, int i, const char *kw)
+{
+    return i < ws->n && ws->t[i] == TOK_NAME && strcasecmp(ws->w[i], kw) == 0;
+}
+
+static void set_table(struct stmt_info *info, const struct words *ws, int i)
+{
+    if (i < ws->n && ws->t[i] == TOK_NAME)
+        snprintf(info->table, sizeof info->table, "%s", ws->w[i]);
+}
+
+static void classify_set(const char *stmt, const struct words *ws, struct stmt_info *info)
+{
+    info->cls = STMT_SESSION;
+    int i = is(ws, 1, "session") ? 2 : 1;
+    if (is(ws, i, "transaction_timeout")) {
+        info->cls = STMT_TXN_TIMEOUT;
+        return;
+    }
+    /* SET name = value | SET name TO value */
+    int v = i + 2;
+    if (is(ws, i, "standard_conforming_strings")) {
+        const char *val = v < ws->n ? ws->w[v] : "";
+        if (ws->t[v] == TOK_STRING) {
+            const char *q = strchr(stmt, '\'');
+            val = q ? q + 1 : "";
+        }
+        info->sets_std_strings = (strncasecmp(val, "on", 2) == 0 || strncasecmp(val, "true", 4) == 0)
+                                     ? 1 : 0;
+    } else if (is(ws, i, "client_encoding") && v < ws->n) {
+        const char *q = strchr(stmt, '\'');
+        if (ws->t[v] == TOK_STRING && q) {
+            size_t n = strcspn(q + 1, "'");
+            snprintf(info->sets_encoding, sizeof info->sets_encoding, "%.*s", (int)n, q + 1);
+        } else {
+            snprintf(info->sets_encoding, sizeof info->sets_encoding, "%.60s", ws->w[v]);
+        }
+    }
+}
+
+static bool no_transaction(const struct words *ws, struct stmt_info *info)
+{
+    static const char *const single[] = {"begin", "start", "commit", "end", "rollback", "abort",
+                                         "vacuum", "checkpoint", "savepoint", "release"};
+    for (size_t k = 0; k < ARRAY_LEN(single); k++)
+        if (is(ws, 0, single[k])) {
+            snprintf(info->what, sizeof info->what, "%.40s", ws->w[0]);
+            return true;
+        }
+    static const char *const pairs[][2] = {
+        {"create", "database"}, {"drop", "database"}, {"alter", "system"},
+        {"create", "tablespace"}, {"drop", "tablespace"}, {"prepare", "transaction"},
+        {"commit", "prepared"}, {"rollback", "prepared"},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(pairs); k++)
+        if (is(ws, 0, pairs[k][0]) && is(ws, 1, pairs[k][1])) {
+            snprintf(info->what, sizeof info->what, "%.20s %.20s", ws->w[0], ws->w[1]);
+            return true;
+        }
+    bool concurrently = false;
+    for (int i = 0; i < 5; i++)
+        concurrently |= is(ws, i, "concurrently");
+    if (concurrently && (is(ws, 0, "create") || is(ws, 0, "reindex") || is(ws, 0, "drop"))) {
+        snprintf(info->what, sizeof info->what, "%.20s … CONCURRENTLY", ws->w[0]);
+        return true;
+    }
+    return false;
+}
+
+void stmt_classify(const char *stmt, bool copy_from_stdin, struct stmt_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->sets_std_strings = -1;
+    struct words *ws = xmalloc(sizeof *ws);
+    read_words(stmt, ws);
+    if (copy_from_stdin) {
+        info->cls = STMT_COPY_IN;
+        set_table(info, ws, 1);
+    } else if (is(ws, 0, "set") && !is(ws, 1, "local") && !is(ws, 1, "transaction") &&
+               !is(ws, 1, "constraints")) {
+        classify_set(stmt, ws, info);
+    } else if (is(ws, 0, "reset") ||
+               (is(ws, 0, "select") && ws->n > 2 && ws->t[2] == TOK_PUNCT &&
+                (strcasecmp(ws->w[1], "pg_catalog.set_config") == 0 ||
+                 strcasecmp(ws->w[1], "set_config") == 0))) {
+        info->cls = STMT_SESSION;
+    } else if (no_transaction(ws, info)) {
+        info->cls = STMT_NO_TRANSACTION;
+    } else if (is(ws, 0, "create") && (is(ws, 1, "index") || (is(ws, 1, "unique") && is(ws, 2, "index")))) {
+        int i = is(ws, 1, "index") ? 2 : 3;
+        if (is(ws, i, "if"))
+            i += 3;
+        if (!is(ws, i, "on"))
+            i++; /* the index name */
+        if (is(ws, i, "on")) {
+            i++;
+            if (is(ws, i, "only"))
+                i++;
+            info->cls = STMT_INDEX;
+            set_table(info, ws, i);
+        }
+    } else if (is(ws, 0, "alter") && is(ws, 1, "table")) {
+        int i = 2;
+        if (is(ws, i, "if"))
+            i += 2;
+        if (is(ws, i, "only"))
+            i++;
+        int t = i++;
+        if (is(ws, i, "add") && is(ws, i + 1, "constraint") &&
+            (is(ws, i + 3, "primary") || is(ws, i + 3, "unique")) && !strchr(stmt, ',')) {
+            info->cls = STMT_ADD_KEY;
+            set_table(info, ws, t);
+        } else if (is(ws, i, "add") && is(ws, i + 1, "constraint") &&
+                   (is(ws, i + 3, "primary") || is(ws, i + 3, "unique"))) {
+            /* a multi-column key: commas inside its column list are fine, an extra action is
+             * not; pg_dump writes one action per statement, so look for a second ADD */
+            const char *p = strcasestr(stmt, "constraint");
+            if (p && !strcasestr(p + 10, " add ")) {
+                info->cls = STMT_ADD_KEY;
+                set_table(info, ws, t);
+            }
+        }
+    }
+    free(ws);
+}

@@ -1,0 +1,67 @@
+/* Stage "backup": the library (upload_location) as a zstd-compressed pax tar in backup_dir,
+ * with a manifest beside it. Sets the artifact "backup_archive". */
+#include "stages/stage.h"
+#include "files/backup.h"
+#include "sys/atomic_file.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *archive_name(const struct stage_ctx *ctx)
+{
+    time_t now = (time_t)now_wall();
+    struct tm tm;
+    char stamp[32];
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    return xasprintf("%s/immich-library-%s.tar.zst", plan_get(ctx->plan, PLAN_backup_dir), stamp);
+}
+
+static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    char *archive = archive_name(ctx);
+    sb_printf(out, "immich-migrate backup '%s' '%s'\n", plan_get(ctx->plan, PLAN_upload_location),
+              archive);
+    free(archive);
+}
+
+static bool backup_is_done(const struct stage_ctx *ctx)
+{
+    const char *archive = stage_artifact(ctx, "backup_archive");
+    return archive && *archive && access(archive, F_OK) == 0;
+}
+
+static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    if (ctx->dry_run) {
+        struct strbuf text = {0};
+        backup_preview(ctx, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        sb_free(&text);
+        return STAGE_OK;
+    }
+    if (make_private_dir(plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
+        return STAGE_FAILED;
+    char *archive = archive_name(ctx);
+    struct backup_options o;
+    backup_options_init(&o);
+    enum files_result r = backup_library(plan_get(ctx->plan, PLAN_upload_location), archive, &o,
+                                         ctx->rep, err);
+    if (r == FILES_OK) {
+        stage_set_artifact(ctx, "backup_archive", archive);
+        stage_set_artifact(ctx, "backup_verified", "no");
+    }
+    free(archive);
+    return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
+}
+
+const struct stage stage_backup = {
+    "backup",
+    N_("Back up library"),
+    N_("Writes a zstd-compressed tar archive of the whole library."),
+    false,
+    backup_preview,
+    backup_is_done,
+    backup_run,
+};

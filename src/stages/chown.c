@@ -1,0 +1,64 @@
+/* Stage "chown": gives target_location to media_owner without following symlinks and sets it
+ * to 0700. Destructive (owners cannot be restored without the backup): runs only after a
+ * verified backup, and asks first. */
+#include "stages/stage.h"
+#include "files/chown.h"
+
+#include <stdlib.h>
+
+bool stage_backup_verified(const struct stage_ctx *ctx, struct strbuf *err);
+
+static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    const char *dir = plan_get(ctx->plan, PLAN_target_location);
+    sb_printf(out, "immich-migrate chown '%s' '%s' --target-location '%s'\n", dir,
+              plan_get(ctx->plan, PLAN_media_owner), dir);
+}
+
+static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    if (ctx->dry_run) {
+        struct strbuf text = {0};
+        chown_preview(ctx, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        sb_free(&text);
+        return STAGE_OK;
+    }
+    if (!stage_backup_verified(ctx, err))
+        return STAGE_FAILED;
+    const char *target = plan_get(ctx->plan, PLAN_target_location);
+    const char *owner = plan_get(ctx->plan, PLAN_media_owner);
+    uid_t uid;
+    gid_t gid;
+    char *dir = chown_check_dir(target, target, err);
+    if (!dir)
+        return STAGE_FAILED;
+    if (parse_owner(owner, &uid, &gid, err) != 0) {
+        free(dir);
+        return STAGE_FAILED;
+    }
+    struct strbuf q = {0};
+    sb_printf(&q, _("Give %s and everything in it to %s, and set it to mode 0700?"), dir, owner);
+    bool ok = ctx->assume_yes || report_confirm(ctx->rep, sb_str(&q), NULL);
+    sb_free(&q);
+    enum files_result r = FILES_FAILED;
+    struct chown_stats stats;
+    if (!ok)
+        sb_append(err, _("not confirmed; nothing was changed"));
+    else
+        r = chown_tree(dir, uid, gid, ctx->rep, &stats, err);
+    free(dir);
+    if (!ok)
+        return STAGE_CANCELLED;
+    return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
+}
+
+const struct stage stage_chown = {
+    "chown",
+    N_("Set owner"),
+    N_("Gives the library to the immich user, without following symlinks."),
+    true,
+    chown_preview,
+    NULL,
+    chown_run,
+};

@@ -1,0 +1,63 @@
+/* Stage "copy": copies the library to target_location when it is another directory than
+ * upload_location (the guide forgets this case). Runs only after a verified backup. */
+#include "stages/stage.h"
+#include "files/copy.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    sb_printf(out, "immich-migrate copy '%s' '%s'\n", plan_get(ctx->plan, PLAN_upload_location),
+              plan_get(ctx->plan, PLAN_target_location));
+}
+
+static bool copy_is_done(const struct stage_ctx *ctx)
+{
+    const char *v = stage_artifact(ctx, "library_copied");
+    return v && strcmp(v, "yes") == 0;
+}
+
+/* Destructive steps come only after the backup was read back and found equal. */
+bool stage_backup_verified(const struct stage_ctx *ctx, struct strbuf *err);
+bool stage_backup_verified(const struct stage_ctx *ctx, struct strbuf *err)
+{
+    const char *v = stage_artifact(ctx, "backup_verified");
+    if (v && strcmp(v, "yes") == 0)
+        return true;
+    sb_append(err, _("refusing to run before a verified backup exists (run backup and verify_backup)"));
+    return false;
+}
+
+static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    if (ctx->dry_run) {
+        struct strbuf text = {0};
+        copy_preview(ctx, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        sb_free(&text);
+        return STAGE_OK;
+    }
+    if (!stage_backup_verified(ctx, err))
+        return STAGE_FAILED;
+    struct copy_options o = {.verify = true};
+    struct copy_stats stats;
+    enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
+                                       plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,
+                                       &stats, err);
+    if (r == FILES_OK)
+        stage_set_artifact(ctx, "library_copied", "yes");
+    if (r == FILES_OK && stats.same_dir)
+        return STAGE_SKIPPED;
+    return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
+}
+
+const struct stage stage_copy = {
+    "copy",
+    N_("Copy library"),
+    N_("Copies the library to the NixOS media location when it differs."),
+    false,
+    copy_preview,
+    copy_is_done,
+    copy_run,
+};

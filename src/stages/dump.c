@@ -1,0 +1,61 @@
+/* Stage "dump": pg_dump of the Immich database out of its container into backup_dir.
+ * Sets the artifact "dump_file". A dump chosen by the user (an existing file, one of Immich's
+ * automatic backups) is set as that artifact by the wizard, and the stage is then done. */
+#include "stages/stage.h"
+#include "db/dump.h"
+#include "sys/atomic_file.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static void dump_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    struct argv_builder a = {0};
+    db_size_argv(ctx->plan, &a);
+    argv_format(argv_get(&a), out);
+    sb_append_char(out, '\n');
+    argv_free(&a);
+    db_dump_argv(ctx->plan, &a);
+    argv_format(argv_get(&a), out);
+    char *path = db_dump_default_path(ctx->plan, true);
+    sb_printf(out, " | zstd > %s\n", path);
+    free(path);
+    argv_free(&a);
+}
+
+static bool dump_is_done(const struct stage_ctx *ctx)
+{
+    const char *f = stage_artifact(ctx, "dump_file");
+    return f && *f && access(f, R_OK) == 0;
+}
+
+static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    if (ctx->dry_run) {
+        struct strbuf text = {0};
+        dump_preview(ctx, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        sb_free(&text);
+        return STAGE_OK;
+    }
+    if (make_private_dir(plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
+        return STAGE_FAILED;
+    char *path = db_dump_default_path(ctx->plan, true);
+    int rc = db_dump_run(ctx->plan, path, ctx->rep, err);
+    if (rc == 0)
+        stage_set_artifact(ctx, "dump_file", path);
+    free(path);
+    if (rc != 0)
+        return report_cancelled(ctx->rep) ? STAGE_CANCELLED : STAGE_FAILED;
+    return STAGE_OK;
+}
+
+const struct stage stage_dump = {
+    "dump",
+    N_("Dump database"),
+    N_("Dumps the Immich database from the Docker container with pg_dump."),
+    false,
+    dump_preview,
+    dump_is_done,
+    dump_run,
+};

@@ -1,0 +1,187 @@
+/* Stage "fixup": rewrites the dump for NixOS (search_path, paths, MediaLocation, owners).
+ * Reads the artifact "dump_file"; sets "fixed_dump", "fixup_report", "dump_extensions" and
+ * "dump_immich_version". Path rules: the upload mount found by discovery ("upload_mount"),
+ * the defaults /usr/src/app/upload and upload/, and each external library mount
+ * ("external_mounts" = "CONTAINER=HOST;..."). */
+#include "stages/stage.h"
+#include "db/dbcmd.h"
+#include "db/fixup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int build_options(const struct stage_ctx *ctx, struct fixup_options *o, struct strbuf *err)
+{
+    if (dbcmd_fixup_defaults(ctx->plan, o, err) < 0)
+        return -1;
+    const char *target = plan_get(ctx->plan, PLAN_target_location);
+    const char *mount = stage_artifact(ctx, "upload_mount");
+    if (mount && *mount && path_rules_add(&o->rules, mount, target, err) < 0)
+        return -1;
+    const char *ext = stage_artifact(ctx, "external_mounts");
+    while (ext && *ext) {
+        size_t n = strcspn(ext, ";");
+        char *spec = xstrndup(ext, n);
+        int rc = *spec ? path_rules_add_spec(&o->rules, spec, err) : 0;
+        free(spec);
+        if (rc < 0)
+            return -1;
+        ext += n + (ext[n] == ';');
+    }
+    return 0;
+}
+
+/* <backup_dir>/<dump name without .sql/.gz/.zst>-nixos.sql (-2, -3... when taken). */
+static char *output_name(const struct stage_ctx *ctx, const char *in, int attempt)
+{
+    const char *base = strrchr(in, '/');
+    base = base ? base + 1 : in;
+    size_t n = strlen(base);
+    static const char *const exts[] = {".zst", ".gz", ".sql"};
+    for (size_t i = 0; i < ARRAY_LEN(exts); i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strncmp(base + n - e, exts[i], e) == 0)
+            n -= e;
+    }
+    if (attempt > 1)
+        return xasprintf("%s/%.*s-nixos-%d.sql", plan_get(ctx->plan, PLAN_backup_dir), (int)n, base, attempt);
+    return xasprintf("%s/%.*s-nixos.sql", plan_get(ctx->plan, PLAN_backup_dir), (int)n, base);
+}
+
+static void fixup_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    const char *in = stage_artifact(ctx, "dump_file");
+    struct fixup_options o;
+    struct strbuf err = {0};
+    fixup_options_init(&o);
+    build_options(ctx, &o, &err);
+    char *outname = output_name(ctx, in ? in : "immich.sql", 1);
+    sb_printf(out, "immich-migrate fixup --target %s", plan_get(ctx->plan, PLAN_target_location));
+    for (size_t i = 0; i < o.rules.count; i++)
+        sb_printf(out, " --map '%s=%s'", o.rules.rules[i].from, o.rules.rules[i].to);
+    for (size_t i = 0; i < o.nroles; i++)
+        sb_printf(out, " --role-map '%s=%s'", o.roles[i].from, o.roles[i].to);
+    sb_printf(out, " '%s' '%s'\n", in ? in : _("(the dump)"), outname);
+    free(outname);
+    fixup_options_free(&o);
+    sb_free(&err);
+}
+
+static bool fixup_is_done(const struct stage_ctx *ctx)
+{
+    const char *f = stage_artifact(ctx, "fixed_dump");
+    return f && *f && access(f, R_OK) == 0;
+}
+
+static void set_artifacts(struct stage_ctx *ctx, const struct fixup_stats *st, const char *out,
+                          const char *report)
+{
+    struct strbuf ext = {0};
+    for (size_t i = 0; i < st->nextensions; i++)
+        sb_printf(&ext, "%s%s", i ? "," : "", st->extensions[i]);
+    stage_set_artifact(ctx, "fixed_dump", out);
+    stage_set_artifact(ctx, "fixup_report", report);
+    stage_set_artifact(ctx, "dump_extensions", sb_str(&ext));
+    stage_set_artifact(ctx, "dump_immich_version", st->immich_version ? st->immich_version : "");
+    sb_free(&ext);
+}
+
+static int write_report(const char *path, const struct strbuf *text, struct strbuf *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len) {
+        sb_printf(err, _("cannot write %s: %s"), path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return close(fd);
+}
+
+static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const char *in,
+                     const char *out, struct fixup_stats *st, struct strbuf *err)
+{
+    struct dump_reader *r = dump_reader_open(in, err);
+    if (!r)
+        return -1;
+    struct dump_writer *w = dump_writer_create(out, DUMP_PLAIN, 1, err);
+    if (!w) {
+        dump_reader_close(r);
+        return -1;
+    }
+    int rc = fixup_run(o, r, w, ctx->rep, st, err);
+    dump_reader_close(r);
+    if (rc == 0 && !st->complete) {
+        sb_append(err, _("the dump is incomplete: its \"dump complete\" line is missing"));
+        rc = -1;
+    }
+    if (rc < 0) {
+        dump_writer_abort(w);
+        return -1;
+    }
+    return dump_writer_finish(w, false, err);
+}
+
+static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    const char *in = stage_artifact(ctx, "dump_file");
+    if (!in || !*in) {
+        sb_append(err, _("no dump to fix up: run the dump stage or choose a dump first"));
+        return STAGE_FAILED;
+    }
+    if (ctx->dry_run) {
+        struct strbuf text = {0};
+        fixup_preview(ctx, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        sb_free(&text);
+        return STAGE_OK;
+    }
+    struct fixup_options o;
+    fixup_options_init(&o);
+    enum stage_result result = STAGE_FAILED;
+    char *out = NULL;
+    if (build_options(ctx, &o, err) < 0)
+        goto done;
+    for (int attempt = 1; attempt < 100; attempt++) {
+        free(out);
+        out = output_name(ctx, in, attempt);
+        if (access(out, F_OK) != 0)
+            break;
+    }
+    struct fixup_stats st = {0};
+    if (run_fixup(ctx, &o, in, out, &st, err) == 0) {
+        struct strbuf text = {0};
+        fixup_report_text(&o, &st, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        char *report = xasprintf("%s.report.txt", out);
+        if (write_report(report, &text, err) == 0) {
+            set_artifacts(ctx, &st, out, report);
+            result = STAGE_OK;
+        }
+        if (st.media_location_unmapped)
+            report_msg(ctx->rep, REC_WARNING, _("the old MediaLocation %s matches no path rule"),
+                       st.old_media_location);
+        free(report);
+        sb_free(&text);
+    } else if (report_cancelled(ctx->rep)) {
+        result = STAGE_CANCELLED;
+    }
+    fixup_stats_free(&st);
+done:
+    free(out);
+    fixup_options_free(&o);
+    return result;
+}
+
+const struct stage stage_fixup = {
+    "fixup",
+    N_("Fix up dump"),
+    N_("Rewrites the search_path line, the library paths and the owners in the dump."),
+    false,
+    fixup_preview,
+    fixup_is_done,
+    fixup_stage_run,
+};

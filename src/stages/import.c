@@ -1,0 +1,94 @@
+/* Stage "import": loads the fixed dump into the NixOS database through libpq (src/pg).
+ * One connection and one transaction, so a failure leaves the target as prepare_db left it. */
+#include "stages/stage.h"
+#include "db/asuser.h"
+#include "pg/importer.h"
+#include "redact.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* plan target_dsn + dbname='<target_db_name>' (a later keyword wins in libpq). */
+static char *target_dsn(const struct stage_ctx *ctx)
+{
+    struct strbuf sb = {0};
+    sb_printf(&sb, "%s dbname='", plan_get(ctx->plan, PLAN_target_dsn));
+    for (const char *p = plan_get(ctx->plan, PLAN_target_db_name); *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            sb_append_char(&sb, '\\');
+        sb_append_char(&sb, *p);
+    }
+    sb_append_char(&sb, '\'');
+    return sb_detach(&sb);
+}
+
+static void import_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    const char *dump = stage_artifact(ctx, "fixed_dump");
+    char *dsn = target_dsn(ctx);
+    char *shown = redact_dup(dsn);
+    sb_printf(out, _("scan %s: refuse it if it holds anything but SQL and pg_dump's own "
+                     "backslash lines\n"), dump && *dump ? dump : _("(the fixed dump)"));
+    sb_printf(out, _("connect to \"%s\"; BEGIN; run every statement of the dump (COPY data "
+                     "streamed), stopping at the first error\n"), shown);
+    sb_append(out, "ANALYZE\n");
+    sb_append(out, _("check every table's row count against the rows its COPY block sent; COMMIT\n"));
+    free(shown);
+    free(dsn);
+}
+
+static int work(void *arg, const struct reporter *rep, struct strbuf *err)
+{
+    return pg_import(arg, rep, err) == 0 ? 0 : 1;
+}
+
+static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    if (ctx->dry_run) {
+        struct strbuf plan = {0};
+        import_preview(ctx, &plan);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&plan));
+        sb_free(&plan);
+        return STAGE_OK;
+    }
+    const char *dump = stage_artifact(ctx, "fixed_dump");
+    if (!dump || !*dump) {
+        sb_append(err, _("no fixed dump: the fix-up stage has not run"));
+        return STAGE_FAILED;
+    }
+    /* Opened here, so a child running as postgres can read a file only root may open. */
+    int fd = open(dump, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        sb_printf(err, _("cannot open %s: %s"), dump, strerror(errno));
+        return STAGE_FAILED;
+    }
+    char *dsn = target_dsn(ctx);
+    struct pg_import_options o = {
+        .dsn = dsn,
+        .path = dump,
+        .fd = fd,
+        .jobs = 1,
+        .single_transaction = PG_TXN_AUTO,
+        .target_db = plan_get(ctx->plan, PLAN_target_db_name),
+    };
+    int rc = asuser_needed(dsn) ? asuser_run("postgres", work, &o, ctx->rep, err)
+                                : work(&o, ctx->rep, err);
+    close(fd);
+    free(dsn);
+    if (rc != 0 && report_cancelled(ctx->rep))
+        return STAGE_CANCELLED;
+    return rc == 0 ? STAGE_OK : STAGE_FAILED;
+}
+
+const struct stage stage_import = {
+    "import",
+    N_("Import dump"),
+    N_("Loads the fixed dump into the NixOS PostgreSQL through libpq."),
+    true,
+    import_preview,
+    NULL,
+    import_run,
+};

@@ -1,0 +1,148 @@
+/* Stage "nixos": show the services.immich settings to add, wait until the user has switched
+ * NixOS to them (the units exist), stop the freshly started units, and check the target
+ * again now that it exists (version, media location, extensions). */
+#include "stages/stage.h"
+#include "discover/checks.h"
+#include "discover/docker.h"
+#include "discover/preflight.h"
+#include "discover/systemd.h"
+#include "sys/spawn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Which vector extension the dump needs: the fix-up stage knows best, then discovery. */
+static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchord)
+{
+    const char *v = stage_artifact(ctx, "vector_extension");
+    if (!v)
+        v = stage_artifact(ctx, "source_vector_extension");
+    *vectors = v && strstr(v, "vectors");
+    *vchord = !v || strstr(v, "vchord") || (strstr(v, "vector") && !strstr(v, "vectors")) ||
+              !*vectors;
+}
+
+
+static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    bool vectors, vchord;
+    vector_flags(ctx, &vectors, &vchord);
+    sb_printf(out,
+              "services.immich = {\n"
+              "  enable = true;\n"
+              "  mediaLocation = \"%s\";\n"
+              "  database.enableVectorChord = %s;\n"
+              "  database.enableVectors = %s;\n"
+              "};\n",
+              plan_get(ctx->plan, PLAN_target_location), vchord ? "true" : "false",
+              vectors ? "true" : "false");
+}
+
+static void nixos_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    sb_append(out, _("# add to configuration.nix, then run nixos-rebuild switch:\n"));
+    nixos_snippet(ctx, out);
+    struct argv_builder a = {0};
+    argv_add_words(&a, plan_get(ctx->plan, PLAN_systemctl_command));
+    argv_add(&a, "show");
+    argv_add(&a, UNIT_SERVER);
+    argv_add(&a, "-p");
+    argv_add(&a, "LoadState");
+    argv_format(argv_get(&a), out);
+    sb_append_char(out, '\n');
+    argv_free(&a);
+    argv_add_words(&a, plan_get(ctx->plan, PLAN_systemctl_command));
+    argv_add(&a, "stop");
+    argv_add(&a, UNIT_SERVER);
+    argv_add(&a, UNIT_ML);
+    argv_format(argv_get(&a), out);
+    sb_append_char(out, '\n');
+    argv_free(&a);
+}
+
+/* Polls LoadState until the unit is loaded. Returns STAGE_OK, _FAILED or _CANCELLED. */
+static enum stage_result wait_for_units(struct stage_ctx *ctx, struct strbuf *err)
+{
+    double timeout = wait_timeout(3600), start = now_monotonic();
+    for (;;) {
+        struct unit_info ui;
+        struct strbuf e = {0};
+        bool loaded = systemd_show(ctx->plan, UNIT_SERVER, "LoadState", &ui, NULL, &e) == 0 &&
+                      ui.load_state && strcmp(ui.load_state, "loaded") == 0;
+        unit_info_free(&ui);
+        sb_free(&e);
+        if (loaded)
+            return STAGE_OK;
+        double waited = now_monotonic() - start;
+        if (waited >= timeout) {
+            sb_printf(err, _("%s did not appear within %.0f s: add the settings above and run "
+                             "nixos-rebuild switch, then resume"), UNIT_SERVER, timeout);
+            return STAGE_FAILED;
+        }
+        report_progress(ctx->rep, "seconds", (uint64_t)waited, (uint64_t)timeout,
+                        _("waiting for nixos-rebuild switch"));
+        if (!sleep_cancellable(ctx->rep, 2))
+            return STAGE_CANCELLED;
+    }
+}
+
+/* The target checks again, with the source facts from discovery's artifacts. */
+static int recheck_target(struct stage_ctx *ctx)
+{
+    struct discovery d = {0};
+    const char *ver = stage_artifact(ctx, "source_version");
+    const char *ext = stage_artifact(ctx, "source_extensions");
+    if (ver && ext) {
+        d.source_version = xstrdup(ver);
+        d.source_version_origin = N_("discovery");
+        d.src_extensions = xstrdup(ext);
+        for (char *c = d.src_extensions; *c; c++)
+            if (*c == ',')
+                *c = '\n';
+    } else {
+        discover_source(&d, ctx->plan, ctx->rep);
+    }
+    discover_target(&d, ctx->plan, ctx->rep);
+    struct check_list checks = {0};
+    checks_target(&d, ctx->plan, true, &checks);
+    checks_report(&checks, ctx->rep);
+    int failed = check_list_failures(&checks);
+    check_list_free(&checks);
+    discovery_free(&d);
+    return failed;
+}
+
+static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    struct strbuf snippet = {0};
+    nixos_snippet(ctx, &snippet);
+    report_msg(ctx->rep, REC_MESSAGE,
+               _("Add this to your NixOS configuration and run nixos-rebuild switch:\n%s"),
+               sb_str(&snippet));
+    sb_free(&snippet);
+    if (ctx->dry_run)
+        return STAGE_OK;
+    enum stage_result r = wait_for_units(ctx, err);
+    if (r != STAGE_OK)
+        return r;
+    if (systemd_both(ctx->plan, "stop", ctx->rep, err) < 0)
+        return STAGE_FAILED;
+    int failed = recheck_target(ctx);
+    if (failed) {
+        sb_printf(err, ngettext("%d check of the NixOS target failed; the database was not touched",
+                                "%d checks of the NixOS target failed; the database was not touched",
+                                failed), failed);
+        return STAGE_FAILED;
+    }
+    return STAGE_OK;
+}
+
+const struct stage stage_nixos = {
+    "nixos",
+    N_("Configure NixOS"),
+    N_("Shows the services.immich settings to add, waits for the units, and stops them."),
+    false,
+    nixos_preview,
+    NULL,
+    nixos_run,
+};

@@ -1,0 +1,76 @@
+/* Stage "prepare_db": empties the NixOS database for the import, after checking that the
+ * server has every extension the dump needs. Reads "fixed_dump" (else "dump_file"). */
+#include "stages/stage.h"
+#include "db/asuser.h"
+#include "db/fixup.h"
+#include "db/prepare.h"
+
+static const char *dump_path(const struct stage_ctx *ctx)
+{
+    const char *f = stage_artifact(ctx, "fixed_dump");
+    return f && *f ? f : stage_artifact(ctx, "dump_file");
+}
+
+static void fill_request(const struct stage_ctx *ctx, const struct fixup_stats *st,
+                         struct prepare_request *rq)
+{
+    *rq = (struct prepare_request){
+        .dsn = plan_get(ctx->plan, PLAN_target_dsn),
+        .dbname = plan_get(ctx->plan, PLAN_target_db_name),
+        .owner = plan_get(ctx->plan, PLAN_target_db_owner),
+        .extensions = st->extensions,
+        .nextensions = st->nextensions,
+        .dump_server_major = st->server_major,
+        .dry_run = ctx->dry_run,
+        .assume_yes = ctx->assume_yes,
+    };
+}
+
+static void prepare_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    struct fixup_stats st = {0};
+    struct strbuf err = {0};
+    const char *dump = dump_path(ctx);
+    if (dump && *dump)
+        fixup_scan_file(dump, plan_get(ctx->plan, PLAN_db_database_name), &st, &err);
+    struct prepare_request rq;
+    fill_request(ctx, &st, &rq);
+    db_prepare_preview(&rq, out);
+    fixup_stats_free(&st);
+    sb_free(&err);
+}
+
+static int work(void *arg, const struct reporter *rep, struct strbuf *err)
+{
+    return db_prepare_run(arg, rep, err);
+}
+
+static enum stage_result prepare_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    const char *dump = dump_path(ctx);
+    if (!dump || !*dump) {
+        sb_append(err, _("no dump: the fix-up stage has not run"));
+        return STAGE_FAILED;
+    }
+    struct fixup_stats st = {0};
+    if (fixup_scan_file(dump, plan_get(ctx->plan, PLAN_db_database_name), &st, err) < 0) {
+        fixup_stats_free(&st);
+        return STAGE_FAILED;
+    }
+    struct prepare_request rq;
+    fill_request(ctx, &st, &rq);
+    int rc = asuser_needed(rq.dsn) ? asuser_run("postgres", work, &rq, ctx->rep, err)
+                                   : db_prepare_run(&rq, ctx->rep, err);
+    fixup_stats_free(&st);
+    return rc == 0 ? STAGE_OK : rc == 2 ? STAGE_CANCELLED : STAGE_FAILED;
+}
+
+const struct stage stage_prepare_db = {
+    "prepare_db",
+    N_("Prepare database"),
+    N_("Drops and recreates the target schemas and creates the extensions the dump needs."),
+    true,
+    prepare_preview,
+    NULL,
+    prepare_run,
+};

@@ -1,0 +1,52 @@
+/* Stage "verify_backup": reads the backup archive back and compares it with the library.
+ * Sets "backup_verified" = "yes"; copy and chown refuse to run without it. */
+#include "stages/stage.h"
+#include "files/verify.h"
+
+#include <string.h>
+
+static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    const char *archive = stage_artifact(ctx, "backup_archive");
+    sb_printf(out, "immich-migrate verify-backup '%s' '%s'\n",
+              archive ? archive : _("(the archive of the backup stage)"),
+              plan_get(ctx->plan, PLAN_upload_location));
+}
+
+static bool verify_backup_is_done(const struct stage_ctx *ctx)
+{
+    const char *v = stage_artifact(ctx, "backup_verified");
+    return v && strcmp(v, "yes") == 0;
+}
+
+static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    if (ctx->dry_run) {
+        struct strbuf text = {0};
+        verify_backup_preview(ctx, &text);
+        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        sb_free(&text);
+        return STAGE_OK;
+    }
+    const char *archive = stage_artifact(ctx, "backup_archive");
+    if (!archive || !*archive) {
+        sb_append(err, _("there is no backup archive yet: run the backup stage first"));
+        return STAGE_FAILED;
+    }
+    struct verify_counts n;
+    enum files_result r = verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location),
+                                        ctx->rep, &n, err);
+    if (r == FILES_OK)
+        stage_set_artifact(ctx, "backup_verified", "yes");
+    return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
+}
+
+const struct stage stage_verify_backup = {
+    "verify_backup",
+    N_("Verify backup"),
+    N_("Reads the archive back and compares every entry with the library."),
+    false,
+    verify_backup_preview,
+    verify_backup_is_done,
+    verify_backup_run,
+};

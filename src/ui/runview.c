@@ -1,0 +1,255 @@
+/* What the UI knows about the running (or last) stage: progress with a smoothed rate and
+ * ETA, the newest log records in a ring (memory stays bounded however long a stage talks),
+ * the result, and a pending confirmation question. */
+#include "ui/uimain.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE_SAMPLE_SECONDS 0.5
+
+static void clear_lines(struct run_view *rv)
+{
+    for (size_t i = 0; i < rv->count; i++)
+        free(rv->lines[(rv->first + i) % RUN_LOG_MAX].text);
+    rv->first = rv->count = 0;
+}
+
+void runview_free(struct run_view *rv)
+{
+    clear_lines(rv);
+    free(rv->error);
+    free(rv->current);
+    free(rv->q_text);
+    free(rv->q_expected);
+    memset(rv, 0, sizeof *rv);
+}
+
+void runview_reset(struct run_view *rv, const struct stage *st)
+{
+    runview_free(rv);
+    rv->stage = st;
+    rv->running = true;
+    rv->t_start = rv->t_sample = now_monotonic();
+}
+
+static void add_line(struct run_view *rv, const struct event *ev)
+{
+    if (rv->count == RUN_LOG_MAX) {
+        free(rv->lines[rv->first].text);
+        rv->first = (rv->first + 1) % RUN_LOG_MAX;
+        rv->count--;
+    }
+    struct run_line *l = &rv->lines[(rv->first + rv->count) % RUN_LOG_MAX];
+    l->kind = ev->rec_kind;
+    l->exit_status = ev->exit_status;
+    l->text = xstrdup(ev->text ? ev->text : "");
+    rv->count++;
+    if (rv->scroll > 0 && rv->scroll < (int)rv->count)
+        rv->scroll++; /* keep the lines the user scrolled to in place */
+}
+
+static void apply_progress(struct run_view *rv, const struct event *ev)
+{
+    if (!rv->have_progress || strcmp(rv->unit, ev->unit) != 0 || ev->done < rv->done) {
+        /* a new phase (other unit, or counting again): restart the rate */
+        rv->rate = 0;
+        rv->t_sample = ev->time;
+        rv->done_sample = ev->done;
+    }
+    rv->have_progress = true;
+    memcpy(rv->unit, ev->unit, sizeof rv->unit);
+    rv->done = ev->done;
+    rv->total = ev->total;
+    free(rv->current);
+    rv->current = ev->text ? xstrdup(ev->text) : NULL;
+    double dt = ev->time - rv->t_sample;
+    if (dt >= RATE_SAMPLE_SECONDS) {
+        double inst = (double)(ev->done - rv->done_sample) / dt;
+        rv->rate = rv->rate > 0 ? 0.7 * rv->rate + 0.3 * inst : inst;
+        rv->t_sample = ev->time;
+        rv->done_sample = ev->done;
+    }
+}
+
+void runview_apply(struct run_view *rv, const struct event *ev)
+{
+    switch (ev->kind) {
+    case EV_PROGRESS:
+        apply_progress(rv, ev);
+        break;
+    case EV_RECORD:
+        add_line(rv, ev);
+        break;
+    case EV_QUESTION:
+        free(rv->q_text);
+        free(rv->q_expected);
+        rv->q_text = xstrdup(ev->text ? ev->text : "");
+        rv->q_expected = ev->expected ? xstrdup(ev->expected) : NULL;
+        rv->question = true;
+        break;
+    case EV_DONE:
+        rv->running = false;
+        rv->finished = true;
+        rv->result = ev->result;
+        free(rv->error);
+        rv->error = xstrdup(ev->text ? ev->text : "");
+        rv->question = false;
+        break;
+    }
+}
+
+const struct run_line *runview_line(const struct run_view *rv, size_t i)
+{
+    return i < rv->count ? &rv->lines[(rv->first + i) % RUN_LOG_MAX] : NULL;
+}
+
+void format_amount(const char *unit, uint64_t n, char *buf, size_t size)
+{
+    if (strcmp(unit, "bytes") == 0) {
+        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = (double)n;
+        size_t u = 0;
+        while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
+            v /= 1024;
+            u++;
+        }
+        snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+        return;
+    }
+    const char *label = unit;
+    if (strcmp(unit, "files") == 0)
+        label = _("files");
+    else if (strcmp(unit, "rows") == 0)
+        label = _("rows");
+    else if (strcmp(unit, "entries") == 0)
+        label = _("entries");
+    else if (strcmp(unit, "statements") == 0)
+        label = _("statements");
+    snprintf(buf, size, "%" PRIu64 " %s", n, label);
+}
+
+void format_duration(double seconds, char *buf, size_t size)
+{
+    if (seconds < 0)
+        seconds = 0;
+    uint64_t s = (uint64_t)(seconds + 0.5);
+    if (s >= 3600)
+        snprintf(buf, size, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%" PRIu64 ":%02" PRIu64, s / 60, s % 60);
+}
+
+static void draw_bar(int y, int x, int w, double fraction)
+{
+    int full = (int)(fraction * w + 0.5);
+    for (int i = 0; i < w; i++)
+        dr_text(y, x + i, 1, ui_sym(i < full ? SYM_BAR_FULL : SYM_BAR_EMPTY),
+                i < full ? ui_attr(UA_OK) : A_NORMAL);
+}
+
+void runview_draw_progress(const struct run_view *rv, int y, int x, int w)
+{
+    if (!rv->have_progress) {
+        if (rv->running) {
+            char t[32];
+            format_duration(now_monotonic() - rv->t_start, t, sizeof t);
+            char *line = xasprintf(_("Working %s  %s"), ui_sym(SYM_ELLIPSIS), t);
+            dr_text(y, x, w, line, A_NORMAL);
+            free(line);
+        }
+        return;
+    }
+    char done[32], total[32], rate[48] = "", eta[48] = "";
+    format_amount(rv->unit, rv->done, done, sizeof done);
+    format_amount(rv->unit, rv->total, total, sizeof total);
+    if (rv->rate > 0) {
+        char r[32];
+        format_amount(rv->unit, (uint64_t)rv->rate, r, sizeof r);
+        snprintf(rate, sizeof rate, _("%s/s"), r);
+        if (rv->total > rv->done && rv->running) {
+            char d[32];
+            format_duration((double)(rv->total - rv->done) / rv->rate, d, sizeof d);
+            snprintf(eta, sizeof eta, _("ETA %s"), d);
+        }
+    }
+    struct strbuf figures = {0};
+    if (rv->total > 0) {
+        double f = (double)rv->done / (double)rv->total;
+        if (f > 1)
+            f = 1;
+        sb_printf(&figures, "%3d%%  %s / %s", (int)(f * 100), done, total);
+        int bar_w = w / 3;
+        draw_bar(y, x, bar_w, f);
+        x += bar_w + 1;
+        w -= bar_w + 1;
+    } else {
+        sb_append(&figures, done);
+    }
+    if (*rate)
+        sb_printf(&figures, "  %s", rate);
+    if (*eta)
+        sb_printf(&figures, "  %s", eta);
+    dr_text(y, x, w, sb_str(&figures), A_NORMAL);
+    sb_free(&figures);
+    if (rv->current && *rv->current)
+        dr_text(y + 1, x, w, rv->current, ui_attr(UA_DIM));
+}
+
+static attr_t line_attr(const struct run_line *l)
+{
+    switch (l->kind) {
+    case REC_ERROR: return ui_attr(UA_FAIL);
+    case REC_WARNING: return ui_attr(UA_WARN);
+    case REC_COMMAND:
+    case REC_SQL:
+    case REC_FILEOP: return ui_attr(UA_DIM);
+    default: return A_NORMAL;
+    }
+}
+
+static const char *line_mark(const struct run_line *l, bool checks_style)
+{
+    switch (l->kind) {
+    case REC_ERROR: return checks_style ? _("[FAIL]") : "!";
+    case REC_WARNING: return checks_style ? _("[WARN]") : "!";
+    case REC_MESSAGE: return checks_style ? _("[ ok ]") : " ";
+    case REC_COMMAND: return checks_style ? "     $" : "$";
+    case REC_SQL: return checks_style ? "     #" : "#";
+    default: return " ";
+    }
+}
+
+/* The checks already say PASS/FAIL/WARN in their text; the mark column says it once. */
+static const char *without_verdict(const char *text)
+{
+    static const char *const words[] = {"PASS ", "FAIL ", "WARN ", "OK "};
+    for (size_t i = 0; i < ARRAY_LEN(words); i++)
+        if (strncmp(text, words[i], strlen(words[i])) == 0)
+            return text + strlen(words[i]);
+    return text;
+}
+
+void runview_draw_log(const struct run_view *rv, int y, int x, int w, int h, bool checks_style)
+{
+    if (h <= 0)
+        return;
+    size_t shown = rv->count < (size_t)h ? rv->count : (size_t)h;
+    size_t scroll = (size_t)rv->scroll;
+    if (scroll > rv->count - shown)
+        scroll = rv->count - shown;
+    size_t start = rv->count - shown - scroll;
+    int mark_w = checks_style ? 7 : 2;
+    for (size_t i = 0; i < shown; i++) {
+        const struct run_line *l = runview_line(rv, start + i);
+        attr_t a = line_attr(l);
+        const char *mark = line_mark(l, checks_style);
+        attr_t mark_attr = a;
+        if (checks_style && l->kind == REC_MESSAGE)
+            mark_attr = ui_attr(UA_OK);
+        dr_text(y + (int)i, x, mark_w, mark, mark_attr);
+        dr_text(y + (int)i, x + mark_w, w - mark_w, checks_style ? without_verdict(l->text) : l->text, a);
+    }
+}

@@ -1,0 +1,64 @@
+/* Checks: runs the "discover" stage and shows its findings as pass/fail lines. */
+#include "ui/uimain.h"
+#include "journal.h"
+
+
+static void checks_enter(struct ui *ui)
+{
+    const struct stage *st = wiz_stage_at(ui, ui->pos);
+    /* The first visit runs the checks by itself; later visits show the last result. */
+    if (!ui->checks_started && wiz_status(ui, st) != ST_DONE) {
+        ui->checks_started = true;
+        wiz_start_stage(ui, st);
+    }
+}
+
+static void checks_draw(struct ui *ui)
+{
+    const struct stage *st = wiz_stage_at(ui, ui->pos);
+    wiz_draw_header(ui, _("Checks"));
+    int y = wiz_body_top(ui);
+    y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
+    bool ours = ui->run.stage == st;
+    if (ours)
+        runview_draw_progress(&ui->run, y, 2, COLS - 4);
+    y += 2;
+    dr_hline(y++, 0, COLS, _("Findings"));
+    int result_y = LINES - 2;
+    if (ours)
+        runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, true);
+    stage_draw_result(ui, st, result_y);
+    static const char *const idle_keys[] = {"r", N_("Run again"), "n", N_("Next"), "Esc", N_("Back"),
+                                            "?", N_("Help"), "q", N_("Quit")};
+    static const char *const busy_keys[] = {"c", N_("Cancel"), "?", N_("Help"), "q", N_("Quit")};
+    if (worker_running(ui->w))
+        dr_keybar(busy_keys, ARRAY_LEN(busy_keys));
+    else
+        dr_keybar(idle_keys, ARRAY_LEN(idle_keys));
+}
+
+static int checks_key(struct ui *ui, int key)
+{
+    const struct stage *st = wiz_stage_at(ui, ui->pos);
+    if (stage_common_key(ui, key))
+        return ACT_NONE;
+    if (worker_running(ui->w))
+        return ACT_NONE;
+    if (key == 'r') {
+        wiz_start_stage(ui, st);
+    } else if (UK_ENTER(key) || key == 'n' || key == UK(KEY_RIGHT)) {
+        if (wiz_status(ui, st) == ST_DONE ||
+            dlg_yesno(ui, _("The checks did not pass. Go on anyway?")))
+            return ACT_NEXT;
+    }
+    return ACT_NONE;
+}
+
+const struct screen screen_checks = {
+    .enter = checks_enter,
+    .draw = checks_draw,
+    .key = checks_key,
+    .help = N_("Checks: the wizard looks at the Docker installation and the NixOS target and "
+               "lists what it found; a failed check says why. r runs the checks again (for "
+               "example after changing a setting), n goes on."),
+};

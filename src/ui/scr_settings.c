@@ -1,0 +1,119 @@
+/* Settings: every value of the plan, where it came from, and whether it is valid. Enter
+ * edits the selected value; an edited value counts as "typed" and is saved in the journal. */
+#include "ui/uimain.h"
+
+#include <stdlib.h>
+
+#define SOURCE_WIDTH 20 /* "Konfigurationsdatei" fits */
+
+static int list_rows(const struct ui *ui)
+{
+    int rows = LINES - 1 - 4 - (wiz_body_top(ui) + 2);
+    return rows < 1 ? 1 : rows;
+}
+
+static void keep_visible(struct ui *ui)
+{
+    int rows = list_rows(ui);
+    if (ui->sel < 0)
+        ui->sel = 0;
+    if (ui->sel >= PLAN_KEY_COUNT)
+        ui->sel = PLAN_KEY_COUNT - 1;
+    if (ui->top > ui->sel)
+        ui->top = ui->sel;
+    if (ui->sel >= ui->top + rows)
+        ui->top = ui->sel - rows + 1;
+}
+
+static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
+{
+    const struct plan *p = &ui->s->plan;
+    struct strbuf why = {0};
+    bool ok = plan_validate_value(p, k, plan_get(p, k), true, &why);
+    sb_free(&why);
+    attr_t base = selected ? ui_attr(UA_SELECTED) : A_NORMAL;
+    if (selected)
+        dr_fill(y, 0, COLS, base);
+    int src_w = SOURCE_WIDTH, key_w = 20;
+    dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL), selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
+    dr_text(y, 3, key_w, plan_key_name(k), base);
+    const char *value = plan_get(p, k);
+    dr_text(y, 3 + key_w, COLS - 3 - key_w - src_w - 2, *value ? value : _("(not set)"), base);
+    dr_text(y, COLS - src_w - 1, src_w, _(plan_source_label(p->v[k].source)), base);
+}
+
+static void draw_detail(struct ui *ui, int y)
+{
+    enum plan_key k = (enum plan_key)ui->sel;
+    const struct plan *p = &ui->s->plan;
+    dr_hline(y++, 0, COLS, plan_key_name(k));
+    dr_text(y++, 2, COLS - 4, _(plan_key_help(k)), A_NORMAL);
+    struct strbuf why = {0};
+    if (!plan_validate_value(p, k, plan_get(p, k), true, &why))
+        dr_paragraph(y, 2, COLS - 4, 2, sb_str(&why), ui_attr(UA_FAIL));
+    else if (p->v[k].origin)
+        dr_text(y, 2, COLS - 4, p->v[k].origin, ui_attr(UA_DIM));
+    sb_free(&why);
+}
+
+static void settings_draw(struct ui *ui)
+{
+    wiz_draw_header(ui, _("Settings"));
+    int y = wiz_body_top(ui);
+    keep_visible(ui);
+    dr_text(y, 3, 20, _("Setting"), ui_attr(UA_HEADING));
+    dr_text(y, 23, 30, _("Value"), ui_attr(UA_HEADING));
+    dr_text(y, COLS - SOURCE_WIDTH - 1, SOURCE_WIDTH, _("Source"), ui_attr(UA_HEADING));
+    y += 1;
+    int rows = list_rows(ui);
+    for (int i = 0; i < rows && ui->top + i < PLAN_KEY_COUNT; i++)
+        draw_row(ui, y + i, (enum plan_key)(ui->top + i), ui->top + i == ui->sel);
+    draw_detail(ui, LINES - 5);
+    static const char *const keys[] = {"Up/Down", N_("Select"), "Enter", N_("Edit"), "n", N_("Next"),
+                                       "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    dr_keybar(keys, ARRAY_LEN(keys));
+}
+
+static void edit_selected(struct ui *ui)
+{
+    enum plan_key k = (enum plan_key)ui->sel;
+    struct strbuf value = {0};
+    if (dlg_input(ui, plan_key_name(k), _(plan_key_help(k)), plan_get(&ui->s->plan, k), &value)) {
+        plan_set(&ui->s->plan, k, sb_str(&value), SRC_TYPED, NULL);
+        session_plan_changed(ui->s);
+    }
+    sb_free(&value);
+}
+
+static int settings_key(struct ui *ui, int key)
+{
+    int page = list_rows(ui);
+    if (key == UK(KEY_UP) || key == 'k')
+        ui->sel--;
+    else if (key == UK(KEY_DOWN) || key == 'j')
+        ui->sel++;
+    else if (key == UK(KEY_PPAGE))
+        ui->sel -= page;
+    else if (key == UK(KEY_NPAGE))
+        ui->sel += page;
+    else if (key == UK(KEY_HOME))
+        ui->sel = 0;
+    else if (key == UK(KEY_END))
+        ui->sel = PLAN_KEY_COUNT - 1;
+    else if (UK_ENTER(key) || key == 'e')
+        edit_selected(ui);
+    else if (key == 'n' || key == '\t' || key == UK(KEY_RIGHT))
+        return ACT_NEXT;
+    keep_visible(ui);
+    return ACT_NONE;
+}
+
+const struct screen screen_settings = {
+    .draw = settings_draw,
+    .key = settings_key,
+    .help = N_("Settings: the values the migration uses, each with where it came from: the "
+               "built-in default, the config file, discovered on this machine, or typed here. "
+               "A mark shows values that fail their check (for example a path that must be "
+               "absolute and exist). Select a value with the arrow keys and press Enter to edit "
+               "it; n goes on to the checks."),
+};

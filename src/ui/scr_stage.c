@@ -1,0 +1,186 @@
+/* A stage's screen: what it does, the exact commands and SQL it will run, Run / Skip / Back,
+ * progress with throughput and ETA, a scrolling log pane and the result. */
+#include "ui/uimain.h"
+#include "journal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PREVIEW_LINES 6
+
+static const struct stage *current(const struct ui *ui)
+{
+    return wiz_stage_at(ui, ui->pos);
+}
+
+/* The preview is made once when the screen opens (the plan may change while a stage runs on
+ * the worker; drawing never reads it then). */
+static void stage_enter(struct ui *ui)
+{
+    const struct stage *st = current(ui);
+    free(ui->preview);
+    struct strbuf out = {0};
+    struct stage_ctx ctx = {.plan = &ui->s->plan, .dry_run = true, .state_dir = ui->s->state_dir,
+                            .journal = ui->s->journal};
+    if (st->preview)
+        st->preview(&ctx, &out);
+    ui->preview = sb_detach(&out);
+    ui->preview_for = st;
+    if (ui->run.stage != st)
+        ui->run.scroll = 0;
+}
+
+static int count_lines(const char *s)
+{
+    if (!*s)
+        return 0;
+    int n = 1;
+    for (const char *p = s; *p; p++)
+        n += *p == '\n' && p[1];
+    return n;
+}
+
+static void draw_preview(const struct ui *ui, int y, int h)
+{
+    const char *line = ui->preview ? ui->preview : "";
+    int total = count_lines(line);
+    int shown = total > h ? h - 1 : total;
+    for (int i = 0; i < shown && *line; i++) {
+        size_t len = strcspn(line, "\n");
+        char *copy = xstrndup(line, len);
+        dr_text(y + i, 2, COLS - 4, copy, A_NORMAL);
+        free(copy);
+        line += len + (line[len] ? 1 : 0);
+    }
+    if (total > shown) {
+        char *more = xasprintf(_("%s %d more lines (p shows all)"), ui_sym(SYM_ELLIPSIS), total - shown);
+        dr_text(y + shown, 2, COLS - 4, more, ui_attr(UA_DIM));
+        free(more);
+    }
+}
+
+/* The result line: the run's outcome, or the journal's state when it did not run here. */
+void stage_draw_result(struct ui *ui, const struct stage *st, int y)
+{
+    if (ui->status) {
+        dr_text(y, 1, COLS - 2, ui->status, ui_attr(UA_WARN));
+        return;
+    }
+    const struct run_view *rv = &ui->run;
+    char *text = NULL;
+    attr_t a = A_NORMAL;
+    if (rv->stage == st && rv->running) {
+        text = xstrdup(worker_cancel_requested(ui->w) ? _("Stopping at a safe point...") : _("Running..."));
+    } else {
+        enum stage_status status = wiz_status(ui, st);
+        struct strbuf reason = {0};
+        if (ui->s->journal)
+            journal_reason(ui->s->journal, st->id, &reason);
+        const char *why = rv->stage == st && rv->finished && rv->error && *rv->error ? rv->error : sb_str(&reason);
+        switch (status) {
+        case ST_DONE: text = xasprintf(_("Result: done")); a = ui_attr(UA_OK); break;
+        case ST_FAILED: text = xasprintf(_("Failed: %s"), why); a = ui_attr(UA_FAIL); break;
+        case ST_SKIPPED: text = xasprintf(_("Skipped: %s"), why); break;
+        case ST_RUNNING: text = xasprintf(_("Interrupted while running; r runs it again")); a = ui_attr(UA_WARN); break;
+        default:
+            text = rv->stage == st && rv->finished ? xasprintf(_("Interrupted: %s"), why)
+                                                   : xstrdup(_("Not run yet."));
+        }
+        sb_free(&reason);
+    }
+    dr_text(y, 1, COLS - 2, text, a);
+    free(text);
+}
+
+static void stage_draw(struct ui *ui)
+{
+    const struct stage *st = current(ui);
+    wiz_draw_header(ui, _(st->title));
+    int y = wiz_body_top(ui);
+    if (st->destructive) {
+        dr_text(y, 2, COLS - 4, _("This stage changes things that only the backup can undo; it asks before it does."),
+                ui_attr(UA_WARN));
+        y++;
+    }
+    y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
+    int result_y = LINES - 2;
+    int room = result_y - y - 5; /* 2 rules, 2 progress lines, at least 1 log line */
+    int preview_h = room / 2 > MAX_PREVIEW_LINES ? MAX_PREVIEW_LINES : room / 2;
+    if (preview_h < 1)
+        preview_h = 1;
+    dr_hline(y++, 0, COLS, _("Will run"));
+    draw_preview(ui, y, preview_h);
+    y += preview_h;
+    bool ours = ui->run.stage == st;
+    if (ours)
+        runview_draw_progress(&ui->run, y, 2, COLS - 4);
+    y += 2;
+    dr_hline(y++, 0, COLS, _("Log"));
+    if (ours)
+        runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, false);
+    stage_draw_result(ui, st, result_y);
+    static const char *const idle_keys[] = {"r", N_("Run"), "s", N_("Skip"), "n", N_("Next"), "p", N_("Commands"),
+                                            "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const busy_keys[] = {"c", N_("Cancel"), "PgUp/PgDn", N_("Scroll log"),
+                                            "?", N_("Help"), "q", N_("Quit")};
+    if (ui->w && worker_running(ui->w))
+        dr_keybar(busy_keys, ARRAY_LEN(busy_keys));
+    else
+        dr_keybar(idle_keys, ARRAY_LEN(idle_keys));
+}
+
+/* Keys while a stage runs (cancel, scroll) and the log keys; returns true when handled. */
+bool stage_common_key(struct ui *ui, int key)
+{
+    if (key == UK(KEY_PPAGE) || key == UK(KEY_UP)) {
+        ui->run.scroll += key == UK(KEY_UP) ? 1 : 10;
+        if (ui->run.scroll > (int)ui->run.count)
+            ui->run.scroll = (int)ui->run.count;
+        return true;
+    }
+    if (key == UK(KEY_NPAGE) || key == UK(KEY_DOWN)) {
+        ui->run.scroll -= key == UK(KEY_DOWN) ? 1 : 10;
+        if (ui->run.scroll < 0)
+            ui->run.scroll = 0;
+        return true;
+    }
+    if (key == 'c' && worker_running(ui->w)) {
+        if (dlg_yesno(ui, _("Cancel the running stage? It stops at its next safe point and can be run again.")))
+            worker_cancel(ui->w);
+        return true;
+    }
+    return false;
+}
+
+static int stage_key(struct ui *ui, int key)
+{
+    const struct stage *st = current(ui);
+    if (stage_common_key(ui, key))
+        return ACT_NONE;
+    if (worker_running(ui->w))
+        return key == UK_ESC ? ACT_BACK : ACT_NONE;
+    enum stage_status status = wiz_status(ui, st);
+    bool settled = status == ST_DONE || status == ST_SKIPPED;
+    if (key == 'r' || (UK_ENTER(key) && !settled)) {
+        wiz_start_stage(ui, st);
+    } else if (UK_ENTER(key) || key == 'n' || key == UK(KEY_RIGHT)) {
+        return ACT_NEXT;
+    } else if (key == 's') {
+        if (dlg_yesno(ui, _("Skip this stage? The migration goes on without it.")))
+            session_skip_stage(ui->s, st, _("skipped by the user"));
+    } else if (key == 'p') {
+        dlg_text(ui, _(st->title), ui->preview ? ui->preview : "");
+    }
+    return ACT_NONE;
+}
+
+const struct screen screen_stage = {
+    .enter = stage_enter,
+    .draw = stage_draw,
+    .key = stage_key,
+    .help = N_("A stage: the text says what it does; \"Will run\" lists the exact commands and SQL "
+               "(p shows all of them). r runs the stage, s skips it, n goes to the next stage. "
+               "While it runs, the bar shows progress, throughput and the estimated time left; "
+               "c cancels at the next safe point. A stage that needs confirmation asks you to "
+               "type a word (for example the database name)."),
+};

@@ -1,0 +1,130 @@
+/* Welcome: what the wizard does, the stages with their state, and, when an unfinished
+ * migration was found, the choice between resume, review and start over. */
+#include "ui/uimain.h"
+#include "journal.h"
+
+#include <stdlib.h>
+
+static const char *status_symbol(enum stage_status st, attr_t *a)
+{
+    switch (st) {
+    case ST_DONE: *a = ui_attr(UA_OK); return ui_sym(SYM_OK);
+    case ST_FAILED: *a = ui_attr(UA_FAIL); return ui_sym(SYM_FAIL);
+    case ST_SKIPPED: *a = A_NORMAL; return ui_sym(SYM_SKIP);
+    case ST_RUNNING: *a = ui_attr(UA_WARN); return ui_sym(SYM_RUN);
+    default: *a = A_NORMAL; return ui_sym(SYM_PENDING);
+    }
+}
+
+/* One stage per line with its state mark; two columns when the list would not fit. */
+static int draw_stage_list(struct ui *ui, int y, int rows)
+{
+    int cols = (int)ui->nstages > rows && COLS >= 70 ? 2 : 1;
+    int per_col = ((int)ui->nstages + cols - 1) / cols;
+    int col_w = (COLS - 4) / cols;
+    for (size_t i = 0; i < ui->nstages; i++) {
+        int row = (int)i % per_col, col = (int)i / per_col;
+        if (row >= rows)
+            continue;
+        int x = 2 + col * col_w;
+        attr_t a;
+        const char *mark = status_symbol(wiz_status(ui, ui->stages[i]), &a);
+        char *num = xasprintf("%2zu.", i + 1);
+        dr_text(y + row, x, 4, num, A_NORMAL);
+        free(num);
+        dr_text(y + row, x + 4, 2, mark, a);
+        dr_text(y + row, x + 6, col_w - 7, _(ui->stages[i]->title), A_NORMAL);
+    }
+    return per_col < rows ? per_col : rows;
+}
+
+static void welcome_draw(struct ui *ui)
+{
+    wiz_draw_header(ui, _("Welcome"));
+    int y = wiz_body_top(ui);
+    y += dr_paragraph(y, 2, COLS - 4, 4,
+                      _("This wizard moves an Immich installation from Docker Compose to the NixOS "
+                        "services.immich module, one stage at a time. Each stage shows what it will "
+                        "run before it runs. Everything is recorded in a journal and a log, so you "
+                        "can stop at any time and resume later."),
+                      A_NORMAL) + 1;
+    dr_text(y++, 2, COLS - 4, _("Stages:"), ui_attr(UA_HEADING));
+    bool choosing = ui->found_unfinished && !ui->choice_made;
+    int reserve = choosing ? 4 : 2;
+    y += draw_stage_list(ui, y, LINES - 1 - reserve - y) + 1;
+    static const char *const keys[] = {"Enter", N_("Start"), "v", N_("Review log"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const choose_keys[] = {"r", N_("Resume"), "v", N_("Review"), "o", N_("Start over"),
+                                              "?", N_("Help"), "q", N_("Quit")};
+    if (choosing) {
+        char *text = xasprintf(_("An unfinished migration was found in %s. Resume it, review its log, "
+                                 "or start over (the old journal is kept)."),
+                               ui->s->state_dir);
+        dr_paragraph(y, 2, COLS - 4, 2, text, ui_attr(UA_WARN));
+        free(text);
+        dr_keybar(choose_keys, ARRAY_LEN(choose_keys));
+    } else {
+        dr_keybar(keys, ARRAY_LEN(keys));
+    }
+    if (ui->status)
+        dr_text(LINES - 2, 2, COLS - 4, ui->status, ui_attr(UA_WARN));
+}
+
+static void show_error(struct ui *ui, const char *what, struct strbuf *err)
+{
+    char *text = xasprintf("%s: %s", what, sb_str(err));
+    ui_set_status(ui, text);
+    free(text);
+}
+
+static int choose(struct ui *ui, int key)
+{
+    struct strbuf err = {0};
+    int act = ACT_NONE;
+    if (key == 'r') {
+        if (session_resume(ui->s, &err) < 0) {
+            show_error(ui, _("Cannot resume"), &err);
+        } else {
+            ui->choice_made = true;
+            wiz_jump(ui, wiz_first_open_pos(ui));
+        }
+    } else if (key == 'o') {
+        if (dlg_yesno(ui, _("Start over? The old journal is kept as a dated copy."))) {
+            if (session_start_over(ui->s, &err) < 0) {
+                show_error(ui, _("Cannot start over"), &err);
+            } else {
+                ui->choice_made = true;
+                act = ACT_NEXT;
+            }
+        }
+    } else if (UK_ENTER(key)) {
+        ui_set_status(ui, _("Choose r (resume), v (review) or o (start over)."));
+    }
+    sb_free(&err);
+    return act;
+}
+
+static int welcome_key(struct ui *ui, int key)
+{
+    if (key == 'v') {
+        review_browse(ui, ui->s->state_dir);
+        return ACT_NONE;
+    }
+    if (ui->found_unfinished && !ui->choice_made)
+        return choose(ui, key);
+    if (UK_ENTER(key)) {
+        if (ui->s->resumed) {
+            wiz_jump(ui, wiz_first_open_pos(ui));
+            return ACT_NONE;
+        }
+        return ACT_NEXT;
+    }
+    return ACT_NONE;
+}
+
+const struct screen screen_welcome = {
+    .draw = welcome_draw,
+    .key = welcome_key,
+    .help = N_("Welcome: the list shows every stage of the migration and its state "
+               "(done, failed, skipped or still to do). Enter starts with the settings. "
+               "v browses the migration log."),
+};

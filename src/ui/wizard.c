@@ -1,0 +1,278 @@
+/* The wizard: the order of screens, the keys every screen shares (help, back, quit), running
+ * a stage on the worker, answering its questions, and leaving cleanly (q, SIGHUP, SIGTERM). */
+#include "ui/uimain.h"
+#include "ui/ui.h"
+#include "journal.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Screen positions: welcome, settings, checks (the "discover" stage), one screen for every
+ * other stage in stage_list() order, finish. */
+#define POS_CHECKS 2
+#define FIRST_STAGE_POS 3
+
+static const struct stage *discover_stage(const struct ui *ui)
+{
+    const struct stage *st = stage_find("discover");
+    return st ? st : ui->stages[0];
+}
+
+const struct stage *wiz_stage_at(const struct ui *ui, int pos)
+{
+    if (pos == POS_CHECKS)
+        return discover_stage(ui);
+    if (pos < FIRST_STAGE_POS || pos >= ui->npos - 1)
+        return NULL;
+    int want = pos - FIRST_STAGE_POS;
+    for (size_t i = 0; i < ui->nstages; i++) {
+        if (ui->stages[i] == discover_stage(ui))
+            continue;
+        if (want-- == 0)
+            return ui->stages[i];
+    }
+    return NULL;
+}
+
+int wiz_pos_of_stage(const struct ui *ui, const struct stage *st)
+{
+    for (int pos = POS_CHECKS; pos < ui->npos - 1; pos++)
+        if (wiz_stage_at(ui, pos) == st)
+            return pos;
+    return ui->npos - 1;
+}
+
+enum stage_status wiz_status(const struct ui *ui, const struct stage *st)
+{
+    if (ui->s->journal)
+        return journal_status(ui->s->journal, st->id);
+    if (ui->peek)
+        return journal_status(ui->peek, st->id);
+    return ST_PENDING;
+}
+
+int wiz_first_open_pos(const struct ui *ui)
+{
+    for (int pos = POS_CHECKS; pos < ui->npos - 1; pos++) {
+        enum stage_status st = wiz_status(ui, wiz_stage_at(ui, pos));
+        if (st != ST_DONE && st != ST_SKIPPED)
+            return pos;
+    }
+    return ui->npos - 1;
+}
+
+static const struct screen *screen_at(const struct ui *ui, int pos)
+{
+    if (pos == 0)
+        return &screen_welcome;
+    if (pos == 1)
+        return &screen_settings;
+    if (pos == POS_CHECKS)
+        return &screen_checks;
+    if (pos == ui->npos - 1)
+        return &screen_finish;
+    return &screen_stage;
+}
+
+static void draw_current(struct ui *ui)
+{
+    screen_at(ui, ui->pos)->draw(ui);
+}
+
+void wiz_jump(struct ui *ui, int pos)
+{
+    if (pos < 0)
+        pos = 0;
+    if (pos >= ui->npos)
+        pos = ui->npos - 1;
+    ui->pos = pos;
+    ui_set_status(ui, NULL);
+    const struct screen *scr = screen_at(ui, pos);
+    if (scr->enter)
+        scr->enter(ui);
+}
+
+int wiz_body_top(const struct ui *ui)
+{
+    return ui->s->opt->demo ? 3 : 2;
+}
+
+void wiz_draw_header(struct ui *ui, const char *title)
+{
+    char *left = xasprintf("immich-migrate %s %s", term_utf8() ? "—" : "-", title);
+    char *right = NULL;
+    if (ui->pos >= POS_CHECKS && ui->pos < ui->npos - 1)
+        right = xasprintf(_("Step %d of %d"), ui->pos - POS_CHECKS + 1, ui->npos - 1 - POS_CHECKS);
+    dr_title(left, right);
+    free(left);
+    free(right);
+    if (ui->s->opt->demo) {
+        dr_fill(1, 0, COLS, ui_attr(UA_BANNER));
+        const char *banner = _("DEMO — sandbox, nothing real is touched");
+        int w = dr_width(banner);
+        dr_text(1, w < COLS ? (COLS - w) / 2 : 0, COLS, banner, ui_attr(UA_BANNER));
+    }
+}
+
+/* ---- running a stage ---- */
+
+struct stage_job {
+    struct session *s;
+    const struct stage *st;
+};
+
+static int run_stage_job(void *arg, const struct reporter *rep, struct strbuf *err)
+{
+    struct stage_job *job = arg;
+    return session_run_stage(job->s, job->st, rep, err);
+}
+
+static struct stage_job the_job;
+
+bool wiz_start_stage(struct ui *ui, const struct stage *st)
+{
+    if (worker_running(ui->w))
+        return false;
+    runview_reset(&ui->run, st);
+    the_job = (struct stage_job){ui->s, st};
+    if (worker_start(ui->w, run_stage_job, &the_job) < 0) {
+        ui->run.running = false;
+        ui_set_status(ui, _("Cannot start the worker thread."));
+        return false;
+    }
+    ui_set_status(ui, NULL);
+    return true;
+}
+
+void wiz_show_question(struct ui *ui)
+{
+    if (!ui->run.question)
+        return;
+    ui->run.question = false;
+    bool yes = dlg_confirm_typed(ui, ui->run.q_text, ui->run.q_expected);
+    worker_answer(ui->w, yes);
+}
+
+/* Cancels the running stage and waits until it reached its safe point (session_run_stage
+ * returned, journal saved). With draw, the screen keeps showing what happens. */
+static void cancel_and_wait(struct ui *ui, bool draw)
+{
+    if (!worker_running(ui->w))
+        return;
+    worker_cancel(ui->w);
+    ui_set_status(ui, _("Stopping at a safe point..."));
+    if (draw)
+        ui_draw(ui);
+    while (worker_running(ui->w)) {
+        ui_pump(ui, 100);
+        if (draw && ui->dirty)
+            ui_draw(ui);
+    }
+}
+
+static bool confirm_quit(struct ui *ui)
+{
+    if (worker_running(ui->w))
+        return dlg_yesno(ui, _("A stage is running. Quit? It stops at the next safe point; "
+                               "you can resume later."));
+    return dlg_yesno(ui, _("Quit?"));
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int handle_action(struct ui *ui, int act)
+{
+    switch (act) {
+    case ACT_NEXT:
+        wiz_jump(ui, ui->pos + 1);
+        break;
+    case ACT_BACK:
+        if (worker_running(ui->w))
+            ui_set_status(ui, _("A stage is running: cancel it with c first."));
+        else if (ui->pos > 0)
+            wiz_jump(ui, ui->pos - 1);
+        break;
+    case ACT_QUIT:
+        if (confirm_quit(ui)) {
+            cancel_and_wait(ui, true);
+            return 0;
+        }
+        break;
+    case ACT_EXIT:
+        cancel_and_wait(ui, true);
+        return 0;
+    default:
+        break;
+    }
+    return -1;
+}
+
+static int wizard_loop(struct ui *ui)
+{
+    wiz_jump(ui, 0);
+    for (;;) {
+        ui_draw(ui);
+        wiz_show_question(ui);
+        int k = ui_getkey(ui);
+        int sig = 0;
+        if (k == UK_STOP && term_stop_requested(&sig)) {
+            /* SSH dropped or asked to terminate: no drawing, the terminal may be gone. */
+            cancel_and_wait(ui, false);
+            return 128 + sig;
+        }
+        if (k == UK(KEY_RESIZE) || k == UK_STOP)
+            continue;
+        if (k != UK_EVENT)
+            ui_set_status(ui, NULL); /* a message lasts until the next key */
+        const struct screen *scr = screen_at(ui, ui->pos);
+        if (UK_HELP(k)) {
+            dlg_help(ui, scr->help);
+            continue;
+        }
+        int act = scr->key(ui, k);
+        if (act == ACT_NONE && (k == 'q' || k == 'Q' || k == UK_INTERRUPT))
+            act = ACT_QUIT;
+        else if (act == ACT_NONE && k == UK_ESC)
+            act = ACT_BACK;
+        int rc = handle_action(ui, act);
+        if (rc >= 0)
+            return rc;
+    }
+}
+
+int ui_wizard_run(struct session *s, bool found_unfinished)
+{
+    if (term_open(_("immich-migrate: the wizard needs a terminal; use --batch to run without one")) < 0)
+        return 2;
+    struct ui ui;
+    memset(&ui, 0, sizeof ui);
+    ui.s = s;
+    ui.w = worker_new();
+    if (!ui.w) {
+        term_close();
+        fprintf(stderr, _("immich-migrate: cannot create the worker's event queue\n"));
+        return 1;
+    }
+    ui.stages = stage_list(&ui.nstages);
+    ui.npos = FIRST_STAGE_POS + (int)ui.nstages - 1 + 1;
+    ui.found_unfinished = found_unfinished;
+    ui.choice_made = !found_unfinished;
+    ui.draw_base = draw_current;
+    if (found_unfinished) {
+        struct strbuf err = {0};
+        ui.peek = journal_load(s->state_dir, &err);
+        sb_free(&err);
+    }
+    int rc = wizard_loop(&ui);
+    worker_free(ui.w);
+    term_close();
+    runview_free(&ui.run);
+    journal_free(ui.peek);
+    free(ui.status);
+    free(ui.preview);
+    if (rc > 128)
+        fprintf(stderr, _("immich-migrate: stopped by signal %d; the state is saved, continue with --resume\n"),
+                rc - 128);
+    return rc;
+}

@@ -1,0 +1,92 @@
+#!/bin/sh
+# prepare-db: refuses when the server lacks an extension the dump needs (nothing dropped),
+# refuses a non-empty target without confirmation, shows only SQL in a dry run, empties and
+# prepares the target with --yes, and as root works through the OS user postgres against a
+# peer-authenticated server (what `sudo -u postgres psql` does).
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/pg.sh"
+. "$top_srcdir/tests/integration/db-lib.sh"
+need psql pg_dump runuser
+
+pg_start SRC
+db_make_source SRC immich new >/dev/null
+pg_dump -h "$SRC_HOST" -p 5432 -U postgres immich >"$TEST_TMP/dump.sql"
+# A dump that needs pgvecto.rs, which Debian's PostgreSQL does not have.
+sed 's/^CREATE EXTENSION IF NOT EXISTS cube /CREATE EXTENSION IF NOT EXISTS vectors WITH SCHEMA vectors;\n&/' \
+    "$TEST_TMP/dump.sql" >"$TEST_TMP/vectors.sql"
+grep -q '^CREATE EXTENSION IF NOT EXISTS vectors' "$TEST_TMP/vectors.sql" || fail "test dump lacks vectors"
+
+write_conf() { # FILE HOST
+    cat >"$1" <<CONF
+target_dsn = "host=$2 port=5432 user=postgres"
+target_db_name = immich
+target_db_owner = immich
+CONF
+}
+
+# --- a trust server holding an earlier import (non-empty) ---
+pg_start DST
+psql_on DST -d postgres -c "CREATE ROLE immich LOGIN" -c "CREATE DATABASE immich OWNER immich"
+db_fixture_sql new | psql_on DST -d immich -f - >/dev/null
+write_conf "$TEST_TMP/dst.conf" "$DST_HOST"
+tables() { psql_on DST -At -d immich -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"; }
+before=$(tables)
+[ "$before" -gt 5 ] || fail "fixture target has only $before tables"
+
+expect_status 1 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/vectors.sql" --yes \
+    </dev/null 2>"$TEST_TMP/vec.err"
+assert_contains "$TEST_TMP/vec.err" "lacks extensions the dump needs: vectors"
+assert_contains "$TEST_TMP/vec.err" "services.immich.database.enableVectors"
+assert_not_contains "$TEST_TMP/vec.err" "DROP SCHEMA"
+[ "$(tables)" = "$before" ] || fail "tables dropped although an extension is missing"
+pass_step "missing extension: refused, nothing dropped"
+
+expect_status 1 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" \
+    </dev/null 2>"$TEST_TMP/noconf.err"
+assert_contains "$TEST_TMP/noconf.err" "not confirmed"
+assert_contains "$TEST_TMP/noconf.err" "holds $before tables"
+[ "$(tables)" = "$before" ] || fail "tables dropped without confirmation"
+pass_step "non-empty target: refused without confirmation"
+
+"$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" --dry-run \
+    </dev/null 2>"$TEST_TMP/dry.err" || { cat "$TEST_TMP/dry.err"; fail "dry run failed"; }
+assert_contains "$TEST_TMP/dry.err" "sql: DROP SCHEMA IF EXISTS public CASCADE"
+assert_contains "$TEST_TMP/dry.err" 'sql: CREATE EXTENSION IF NOT EXISTS "earthdistance"'
+[ "$(tables)" = "$before" ] || fail "the dry run changed the database"
+pass_step "dry run: SQL shown, nothing changed"
+
+check_prepared() { # PSQL-COMMAND...
+    got=$("$@" -At -d immich -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+    [ "$got" = 0 ] || fail "$got tables left after prepare-db"
+    got=$("$@" -At -d immich -c "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")
+    [ "$got" = immich ] || fail "public is owned by $got"
+    got=$("$@" -At -d immich -c "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")
+    [ "$got" = "cube,earthdistance,pg_trgm,unaccent,uuid-ossp" ] || fail "extensions: $got"
+}
+
+"$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" --yes </dev/null 2>"$TEST_TMP/yes.err" ||
+    { cat "$TEST_TMP/yes.err"; fail "prepare-db --yes failed"; }
+check_prepared psql -X -h "$DST_HOST" -p 5432 -U postgres
+"$IMMICH_MIGRATE" fixup --target /var/lib/immich "$TEST_TMP/dump.sql" "$TEST_TMP/fixed.sql" >/dev/null 2>&1 || fail "fixup failed"
+psql_on DST -1 -d immich -f "$TEST_TMP/fixed.sql" >/dev/null || fail "the fixed dump does not import after prepare-db"
+pass_step "--yes: schemas recreated, extensions created, public owned by immich, dump imports"
+
+# --- as root through the OS user postgres, peer authentication ---
+if [ "$(id -u)" != 0 ]; then
+    printf 'NOTE: not root: the switch to the OS user postgres is not exercised; the direct path was.\n'
+    exit 0
+fi
+pg_start PEER peer
+as_pg() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$PEER_HOST" -p 5432 -U postgres "$@"; }
+as_pg -d postgres -c "CREATE ROLE immich LOGIN" -c "CREATE DATABASE immich OWNER immich"
+db_fixture_sql new | as_pg -d immich -f - >/dev/null
+# root itself cannot get in: peer authentication maps OS user root to nothing
+psql -X -h "$PEER_HOST" -p 5432 -U postgres -d immich -c 'SELECT 1' >/dev/null 2>&1 &&
+    fail "root connected directly: the server is not using peer authentication"
+write_conf "$TEST_TMP/peer.conf" "$PEER_HOST"
+"$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/peer.conf" --dump "$TEST_TMP/dump.sql" --yes </dev/null 2>"$TEST_TMP/peer.err" ||
+    { cat "$TEST_TMP/peer.err"; fail "prepare-db as root with peer authentication failed"; }
+assert_contains "$TEST_TMP/peer.err" "as 'postgres'"
+assert_contains "$TEST_TMP/peer.err" "sql: ALTER SCHEMA public OWNER TO"
+check_prepared runuser -u postgres -- psql -X -h "$PEER_HOST" -p 5432 -U postgres
+pass_step "root: the work ran as the OS user postgres (peer authentication)"

@@ -1,0 +1,86 @@
+/* Test helper: runs stages (and the rollback) alone, in one process, as the wizard would call
+ * them: discover-run-stage -c CONFIG -s STATE_DIR [-n] STEP...
+ * STEP is a stage id, "rollback" (docker_rollback_start) or "summary" (migration_summary).
+ * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1. */
+#include "common.h"
+#include "discover/docker.h"
+#include "discover/summary.h"
+#include "report.h"
+#include "stages/stage.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int run_step(struct stage_ctx *ctx, const char *step)
+{
+    struct strbuf err = {0};
+    int rc = 0;
+    if (strcmp(step, "rollback") == 0) {
+        rc = docker_rollback_start(ctx->plan, ctx->rep, &err) == 0 ? 0 : 1;
+    } else if (strcmp(step, "summary") == 0) {
+        struct strbuf out = {0};
+        struct verify_result res;
+        bool have = verify_result_from_artifact(stage_artifact(ctx, "verify_result"), &res);
+        migration_summary(ctx->plan, have ? &res : NULL, 3725, "/var/log/x.log", NULL, &out);
+        fputs(sb_str(&out), stdout);
+        sb_free(&out);
+    } else {
+        const struct stage *st = stage_find(step);
+        if (!st) {
+            fprintf(stderr, "no stage %s\n", step);
+            return 2;
+        }
+        if (ctx->dry_run) {
+            struct strbuf out = {0};
+            st->preview(ctx, &out);
+            fputs(sb_str(&out), stdout);
+            sb_free(&out);
+        }
+        enum stage_result r = st->run(ctx, &err);
+        rc = r == STAGE_OK ? 0 : 1;
+    }
+    if (rc)
+        fprintf(stderr, "FAILED %s: %s\n", step, sb_str(&err));
+    else
+        printf("OK %s\n", step);
+    sb_free(&err);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL, *state_dir = NULL;
+    bool dry_run = false;
+    int c;
+    while ((c = getopt(argc, argv, "c:s:n")) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 's': state_dir = optarg; break;
+        case 'n': dry_run = true; break;
+        default: return 2;
+        }
+    }
+    if (!config || optind >= argc)
+        return 2;
+    struct plan plan;
+    plan_init(&plan);
+    struct strbuf err = {0};
+    if (plan_load_file(&plan, config, &err) != 0) {
+        fprintf(stderr, "%s\n", sb_str(&err));
+        return 2;
+    }
+    struct reporter rep;
+    struct cli_reporter_state st;
+    cli_reporter_init(&rep, &st, "test", true);
+    st.quiet_progress = true;
+    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .dry_run = dry_run, .assume_yes = true,
+                            .state_dir = state_dir};
+    int rc = 0;
+    for (int i = optind; i < argc && rc == 0; i++)
+        rc = run_step(&ctx, argv[i]);
+    plan_free(&plan);
+    sb_free(&err);
+    return rc;
+}

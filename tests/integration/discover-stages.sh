@@ -1,0 +1,139 @@
+#!/bin/sh
+# The Docker and systemd stages against the sandbox's stand-ins: the exact calls, in order;
+# the database container never stopped; rollback; the NixOS snippet; start and the ping;
+# a failed pre-flight check stops a batch run before anything changes.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+need cut grep
+
+sb=$TEST_TMP/sb
+sandbox_create "$sb"
+runner=$top_builddir/tests/integration/discover-run-stage
+state=$TEST_TMP/state
+out=$TEST_TMP/out
+errf=$TEST_TMP/err
+
+# run_stages N STEP...: runs the steps in one process, asserts the exit status.
+run_stages() {
+    want=$1; shift
+    set +e; "$runner" -c "$PLAN" -s "$state" "$@" >"$out" 2>"$errf"; got=$?; set -e
+    [ "$got" = "$want" ] || { cat "$out" "$errf"; fail "expected exit $want, got $got: $*"; }
+}
+# calls: the calls.log lines, tab-separated fields joined by blanks.
+calls() { tr '\t' ' ' <"$CALLS_LOG"; }
+container_state() { "$DOCKER" inspect --format '{{.State.Status}}' "$1"; }
+
+# --- stop: exact calls, db untouched; already stopped is fine ------------------------------
+: >"$CALLS_LOG"
+run_stages 0 stop_docker
+cat >"$TEST_TMP/want" <<EOW
+docker stop immich_server immich_machine_learning
+docker inspect immich_server
+docker inspect immich_machine_learning
+EOW
+calls | diff "$TEST_TMP/want" - || fail "stop_docker calls differ"
+[ "$(container_state immich_server)" = exited ] || fail "server still running"
+[ "$(container_state immich_machine_learning)" = exited ] || fail "ml still running"
+[ "$(container_state immich_postgres)" = running ] || fail "db container stopped"
+: >"$CALLS_LOG"
+run_stages 0 stop_docker
+calls | diff "$TEST_TMP/want" - || fail "second stop_docker calls differ"
+pass_step "stop_docker stops server and ml only, twice"
+
+# --- rollback restarts exactly those two --------------------------------------------------
+: >"$CALLS_LOG"
+run_stages 0 rollback
+echo "docker start immich_server immich_machine_learning" >"$TEST_TMP/want"
+calls | diff "$TEST_TMP/want" - || fail "rollback calls differ"
+[ "$(container_state immich_server)" = running ] || fail "rollback did not start the server"
+[ "$(container_state immich_machine_learning)" = running ] || fail "rollback did not start ml"
+pass_step "rollback starts the containers again"
+
+# --- a docker error is a failure with docker's message ---------------------------------------
+sed 's/^ml_container = .*/ml_container = no_such_ml/' "$PLAN" >"$TEST_TMP/plan-badml"
+set +e; "$runner" -c "$TEST_TMP/plan-badml" -s "$state" stop_docker >"$out" 2>"$errf"; rc=$?; set -e
+[ $rc = 1 ] || fail "stop with an unknown container: exit $rc"
+assert_contains "$errf" "No such container: no_such_ml"
+"$DOCKER" start immich_server >/dev/null
+pass_step "docker errors are reported"
+
+# --- nixos: snippet, wait for the unit, stop both units, target checks --------------------
+: >"$CALLS_LOG"
+run_stages 0 nixos
+assert_contains "$errf" "mediaLocation = \"$TARGET_LOCATION\";"
+assert_contains "$errf" "database.enableVectorChord = true;"
+cat >"$TEST_TMP/want" <<EOW
+systemctl show immich-server.service -p LoadState
+systemctl stop immich-server.service immich-machine-learning.service
+EOW
+calls | grep -v '^docker' | head -n 2 | diff "$TEST_TMP/want" - || fail "nixos calls differ"
+assert_contains "$errf" "PASS Immich version"
+if calls | grep -q '^docker stop'; then fail "nixos touched docker"; fi
+pass_step "nixos shows the snippet and stops the units"
+
+# The units appear with an older Immich: the stage fails before the import.
+IMMICH_SANDBOX_NIX_VERSION=1.0.0; export IMMICH_SANDBOX_NIX_VERSION
+run_stages 1 discover nixos
+assert_contains "$errf" "FAILED discover"
+run_stages 1 nixos
+assert_contains "$errf" "FAIL Immich version: Docker runs $IMMICH_VERSION, NixOS has 1.0.0"
+assert_contains "$errf" "the database was not touched"
+unset IMMICH_SANDBOX_NIX_VERSION
+pass_step "nixos re-checks the version once the units exist"
+
+# --- start: exact calls, ping answered -------------------------------------------------------
+: >"$CALLS_LOG"
+run_stages 0 start
+cat >"$TEST_TMP/want" <<EOW
+systemctl start immich-server.service immich-machine-learning.service
+systemctl is-active immich-server.service
+systemctl is-active immich-machine-learning.service
+EOW
+calls | head -n 3 | diff "$TEST_TMP/want" - || fail "start calls differ"
+assert_contains "$errf" "Immich answers at $IMMICH_URL"
+"$SYSTEMCTL" stop immich-server.service immich-machine-learning.service
+pass_step "start waits for the ping"
+
+# --- ping timeout: the server starts too slowly ------------------------------------------------
+IMMICH_SANDBOX_STARTUP_DELAY=30 IMMICH_MIGRATE_WAIT_TIMEOUT=2
+export IMMICH_SANDBOX_STARTUP_DELAY IMMICH_MIGRATE_WAIT_TIMEOUT
+t0=$(date +%s)
+run_stages 1 start
+t1=$(date +%s)
+assert_contains "$errf" "Immich did not answer GET $IMMICH_URL/api/server/ping within 2 s"
+[ $((t1 - t0)) -lt 20 ] || fail "the timeout took $((t1 - t0)) s"
+unset IMMICH_SANDBOX_STARTUP_DELAY IMMICH_MIGRATE_WAIT_TIMEOUT
+"$SYSTEMCTL" stop immich-server.service immich-machine-learning.service
+pass_step "ping timeout fails the start stage"
+
+# A unit that fails to start
+IMMICH_SANDBOX_FAIL_START=immich-server.service; export IMMICH_SANDBOX_FAIL_START
+run_stages 1 start
+assert_contains "$errf" "systemctl start failed"
+unset IMMICH_SANDBOX_FAIL_START
+pass_step "a unit that fails to start fails the stage"
+
+# --- a failed check stops the whole run before anything changes ------------------------------
+: >"$CALLS_LOG"
+set +e
+IMMICH_SANDBOX_NIX_VERSION=1.0.0 "$IMMICH_MIGRATE" --batch --yes -c "$PLAN" \
+    --state-dir "$TEST_TMP/batch" >"$out" 2>"$errf"
+rc=$?
+set -e
+[ $rc != 0 ] || fail "batch run succeeded despite a failed check"
+assert_contains "$errf" "pre-flight check failed"
+cut -f1,2 "$CALLS_LOG" | sort -u | tr '\t' ' ' >"$TEST_TMP/verbs"
+printf 'docker exec\ndocker inspect\nsystemctl show\n' | diff - "$TEST_TMP/verbs" ||
+    fail "a failed check still changed something"
+[ ! -e "$TARGET_LOCATION" ] || fail "target location created"
+[ -z "$(ls -A "$BACKUP_DIR")" ] || fail "backup dir written"
+[ "$(container_state immich_server)" = running ] || fail "server stopped"
+pass_step "a failed check stops the run before anything changes"
+
+# --- dry run: the preview lists the commands, runs no stop/start ---------------------------
+: >"$CALLS_LOG"
+"$runner" -n -c "$PLAN" -s "$state" stop_docker start >"$out" 2>"$errf"
+assert_contains "$out" "$DOCKER stop immich_server immich_machine_learning"
+assert_contains "$out" "$SYSTEMCTL start immich-server.service immich-machine-learning.service"
+[ ! -s "$CALLS_LOG" ] || { cat "$CALLS_LOG"; fail "dry run ran commands"; }
+pass_step "dry run only describes"

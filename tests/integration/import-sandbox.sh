@@ -1,0 +1,73 @@
+#!/bin/sh
+# `immich-migrate import` on the sandbox's Immich databases (old and new schema): the dump of
+# the source, loaded by psql and by the importer (serial into the NixOS-style target database
+# owned by immich, and -j 2 into a fresh one), pg_dumps exactly like the source. Then the
+# stage chain dump -> fixup -> prepare_db -> import loads the real thing and every table has
+# the source's row count.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/pg.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+need pg_dump psql
+PG_BINDIR=$(pg_bindir)
+RUN_STAGE=$top_builddir/tests/integration/discover-run-stage
+[ -x "$RUN_STAGE" ] || fail "missing $RUN_STAGE (make check builds it)"
+
+fixed_dump() { # HOST OUT: the source dump with the search_path line Immich's docs fix
+    pg_dump -h "$1" -p 5432 -U postgres immich |
+        sed "s/SELECT pg_catalog.set_config('search_path', '', false);/SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', true);/" > "$2"
+}
+dump_of() { # HOST DB OUT
+    pg_dump -h "$1" -p 5432 -U postgres "$2" | grep -v '^\\\(un\)\?restrict ' > "$3"
+}
+counts() { # HOST DB: "table rows" for every ordinary table
+    sb_psql "$1" "$2" -At -F ' ' -c "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables ORDER BY 1" |
+    while read -r t; do
+        printf '%s %s\n' "$t" "$(sb_psql "$1" "$2" -At -c "SELECT count(*) FROM ONLY $t")"
+    done
+}
+
+for schema in old new; do
+    sb=$TEST_TMP/sb-$schema
+    sandbox_create "$sb" --assets 6 --schema "$schema"
+    T=$TEST_TMP/$schema
+    mkdir -p "$T"
+    fixed_dump "$SRC_HOST" "$T/dump.sql"
+    dump_of "$SRC_HOST" immich "$T/expected.txt"
+    DST="host=$DST_HOST port=5432 user=postgres"
+
+    sb_psql "$DST_HOST" postgres -c 'CREATE DATABASE by_psql' -c 'CREATE DATABASE par'
+    sb_psql "$DST_HOST" by_psql -f "$T/dump.sql" > /dev/null 2>&1 || fail "$schema: psql cannot load the sandbox dump"
+    dump_of "$DST_HOST" by_psql "$T/by_psql.txt"
+    diff -u "$T/expected.txt" "$T/by_psql.txt" > /dev/null || fail "$schema: psql's load differs (test setup)"
+
+    "$IMMICH_MIGRATE" import --dsn "$DST dbname=immich" "$T/dump.sql" 2> "$T/serial.log" \
+        || { cat "$T/serial.log"; fail "$schema: import into the target database failed"; }
+    dump_of "$DST_HOST" immich "$T/serial.txt"
+    diff -u "$T/expected.txt" "$T/serial.txt" || fail "$schema: serial import differs from the source"
+    "$IMMICH_MIGRATE" import --dsn "$DST dbname=par" -j 2 "$T/dump.sql" 2> "$T/par.log" \
+        || { cat "$T/par.log"; fail "$schema: import -j 2 failed"; }
+    dump_of "$DST_HOST" par "$T/par.txt"
+    diff -u "$T/expected.txt" "$T/par.txt" || fail "$schema: import -j 2 differs from the source"
+    pass_step "$schema schema: psql, import and import -j 2 load identically"
+    "$SANDBOX_TOOL" destroy "$sb" > /dev/null 2>&1
+done
+
+# The stages in order, in one process (artifacts pass in memory): the import stage loads the
+# fixed dump into the prepared target, as the wizard does.
+sb=$TEST_TMP/sb-chain
+sandbox_create "$sb" --assets 6
+"$RUN_STAGE" -c "$sb/immich-migrate.conf" -s "$TEST_TMP/state" -n import > "$TEST_TMP/dry.out" 2> "$TEST_TMP/dry.err" \
+    || { cat "$TEST_TMP/dry.err"; fail "import stage dry run failed"; }
+assert_contains "$TEST_TMP/dry.out" "ANALYZE"
+[ "$(sb_psql "$DST_HOST" immich -At -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")" = 0 ] \
+    || fail "the dry run changed the target"
+mkdir -p "$TEST_TMP/state"
+"$RUN_STAGE" -c "$sb/immich-migrate.conf" -s "$TEST_TMP/state" dump fixup prepare_db import \
+    > "$TEST_TMP/chain.out" 2> "$TEST_TMP/chain.err" || { cat "$TEST_TMP/chain.err"; fail "the stage chain failed"; }
+assert_contains "$TEST_TMP/chain.out" "OK import"
+assert_contains "$TEST_TMP/chain.err" "row counts checked"
+counts "$SRC_HOST" immich > "$TEST_TMP/src.counts"
+counts "$DST_HOST" immich > "$TEST_TMP/dst.counts"
+[ -s "$TEST_TMP/src.counts" ] || fail "no tables counted"
+diff -u "$TEST_TMP/src.counts" "$TEST_TMP/dst.counts" || fail "the imported row counts differ from the source"
+pass_step "stage chain dump -> fixup -> prepare_db -> import"

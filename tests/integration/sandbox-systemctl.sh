@@ -1,0 +1,93 @@
+#!/bin/sh
+# The stand-in systemctl and journalctl: units, the fake Immich answering /api/server/ping,
+# start-up delay and start-up errors, show properties, postgresql.service = target server.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+need bash
+
+sb=$TEST_TMP/sb
+sandbox_create "$sb" --assets 3 --bytes-per-file 10
+: >"$CALLS_LOG"
+
+# http_get PATH: prints the status code and body of GET PATH on the fake server (bash /dev/tcp).
+http_get() {
+    bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 || exit 7
+             printf "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" "$1" >&3
+             IFS= read -r status <&3; body=$(cat <&3)
+             printf "%s\n%s\n" "${status%$(printf "\r")}" "${body##*$(printf "\r\n\r\n")}"' "$IMMICH_PORT" "$1" 2>/dev/null
+}
+
+expect_status 3 "$SYSTEMCTL" is-active immich-server >"$TEST_TMP/out"
+[ "$(cat "$TEST_TMP/out")" = inactive ] || fail "immich-server not inactive at first"
+expect_status 7 http_get /api/server/ping
+"$SYSTEMCTL" start immich-server || fail "start failed"
+[ "$("$SYSTEMCTL" is-active immich-server)" = active ] || fail "not active after start"
+tries=0
+until http_get /api/server/ping >"$TEST_TMP/ping"; do
+    tries=$((tries + 1)); [ $tries -lt 50 ] || fail "no answer on port $IMMICH_PORT"; sleep 0.1
+done
+[ "$(head -n 1 "$TEST_TMP/ping")" = "HTTP/1.1 200 OK" ] || fail "ping status: $(head -n 1 "$TEST_TMP/ping")"
+[ "$(tail -n 1 "$TEST_TMP/ping")" = '{"res":"pong"}' ] || fail "ping body: $(tail -n 1 "$TEST_TMP/ping")"
+http_get /api/other >"$TEST_TMP/other"
+[ "$(head -n 1 "$TEST_TMP/other")" = "HTTP/1.1 404 Not Found" ] || fail "unknown path is not 404"
+"$JOURNALCTL" -u immich-server --no-pager -o cat >"$TEST_TMP/journal"
+assert_contains "$TEST_TMP/journal" "GET /api/server/ping 200"
+assert_contains "$TEST_TMP/journal" "GET /api/other 404"
+assert_contains "$TEST_TMP/journal" "Immich Server is listening"
+"$JOURNALCTL" -u immich-server --since "$(date -d '+1 hour' '+%Y-%m-%d %H:%M:%S')" >"$TEST_TMP/journal"
+[ "$(cat "$TEST_TMP/journal")" = "-- No entries --" ] || fail "--since in the future printed entries"
+pass_step "start, ping, journal"
+
+"$SYSTEMCTL" show immich-server -p ExecStart,Environment >"$TEST_TMP/show"
+assert_contains "$TEST_TMP/show" "ExecStart={ path=/nix/store/"
+assert_contains "$TEST_TMP/show" "-immich-$IMMICH_VERSION/bin/server"
+assert_contains "$TEST_TMP/show" "IMMICH_MEDIA_LOCATION=$TARGET_LOCATION"
+assert_contains "$TEST_TMP/show" "DB_HOSTNAME=$DST_HOST"
+[ "$("$SYSTEMCTL" show immich-server --property=ActiveState --value)" = active ] || fail "show ActiveState"
+[ "$("$SYSTEMCTL" show nosuch.service -p LoadState)" = LoadState=not-found ] || fail "unknown unit LoadState"
+IMMICH_SANDBOX_NIX_VERSION=9.8.7 "$SYSTEMCTL" show immich-server -p ExecStart --value | grep -q -- '-immich-9.8.7/bin/server' ||
+    fail "IMMICH_SANDBOX_NIX_VERSION not used"
+pass_step "show"
+
+"$SYSTEMCTL" stop immich-server || fail "stop failed"
+expect_status 3 "$SYSTEMCTL" is-active -q immich-server
+expect_status 7 http_get /api/server/ping
+[ -z "$(pgrep -f -- "$sb/state/immich-server")" ] || fail "fake server still runs after stop"
+expect_status 5 "$SYSTEMCTL" start nosuch 2>"$TEST_TMP/err"
+assert_contains "$TEST_TMP/err" "Unit nosuch.service not found."
+pass_step "stop, unknown unit"
+
+# A slow start: active at once, ping answers only after the delay.
+IMMICH_SANDBOX_STARTUP_DELAY=1.5 "$SYSTEMCTL" start immich-server.service
+expect_status 7 http_get /api/server/ping
+[ "$("$SYSTEMCTL" is-active immich-server)" = active ] || fail "not active while starting"
+sleep 2
+http_get /api/server/ping | grep -q pong || fail "no pong after the start-up delay"
+"$SYSTEMCTL" restart immich-server
+"$SYSTEMCTL" stop immich-server
+pass_step "start-up delay"
+
+# A server that fails at start-up: the error is in the journal, the unit is failed.
+echo 'IMMICH_SANDBOX_SERVER_ERROR="Detected an inconsistent media location"' >"$sb/faults.env"
+"$SYSTEMCTL" start immich-server
+sleep 0.5
+expect_status 3 "$SYSTEMCTL" is-active immich-server >"$TEST_TMP/out"
+[ "$(cat "$TEST_TMP/out")" = failed ] || fail "is-active after a failed start: $(cat "$TEST_TMP/out")"
+"$JOURNALCTL" -u immich-server -o cat -n 1 >"$TEST_TMP/journal"
+assert_contains "$TEST_TMP/journal" "ERROR [Api:Bootstrap] Detected an inconsistent media location"
+rm "$sb/faults.env"
+expect_status 1 env IMMICH_SANDBOX_FAIL_START=immich-server "$SYSTEMCTL" start immich-server 2>/dev/null
+pass_step "failed start"
+
+# postgresql.service is the target server.
+[ "$("$SYSTEMCTL" is-active postgresql)" = active ] || fail "postgresql not active"
+"$SYSTEMCTL" stop postgresql
+expect_status 2 sb_psql "$DST_HOST" postgres -c 'SELECT 1' 2>/dev/null
+"$SYSTEMCTL" start postgresql
+[ "$(sb_psql "$DST_HOST" postgres -At -c 'SELECT 1')" = 1 ] || fail "target not back after start"
+pass_step "postgresql.service"
+
+head -n 1 "$CALLS_LOG" | grep -qx "$(printf 'systemctl\tis-active\timmich-server')" || fail "first call: $(head -n 1 "$CALLS_LOG")"
+grep -q "$(printf '^journalctl\t-u\timmich-server\t--no-pager\t-o\tcat$')" "$CALLS_LOG" || fail "journalctl call not recorded"
+[ "$(grep -c "$(printf '^systemctl\tstart\timmich-server')" "$CALLS_LOG")" -ge 3 ] || fail "starts not recorded"
+pass_step "calls.log"

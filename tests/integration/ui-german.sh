@@ -1,0 +1,60 @@
+#!/bin/sh
+# German in the wizard (LANGUAGE=de): the welcome screen, key bar, help, settings and the
+# quit question in German, answered with the German yes key "j". The catalogue is compiled
+# from po/de.po into the test's own locale directory (IMMICH_MIGRATE_LOCALEDIR).
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/tmux.sh"
+need msgfmt
+
+locale_dir="$TEST_TMP/locale"
+mkdir -p "$locale_dir/de/LC_MESSAGES"
+msgfmt -c -o "$locale_dir/de/LC_MESSAGES/immich-migrate.mo" "$top_srcdir/po/de.po" \
+    || fail "po/de.po does not compile"
+
+conf="$TEST_TMP/plan.conf"
+cat >"$conf" <<CONF
+backup_dir = $TEST_TMP/backup
+docker_command = false
+systemctl_command = false
+journalctl_command = false
+CONF
+
+de() { env LANGUAGE=de LANG=C.UTF-8 LC_ALL=C.UTF-8 IMMICH_MIGRATE_LOCALEDIR="$locale_dir" "$@"; }
+
+# Without a terminal: the German one-line hint.
+set +e
+de "$IMMICH_MIGRATE" -c "$conf" --state-dir "$TEST_TMP/notty" </dev/null >"$TEST_TMP/notty.out" 2>&1
+set -e
+assert_contains "$TEST_TMP/notty.out" "der Assistent braucht ein Terminal"
+
+tmux_start -- env LANGUAGE=de LANG=C.UTF-8 LC_ALL=C.UTF-8 IMMICH_MIGRATE_LOCALEDIR="$locale_dir" \
+    "$IMMICH_MIGRATE" -c "$conf" --state-dir "$TEST_TMP/state"
+tmux_wait_for "Willkommen"
+tmux_assert "Schritte:"
+tmux_assert "Erkunden & prüfen"
+tmux_assert "Enter Starten"
+tmux_assert "q Beenden"
+tmux_assert "? Hilfe"
+tmux_refute "Welcome"
+pass_step "welcome screen in German"
+
+tmux_keys '?'
+tmux_wait_for "Tasten überall"
+tmux_keys Escape
+tmux_wait_gone "Tasten überall"
+
+tmux_keys Enter
+tmux_wait_for "Einstellungen"
+tmux_assert "Wert"
+tmux_assert "Quelle"
+tmux_assert "Ändern"
+tmux_screen | grep -F "backup_dir" | grep -qF "Konfigurationsdatei" || { tmux_screen; fail "source label not German"; }
+pass_step "help and settings in German"
+
+tmux_keys q
+tmux_wait_for "Beenden?"
+tmux_assert "j ja"
+tmux_keys j
+status=$(tmux_wait_exit 10)
+[ "$status" = 0 ] || fail "German quit with j exited $status"
+pass_step "Beenden? answered with j"

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The wizard on the sandbox, in tmux at 80x24: checks pass, stages run on the worker with
+# progress and log, and a confirmation from a stage (chown) is asked in a dialog: Esc
+# declines (nothing changes), y accepts (the library changes owner).
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/tmux.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+need stat
+
+sb="$TEST_TMP/sb"
+sandbox_create "$sb" --assets 12
+state="$TEST_TMP/state"
+conf="$sb/immich-migrate.conf"
+owner=$(sed -n 's/^media_owner *= *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
+target=$(sed -n 's/^target_location *= *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
+[ -n "$owner" ] && [ -n "$target" ] || fail "cannot read media_owner/target_location from $conf"
+
+run_here() { # r, then wait for the result line
+    tmux_keys r
+    tmux_wait_for "${1:-Result: done}" 120
+}
+next_to() { # n until the title shows $1
+    n=0
+    while ! tmux_screen | sed -n 1p | grep -qF "$1"; do
+        n=$((n + 1))
+        [ $n -le 20 ] || fail "never reached the screen \"$1\""
+        tmux_keys n
+        sleep 0.3
+    done
+}
+
+tmux_start -- "$IMMICH_MIGRATE" -c "$conf" --state-dir "$state"
+tmux_wait_for "Welcome"
+tmux_keys Enter
+tmux_wait_for "Settings"
+tmux_screen | grep -F "compose_dir" | grep -qF "config file" || { tmux_screen; fail "compose_dir not from the config file"; }
+tmux_keys n
+tmux_wait_for "Result: done" 120
+tmux_assert "[ ok ]"
+tmux_refute "[FAIL]"
+pass_step "checks pass on the sandbox"
+
+next_to "Stop Docker"
+run_here
+grep -q "^docker	stop	" "$sb/calls.log" || fail "docker stop was not called"
+next_to "Back up library"
+run_here
+tmux_assert "100%"
+next_to "Verify backup"
+run_here
+pass_step "stop, backup (with progress) and verify ran through the worker"
+
+next_to "Copy library"
+run_here
+next_to "Set owner"
+tmux_keys r
+tmux_wait_for "Question" 60
+tmux_assert "$owner"
+tmux_keys Escape
+tmux_wait_for "not confirmed" 60
+[ "$(stat -c %U:%G "$target")" != "$owner" ] || [ "$(id -un):$(id -gn)" = "$owner" ] \
+    || fail "declined chown changed the owner anyway"
+tmux_keys r
+tmux_wait_for "Question" 60
+tmux_keys y
+tmux_wait_for "Result: done" 120
+[ "$(stat -c %U:%G "$target")" = "$owner" ] || fail "target is owned by $(stat -c %U:%G "$target"), not $owner"
+grep -q "^stage	chown	done" "$state/journal" || fail "journal does not say chown done"
+pass_step "a stage's confirmation: Esc declines, y accepts"
+
+tmux_keys q
+tmux_wait_for "Quit?"
+tmux_keys y
+status=$(tmux_wait_exit 10)
+[ "$status" = 0 ] || fail "exit $status"

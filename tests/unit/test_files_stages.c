@@ -1,0 +1,132 @@
+/* The library stages as the wizard runs them: copy and chown refuse to run before a verified
+ * backup; backup -> verify_backup -> copy -> chown then work on plan values and hand their
+ * results on as artifacts. */
+#include "common.h"
+#include "stages/stage.h"
+#include "sys/spawn.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <grp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char base[64];
+
+static char *at(const char *rel)
+{
+    return xasprintf("%s/%s", base, rel);
+}
+
+static void put(const char *rel, const char *text)
+{
+    char *p = at(rel);
+    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    free(p);
+}
+
+static void dir(const char *rel)
+{
+    char *p = at(rel);
+    assert_int_equal(mkdir(p, 0755), 0);
+    free(p);
+}
+
+static enum stage_result run(const char *id, struct stage_ctx *ctx, struct strbuf *err)
+{
+    const struct stage *s = stage_find(id);
+    assert_non_null(s);
+    sb_reset(err);
+    return s->run(ctx, err);
+}
+
+static void test_library_stages(void **state)
+{
+    (void)state;
+    snprintf(base, sizeof base, "%s/stages.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(base));
+    dir("lib");
+    dir("lib/upload");
+    put("lib/upload/.immich", "");
+    put("lib/upload/a.jpg", "photo");
+    dir("nixos");
+
+    struct plan plan;
+    plan_init(&plan);
+    char *lib = at("lib"), *backup = at("backup"), *target = at("nixos/immich");
+    plan_set(&plan, PLAN_upload_location, lib, SRC_TYPED, NULL);
+    plan_set(&plan, PLAN_backup_dir, backup, SRC_TYPED, NULL);
+    plan_set(&plan, PLAN_target_location, target, SRC_TYPED, NULL);
+    struct passwd *pw = getpwuid(geteuid());
+    struct group *gr = getgrgid(getegid());
+    assert_non_null(pw);
+    assert_non_null(gr);
+    char *owner = xasprintf("%s:%s", pw->pw_name, gr->gr_name);
+    plan_set(&plan, PLAN_media_owner, owner, SRC_TYPED, NULL);
+    struct stage_ctx ctx = {.plan = &plan, .assume_yes = true};
+    struct strbuf err = {0};
+
+    /* destructive steps before a verified backup: refused, nothing created */
+    assert_int_equal(run("copy", &ctx, &err), STAGE_FAILED);
+    assert_non_null(strstr(sb_str(&err), "verified backup"));
+    assert_int_equal(run("chown", &ctx, &err), STAGE_FAILED);
+    assert_int_equal(access(target, F_OK), -1);
+    assert_true(stage_find("chown")->destructive);
+
+    assert_int_equal(run("backup", &ctx, &err), STAGE_OK);
+    const char *archive = stage_artifact(&ctx, "backup_archive");
+    assert_non_null(archive);
+    assert_int_equal(access(archive, R_OK), 0);
+    assert_true(stage_find("backup")->is_done(&ctx));
+    assert_int_equal(run("copy", &ctx, &err), STAGE_FAILED); /* backed up, not verified yet */
+
+    assert_int_equal(run("verify_backup", &ctx, &err), STAGE_OK);
+    assert_string_equal(stage_artifact(&ctx, "backup_verified"), "yes");
+    assert_int_equal(run("copy", &ctx, &err), STAGE_OK);
+    char *copied = at("nixos/immich/upload/a.jpg");
+    assert_int_equal(access(copied, R_OK), 0);
+    assert_int_equal(run("chown", &ctx, &err), STAGE_OK);
+    struct stat st;
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+
+    /* upload_location == target_location: the copy stage has nothing to do */
+    plan_set(&plan, PLAN_target_location, lib, SRC_TYPED, NULL);
+    assert_int_equal(run("copy", &ctx, &err), STAGE_SKIPPED);
+
+    /* the dry run shows the commands and changes nothing */
+    struct strbuf preview = {0};
+    stage_find("chown")->preview(&ctx, &preview);
+    assert_non_null(strstr(sb_str(&preview), "immich-migrate chown"));
+    sb_free(&preview);
+
+    const char *const argv[] = {"rm", "-rf", base, NULL};
+    struct child c;
+    assert_int_equal(child_start(&c, argv, 0, &err), 0);
+    assert_int_equal(child_wait(&c), 0);
+    free(copied);
+    free(owner);
+    free(lib);
+    free(backup);
+    free(target);
+    sb_free(&err);
+    plan_free(&plan);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_library_stages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,190 @@
+/* The JSON reader, and what we take from `docker inspect` and `systemctl show` output
+ * (samples shaped like the real tools' output). */
+#include "common.h"
+#include "discover/inspect.h"
+#include "discover/json.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+static struct json *parse_ok(const char *text)
+{
+    struct strbuf err = {0};
+    struct json *j = json_parse(text, strlen(text), &err);
+    if (!j)
+        fail_msg("parse failed: %s", sb_str(&err));
+    sb_free(&err);
+    return j;
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    struct json *j = parse_ok(" {\"a\": [1, -2.5e3, true, false, null, \"x\"], \"b\": {}, \"c\": []} ");
+    const struct json *a = json_get(j, "a");
+    assert_int_equal((int)json_count(a), 6);
+    assert_true(json_at(a, 0)->number == 1.0);
+    assert_true(json_at(a, 1)->number == -2500.0);
+    assert_true(json_bool(json_at(a, 2), false));
+    assert_false(json_bool(json_at(a, 3), true));
+    assert_int_equal(json_at(a, 4)->type, JSON_NULL);
+    assert_string_equal(json_str(json_at(a, 5)), "x");
+    assert_int_equal(json_get(j, "b")->type, JSON_OBJECT);
+    assert_int_equal((int)json_count(json_get(j, "c")), 0);
+    assert_null(json_get(j, "missing"));
+    assert_null(json_str(json_get(j, "a")));
+    json_free(j);
+}
+
+static void test_string_escapes(void **state)
+{
+    (void)state;
+    /* \u00e9 = é (C3 A9), \u20ac = € (E2 82 AC), \ud83d\ude00 = U+1F600 (F0 9F 98 80) */
+    struct json *j = parse_ok("\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00\"");
+    assert_string_equal(json_str(j), "q\" b\\ s/ \b\f\n\r\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    json_free(j);
+}
+
+static void test_rejects(void **state)
+{
+    (void)state;
+    const char *bad[] = {"", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru",
+                         "\"open", "\"bad \\x escape\"", "\"\\ud800 lone\"", "\"\\u0000\"",
+                         "[1] 2", "\"ctl \x01\"", "{1:2}", "nul"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        struct strbuf err = {0};
+        struct json *j = json_parse(bad[i], strlen(bad[i]), &err);
+        if (j)
+            fail_msg("accepted: %s", bad[i]);
+        assert_true(err.len > 0);
+        sb_free(&err);
+    }
+    /* nesting is bounded */
+    struct strbuf deep = {0};
+    for (int i = 0; i < JSON_MAX_DEPTH + 5; i++)
+        sb_append_char(&deep, '[');
+    struct strbuf err = {0};
+    assert_null(json_parse(deep.buf, deep.len, &err));
+    sb_free(&err);
+    sb_free(&deep);
+}
+
+static const char inspect_sample[] =
+    "[\n"
+    "    {\n"
+    "        \"Id\": \"4f2c\",\n"
+    "        \"State\": {\"Status\": \"running\", \"Running\": true, \"Pid\": 1234},\n"
+    "        \"Name\": \"/immich_server\",\n"
+    "        \"Mounts\": [\n"
+    "            {\"Type\": \"bind\", \"Source\": \"/srv/immich/library\", \"Destination\": \"/data\", \"Mode\": \"\", \"RW\": true},\n"
+    "            {\"Type\": \"bind\", \"Source\": \"/etc/localtime\", \"Destination\": \"/etc/localtime\", \"Mode\": \"ro\", \"RW\": false},\n"
+    "            {\"Type\": \"bind\", \"Source\": \"/mnt/nas/photos\", \"Destination\": \"/mnt/photos\", \"RW\": false}\n"
+    "        ],\n"
+    "        \"Config\": {\n"
+    "            \"Image\": \"ghcr.io/immich-app/immich-server:v1.135.3\",\n"
+    "            \"Labels\": {\n"
+    "                \"com.docker.compose.project\": \"immich\",\n"
+    "                \"com.docker.compose.project.working_dir\": \"/opt/immich\",\n"
+    "                \"com.docker.compose.project.config_files\": \"/opt/immich/docker-compose.yml\"\n"
+    "            }\n"
+    "        }\n"
+    "    }\n"
+    "]\n";
+
+static void test_container_info(void **state)
+{
+    (void)state;
+    struct container_info ci;
+    struct strbuf err = {0};
+    assert_int_equal(container_info_parse(&ci, inspect_sample, strlen(inspect_sample), &err), 0);
+    assert_string_equal(ci.name, "immich_server");
+    assert_true(ci.running);
+    assert_string_equal(ci.status, "running");
+    assert_string_equal(ci.image, "ghcr.io/immich-app/immich-server:v1.135.3");
+    assert_string_equal(ci.compose_project, "immich");
+    assert_string_equal(ci.compose_working_dir, "/opt/immich");
+    assert_int_equal((int)ci.mount_count, 3);
+    assert_string_equal(ci.mounts[0].source, "/srv/immich/library");
+    assert_string_equal(ci.mounts[0].destination, "/data");
+    assert_true(ci.mounts[0].rw);
+    assert_false(ci.mounts[2].rw);
+    container_info_free(&ci);
+    assert_int_equal(container_info_parse(&ci, "[]", 2, &err), -1);
+    sb_free(&err);
+}
+
+static void test_image_tags_and_versions(void **state)
+{
+    (void)state;
+    assert_string_equal(image_tag("ghcr.io/immich-app/immich-server:v1.135.3"), "v1.135.3");
+    assert_string_equal(image_tag("ghcr.io/immich-app/immich-server:release"), "release");
+    assert_string_equal(image_tag("localhost:5000/immich-server"), "");
+    assert_string_equal(image_tag("immich-server:v2@sha256:abc"), "v2@sha256:abc");
+    int v[3], w[3];
+    assert_int_equal(version_parse("v1.135.3", v), 0);
+    assert_int_equal(v[0], 1);
+    assert_int_equal(v[1], 135);
+    assert_int_equal(v[2], 3);
+    assert_int_equal(version_parse("v1.135.3@sha256:abc", w), 0);
+    assert_int_equal(version_compare(v, w), 0);
+    assert_int_equal(version_parse("release", v), -1);
+    assert_int_equal(version_parse("v2", v), -1);
+    assert_int_equal(version_parse("1.2", v), -1);
+    assert_int_equal(version_parse("2.0.0", v), 0);
+    assert_int_equal(version_parse("1.135.10", w), 0);
+    assert_int_equal(version_compare(v, w), 1);
+    assert_int_equal(version_compare(w, v), -1);
+}
+
+static void test_unit_show(void **state)
+{
+    (void)state;
+    const char *text =
+        "LoadState=loaded\n"
+        "ActiveState=active\n"
+        "Environment=IMMICH_MEDIA_LOCATION=/var/lib/immich DB_HOSTNAME=/run/postgresql "
+        "\"NAME=with space\" DB_URL=postgresql:///immich\n"
+        "ExecStart={ path=/nix/store/0abc0123456789abcdefghijklmnopqr-immich-1.136.0/bin/server ; "
+        "argv[]=/nix/store/0abc0123456789abcdefghijklmnopqr-immich-1.136.0/bin/server ; "
+        "ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n";
+    struct unit_info ui;
+    unit_info_parse(&ui, text);
+    assert_string_equal(ui.load_state, "loaded");
+    assert_string_equal(ui.active_state, "active");
+    assert_string_equal(unit_env(&ui, "IMMICH_MEDIA_LOCATION"), "/var/lib/immich");
+    assert_string_equal(unit_env(&ui, "NAME"), "with space");
+    assert_string_equal(unit_env(&ui, "DB_URL"), "postgresql:///immich");
+    assert_null(unit_env(&ui, "DB"));
+    assert_string_equal(ui.exec_path,
+                        "/nix/store/0abc0123456789abcdefghijklmnopqr-immich-1.136.0/bin/server");
+    assert_string_equal(ui.nix_version, "1.136.0");
+    unit_info_free(&ui);
+
+    unit_info_parse(&ui, "LoadState=not-found\nActiveState=inactive\nExecStart=\n");
+    assert_string_equal(ui.load_state, "not-found");
+    assert_null(ui.nix_version);
+    unit_info_free(&ui);
+
+    char *v = nix_store_immich_version(
+        "/nix/store/xyz-immich-machine-learning-1.2.3/bin/ml /nix/store/abc-immich-2.1.0/bin/server");
+    assert_string_equal(v, "2.1.0");
+    free(v);
+    assert_null(nix_store_immich_version("/nix/store/abc-unit-script-immich-server-start/bin/x"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_string_escapes),
+        cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_container_info),
+        cmocka_unit_test(test_image_tags_and_versions),
+        cmocka_unit_test(test_unit_show),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -140,6 +140,10 @@ static int run_demo(const struct app_options *opt)
     char *sandbox = xasprintf("%s/sandbox", root);
     char *config = xasprintf("%s/immich-migrate.conf", sandbox);
     char *state = xasprintf("%s/state", root);
+    char *fake_immich = libexec_file("immich-migrate-fake-immich");
+    if (fake_immich && !getenv("IMMICH_MIGRATE_FAKE_IMMICH"))
+        setenv("IMMICH_MIGRATE_FAKE_IMMICH", fake_immich, 1);
+    free(fake_immich);
     fprintf(stderr, _("Building the demo sandbox in %s ...\n"), sandbox);
     const char *argv[] = {script, "create", sandbox, NULL};
     struct strbuf errout = {0};

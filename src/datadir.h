@@ -5,5 +5,8 @@
 
 /* Returns the malloc'd path of an existing data file, or NULL. */
 char *datadir_file(const char *name);
+/* The same for helper programs: $IMMICH_MIGRATE_LIBEXECDIR, the installed pkglibexecdir, or
+ * src/tools/ beside the running binary in the build tree. */
+char *libexec_file(const char *name);
 
 #endif

@@ -1,4 +1,5 @@
 #include "db/pathmap.h"
+#include "db/copytext.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +19,35 @@ int path_rules_add(struct path_rules *pr, const char *from, const char *to, stru
         sb_printf(err, _("a path rule cannot map '%s'"), from);
         return -1;
     }
+    struct strbuf enc = {0};
+    copy_field_encode(to, tlen, &enc);
     for (size_t i = 0; i < pr->count; i++) {
         struct path_rule *r = &pr->rules[i];
         if (r->from_len == flen && memcmp(r->from, from, flen) == 0) {
             free(r->to);
+            free(r->to_copy);
             r->to = xstrndup(to, tlen);
             r->to_len = tlen;
+            r->to_copy_len = enc.len;
+            r->to_copy = sb_detach(&enc);
             return 0;
         }
     }
+    bool plain = true;
+    for (size_t i = 0; i < flen; i++)
+        if (from[i] == '\\' || (unsigned char)from[i] < 0x20)
+            plain = false;
     pr->rules = xrealloc(pr->rules, (pr->count + 1) * sizeof *pr->rules);
     size_t pos = 0;
     while (pos < pr->count && pr->rules[pos].from_len >= flen)
         pos++;
     memmove(pr->rules + pos + 1, pr->rules + pos, (pr->count - pos) * sizeof *pr->rules);
-    pr->rules[pos] = (struct path_rule){xstrndup(from, flen), flen, xstrndup(to, tlen), tlen};
+    size_t enc_len = enc.len;
+    pr->rules[pos] = (struct path_rule){xstrndup(from, flen), flen, xstrndup(to, tlen), tlen,
+                                        sb_detach(&enc), enc_len, plain};
     pr->count++;
+    if (!pr->first_byte[(unsigned char)from[0]] && pr->nfirsts < sizeof pr->firsts)
+        pr->firsts[pr->nfirsts++] = from[0];
     pr->first_byte[(unsigned char)from[0]] = true;
     return 0;
 }
@@ -56,6 +70,7 @@ void path_rules_free(struct path_rules *pr)
     for (size_t i = 0; i < pr->count; i++) {
         free(pr->rules[i].from);
         free(pr->rules[i].to);
+        free(pr->rules[i].to_copy);
     }
     free(pr->rules);
     memset(pr, 0, sizeof *pr);

@@ -81,6 +81,32 @@ assert_contains "$errf" "the database was not touched"
 unset IMMICH_SANDBOX_NIX_VERSION
 pass_step "nixos re-checks the version once the units exist"
 
+# The user has not switched yet: the units do not exist. A wrapper around the stand-in hides
+# them until a flag file appears (the "nixos-rebuild switch").
+cat >"$TEST_TMP/systemctl-before-switch" <<EOW
+#!/bin/sh
+if [ ! -e "$TEST_TMP/switched" ] && [ "\$1" = show ]; then echo LoadState=not-found; exit 0; fi
+exec "$SYSTEMCTL" "\$@"
+EOW
+chmod 755 "$TEST_TMP/systemctl-before-switch"
+sed "s|^systemctl_command = .*|systemctl_command = $TEST_TMP/systemctl-before-switch|" "$PLAN" >"$TEST_TMP/plan-unswitched"
+IMMICH_MIGRATE_WAIT_TIMEOUT=1; export IMMICH_MIGRATE_WAIT_TIMEOUT
+set +e; "$runner" -c "$TEST_TMP/plan-unswitched" -s "$state" nixos >"$out" 2>"$errf"; rc=$?; set -e
+[ $rc = 1 ] || fail "nixos without units: exit $rc"
+assert_contains "$errf" "immich-server.service did not appear within 1 s"
+IMMICH_MIGRATE_WAIT_TIMEOUT=30
+: >"$CALLS_LOG"
+"$runner" -c "$TEST_TMP/plan-unswitched" -s "$state" nixos >"$out" 2>"$errf" &
+waiter=$!
+sleep 1
+if calls | grep -q 'systemctl stop'; then fail "units stopped before they existed"; fi
+touch "$TEST_TMP/switched"
+wait "$waiter" || { cat "$errf"; fail "nixos did not finish after the switch"; }
+calls | grep -q '^systemctl stop immich-server.service immich-machine-learning.service$' ||
+    fail "units not stopped after the switch"
+unset IMMICH_MIGRATE_WAIT_TIMEOUT
+pass_step "nixos waits for the units to appear"
+
 # --- start: exact calls, ping answered -------------------------------------------------------
 : >"$CALLS_LOG"
 run_stages 0 start
@@ -128,6 +154,8 @@ printf 'docker exec\ndocker inspect\nsystemctl show\n' | diff - "$TEST_TMP/verbs
 [ ! -e "$TARGET_LOCATION" ] || fail "target location created"
 [ -z "$(ls -A "$BACKUP_DIR")" ] || fail "backup dir written"
 [ "$(container_state immich_server)" = running ] || fail "server stopped"
+if grep -rqF -- "$SRC_DB_PASSWORD" "$TEST_TMP/batch"; then fail "DB_PASSWORD in the state dir"; fi
+if grep -qF -- "$SRC_DB_PASSWORD" "$errf"; then fail "DB_PASSWORD on stderr"; fi
 pass_step "a failed check stops the run before anything changes"
 
 # --- dry run: the preview lists the commands, runs no stop/start ---------------------------

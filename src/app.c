@@ -70,7 +70,9 @@ static int run_batch(struct session *s, bool found_unfinished)
         cli_reporter_init(&rep, &st, list[i]->id, s->opt->yes);
         struct strbuf err = {0};
         enum stage_result r = session_run_stage(s, list[i], &rep, &err);
-        if (r == STAGE_CANCELLED || (r != STAGE_OK && cli_stop_signal())) {
+        /* A signal that came while a stage finished anyway still stops here: the stage is
+         * recorded as done, the next one must not start (SIGHUP = the user is gone). */
+        if (r == STAGE_CANCELLED || (cli_stop_signal() && (r != STAGE_OK || i + 1 < n))) {
             fprintf(stderr, _("immich-migrate: interrupted during \"%s\"; the state is saved, continue with --resume\n"),
                     list[i]->id);
             sb_free(&err);

@@ -2,6 +2,7 @@
 #include "textesc.h"
 #include "sys/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -57,6 +58,22 @@ struct journal {
     size_t nartifacts;
 };
 
+/* A process killed inside journal_save() leaves journal.tmp.XXXXXX behind (the journal itself
+ * is intact: the rename never happened). Whoever holds the lock removes such leftovers. */
+static void remove_stale_temps(const char *dir)
+{
+    static const char prefix[] = JOURNAL_FILE ".tmp.";
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, prefix, sizeof prefix - 1) == 0 &&
+            strlen(de->d_name) == sizeof prefix - 1 + 6)
+            unlinkat(dirfd(d), de->d_name, 0);
+    closedir(d);
+}
+
 int journal_lock(const char *dir, struct strbuf *err)
 {
     if (make_private_dir(dir, err) < 0)
@@ -88,6 +105,7 @@ int journal_lock(const char *dir, struct strbuf *err)
         return -1;
     }
     free(path);
+    remove_stale_temps(dir);
     return fd;
 }
 

@@ -4,9 +4,12 @@
 #include "redact.h"
 #include "stages/stage.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 static void format_time(int64_t t, char *buf, size_t n)
 {
@@ -44,6 +47,33 @@ static void put_entry(FILE *out, const struct mlog_entry *e)
     put_code(out, e->text, e->kind == REC_SQL || e->kind == REC_ERROR);
 }
 
+/* How long the stage's last finished attempt took: session_run_stage ends every attempt with
+ * a message (or error) record carrying the duration. Negative when it never finished. */
+static double stage_duration(const struct mlog_entries *log, const char *stage_id)
+{
+    for (size_t i = log->n; i-- > 0;) {
+        const struct mlog_entry *e = &log->v[i];
+        if (strcmp(e->stage, stage_id) == 0 && e->duration >= 0 &&
+            (e->kind == REC_MESSAGE || e->kind == REC_ERROR))
+            return e->duration;
+    }
+    return -1;
+}
+
+/* Is a migration working in dir right now (its lock is held)? A stage the journal says is
+ * "running" while nobody holds the lock was interrupted (killed, power cut). */
+static bool lock_held(const char *dir)
+{
+    char *path = xasprintf("%s/lock", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(path);
+    if (fd < 0)
+        return false;
+    bool held = flock(fd, LOCK_SH | LOCK_NB) < 0;
+    close(fd);
+    return held;
+}
+
 int report_markdown(const char *dir, FILE *out, struct strbuf *err)
 {
     struct mlog_entries log;
@@ -62,21 +92,27 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
         fprintf(out, _("Journal: %s\n\n"), sb_str(&jerr));
     }
 
+    bool live = lock_held(dir);
     size_t n;
     const struct stage *const *list = stage_list(&n);
-    fprintf(out, _("## Stages\n\n| # | Stage | Status | Note |\n|---|---|---|---|\n"));
+    fprintf(out, _("## Stages\n\n| # | Stage | Status | Time | Note |\n|---|---|---|---|---|\n"));
     for (size_t i = 0; i < n; i++) {
         struct strbuf reason = {0};
         const char *status = "pending";
         if (j) {
-            status = stage_status_name(journal_status(j, list[i]->id));
+            enum stage_status now = journal_status(j, list[i]->id);
+            status = now == ST_RUNNING && !live ? "interrupted" : stage_status_name(now);
             journal_reason(j, list[i]->id, &reason);
         }
         char *safe = redact_dup(sb_str(&reason));
         for (char *c = safe; *c; c++)
             if (*c == '|' || *c == '\n')
                 *c = ' ';
-        fprintf(out, "| %zu | %s | %s | %s |\n", i + 1, _(list[i]->title), status, safe);
+        char took[32] = "";
+        double d = stage_duration(&log, list[i]->id);
+        if (d >= 0)
+            snprintf(took, sizeof took, _("%.2f s"), d);
+        fprintf(out, "| %zu | %s | %s | %s | %s |\n", i + 1, _(list[i]->title), status, took, safe);
         free(safe);
         sb_free(&reason);
     }

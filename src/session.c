@@ -84,6 +84,23 @@ static void restore_secrets(struct plan *p, const struct plan *config)
                      config->v[k].origin);
 }
 
+/* An import killed after its COMMIT but before the journal recorded it has loaded the
+ * database, and repeating it on top fails ("already exists"). So whenever an import attempt
+ * did not finish, the resume empties the database first: prepare_db runs again. */
+static void redo_prepare_after_unfinished_import(struct session *s)
+{
+    struct strbuf why = {0};
+    enum stage_status imp = journal_status(s->journal, "import");
+    journal_reason(s->journal, "import", &why);
+    bool attempted = imp == ST_RUNNING || imp == ST_FAILED || (imp == ST_PENDING && why.len);
+    sb_free(&why);
+    if (!attempted || journal_status(s->journal, "prepare_db") != ST_DONE)
+        return;
+    const char *text = _("the import did not finish: the database is prepared again before it");
+    journal_set_status(s->journal, "prepare_db", ST_PENDING, text);
+    log_message(s, "prepare_db", REC_MESSAGE, text);
+}
+
 int session_resume(struct session *s, struct strbuf *err)
 {
     struct journal *j = journal_load(s->state_dir, err);
@@ -105,6 +122,7 @@ int session_resume(struct session *s, struct strbuf *err)
     if (open_log(s, err) < 0)
         return -1;
     log_message(s, NULL, REC_MESSAGE, _("migration resumed"));
+    redo_prepare_after_unfinished_import(s);
     return 0;
 }
 

@@ -12,7 +12,7 @@ tests_unit_test_json_LDADD = $(LDADD) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz_dotenv_driver
 TESTS += tests/fuzz/fuzz_dotenv_driver
 tests_fuzz_fuzz_dotenv_driver_SOURCES = tests/fuzz/fuzz_dotenv.c tests/fuzz/fuzz_dotenv_driver.c
-EXTRA_DIST += $(srcdir)/tests/fuzz/dotenv-corpus
+EXTRA_DIST += tests/fuzz/dotenv-corpus
 fuzz-dotenv: $(top_srcdir)/tests/fuzz/fuzz_dotenv.c $(top_srcdir)/src/discover/dotenv.c
 	$(MKDIR_P) tests/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -include config.h -I$(top_builddir) \
@@ -30,3 +30,4 @@ EXTRA_DIST += tests/integration/discover-check.sh tests/integration/discover-sta
 	tests/integration/discover-verify.sh \
 	tests/integration/discover-run-stage.c
 
+EXTRA_DIST += tests/bench/discover-verify

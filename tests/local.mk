@@ -9,4 +9,5 @@ include tests/db.mk
 include tests/sandbox.mk
 include tests/ui.mk
 include tests/discover.mk
+include tests/e2e.mk
 include tests/bench/bench.mk

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "db/dbcmd.h"
 #include "db/dump.h"
+#include "sys/atomic_file.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -97,7 +98,9 @@ int cmd_dump(int argc, char **argv)
         cli_reporter_init(&rep, &rs, "dump", false);
         cli_signals_install();
         char *out = optind < argc ? xstrdup(argv[optind]) : db_dump_default_path(&p, !plain);
-        status = db_dump_run(&p, out, &rep, &err) == 0 ? 0 : 1;
+        status = optind >= argc && make_private_dir(plan_get(&p, PLAN_backup_dir), &err) != 0 ? 1 : 0;
+        if (status == 0)
+            status = db_dump_run(&p, out, &rep, &err) == 0 ? 0 : 1;
         if (status)
             dbcmd_error("dump", "%s", sb_str(&err));
         else

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -21,6 +22,8 @@ struct dump_reader {
     ZSTD_inBuffer zin;
     char *zbuf;
     bool zeof;
+    char *map;      /* plain regular files: the whole file mapped */
+    size_t map_len, released;
     char peek[4];   /* plain files: the bytes read to look for a magic number */
     size_t peek_len, peek_off;
 };
@@ -162,10 +165,40 @@ uint64_t dump_reader_file_size(const struct dump_reader *r)
     return r->file_size;
 }
 
+const char *dump_reader_map(struct dump_reader *r, size_t *len)
+{
+    if (r->comp != DUMP_PLAIN || r->file_size == 0 || r->file_size > SIZE_MAX / 2 || r->peek_off)
+        return NULL;
+    if (!r->map) {
+        void *m = mmap(NULL, (size_t)r->file_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+        if (m == MAP_FAILED)
+            return NULL;
+        madvise(m, (size_t)r->file_size, MADV_SEQUENTIAL);
+        r->map = m;
+        r->map_len = (size_t)r->file_size;
+    }
+    *len = r->map_len;
+    return r->map;
+}
+
+/* Drops mapped pages already processed, so the mapping does not keep the whole dump resident. */
+void dump_reader_release(struct dump_reader *r, size_t upto)
+{
+    r->file_pos = upto;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    upto -= upto % page;
+    if (!r->map || upto <= r->released + (16u << 20))
+        return;
+    madvise(r->map + r->released, upto - r->released, MADV_DONTNEED);
+    r->released = upto;
+}
+
 void dump_reader_close(struct dump_reader *r)
 {
     if (!r)
         return;
+    if (r->map)
+        munmap(r->map, r->map_len);
     if (r->gz)
         gzclose(r->gz);
     if (r->zd)

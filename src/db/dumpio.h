@@ -16,6 +16,10 @@ struct dump_reader *dump_reader_open(const char *path, struct strbuf *err);
 /* Reads up to cap uncompressed bytes. Returns the count, 0 at the end, -1 on error (err). */
 ssize_t dump_reader_read(struct dump_reader *r, char *buf, size_t cap, struct strbuf *err);
 enum dump_compression dump_reader_compression(const struct dump_reader *r);
+/* A plain regular file mapped whole (read-only), or NULL: then use dump_reader_read. Pages
+ * behind the reader can be given back with dump_reader_release. */
+const char *dump_reader_map(struct dump_reader *r, size_t *len);
+void dump_reader_release(struct dump_reader *r, size_t upto);
 /* Bytes of the file consumed so far and the file's size (0 when unknown): for progress. */
 uint64_t dump_reader_file_pos(const struct dump_reader *r);
 uint64_t dump_reader_file_size(const struct dump_reader *r);

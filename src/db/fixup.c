@@ -36,19 +36,39 @@ struct engine {
     bool failed;
     struct fixup_rows rows;
     struct strbuf repl;
+    struct strbuf obuf;    /* output on its way to the writer; rewritten rows are built here */
     struct strbuf line;    /* a line longer than the block, assembled */
-    char *buf;
+    char *buf;             /* the block, or the mapped file */
+    char *own_buf;
     size_t fill, pos, flush_from;
     enum long_line ll;
     char *connect_plain, *connect_reuse; /* the \connect lines of the wanted database */
 };
 
+#define OBUF_FLUSH (1u << 20)
+#define DIRECT_WRITE (256u << 10)
+
+static void flush_obuf(struct engine *e)
+{
+    if (e->obuf.len && e->out && !e->failed && dump_writer_write(e->out, e->obuf.buf, e->obuf.len, e->err) < 0)
+        e->failed = true;
+    e->obuf.len = 0;
+}
+
+/* Output: small pieces gather in obuf, big spans of the input go to the writer directly. */
 static void put(struct engine *e, const char *data, size_t len)
 {
     if (!e->out || e->failed || !len)
         return;
-    if (dump_writer_write(e->out, data, len, e->err) < 0)
-        e->failed = true;
+    if (len >= DIRECT_WRITE) {
+        flush_obuf(e);
+        if (dump_writer_write(e->out, data, len, e->err) < 0)
+            e->failed = true;
+        return;
+    }
+    sb_append_len(&e->obuf, data, len);
+    if (e->obuf.len >= OBUF_FLUSH)
+        flush_obuf(e);
 }
 
 static void flush_upto(struct engine *e, size_t upto)
@@ -139,6 +159,8 @@ static enum action cluster_line(struct engine *e, const char *line, size_t len)
             return KEEP;
         e->mode = M_CLUSTER_SKIP;
     }
+    if (line_starts(line, len, "-- Dumped from database version ") && !e->st->complete)
+        e->st->server_major = atoi(line + strlen("-- Dumped from database version "));
     if (e->skip_copy) {
         if (line_is(line, len, "\\."))
             e->skip_copy = false;
@@ -206,6 +228,20 @@ static void process_block(struct engine *e, bool at_eof)
             break;
         size_t len = nl ? (size_t)(nl - line) : e->fill - e->pos;
         size_t next = e->pos + len + (nl ? 1 : 0);
+        if (e->mode == M_COPY && e->copy_interesting && !(len == 2 && line[0] == '\\' && line[1] == '.')) {
+            /* A data row: a rewritten row is built straight into the output buffer. */
+            flush_upto(e, e->pos);
+            struct strbuf *dst = e->out ? &e->obuf : &e->repl;
+            if (!e->out)
+                sb_reset(&e->repl);
+            if (fixup_rows_row(&e->rows, line, len, dst))
+                e->flush_from = e->pos + len; /* the newline stays */
+            if (e->obuf.len >= OBUF_FLUSH)
+                flush_obuf(e);
+            e->st->lines++;
+            e->pos = next;
+            continue;
+        }
         enum action a = handle_line(e, line, len);
         if (a == REPLACE) {
             flush_upto(e, e->pos);
@@ -289,7 +325,7 @@ static void engine_init(struct engine *e, const struct fixup_options *o, struct 
     e->st = st;
     e->out = out;
     e->err = err;
-    e->buf = xmalloc(BLOCK);
+    e->buf = e->own_buf = xmalloc(BLOCK);
     fixup_rows_init(&e->rows, o, st);
     struct strbuf sb = {0};
     sb_append(&sb, "\\connect ");
@@ -303,8 +339,9 @@ static void engine_free(struct engine *e)
 {
     fixup_rows_free(&e->rows);
     sb_free(&e->repl);
+    sb_free(&e->obuf);
     sb_free(&e->line);
-    free(e->buf);
+    free(e->own_buf);
     free(e->connect_plain);
     free(e->connect_reuse);
 }
@@ -344,12 +381,41 @@ static int run_loop(struct engine *e, struct dump_reader *in, const struct repor
     return e->failed ? -1 : 0;
 }
 
+/* A mapped file: no copying into blocks, no long-line cases; the window grows by BLOCK so
+ * progress and cancellation are checked as often as with reads. */
+static int run_mapped(struct engine *e, struct dump_reader *in, const char *map, size_t size,
+                      const struct reporter *rep)
+{
+    e->buf = (char *)map; /* only read */
+    while (!e->failed) {
+        if (report_cancelled(rep)) {
+            sb_append(e->err, _("cancelled"));
+            return -1;
+        }
+        e->fill = size - e->fill > BLOCK ? e->fill + BLOCK : size;
+        bool at_eof = e->fill == size;
+        process_block(e, at_eof);
+        flush_upto(e, e->pos);
+        dump_reader_release(in, e->pos);
+        report_progress(rep, "bytes", e->fill, size, NULL);
+        if (at_eof)
+            break;
+    }
+    e->st->bytes_in = size;
+    return e->failed ? -1 : 0;
+}
+
 int fixup_run(const struct fixup_options *o, struct dump_reader *in, struct dump_writer *out,
               const struct reporter *rep, struct fixup_stats *st, struct strbuf *err)
 {
     struct engine e;
     engine_init(&e, o, st, out, err);
-    int rc = run_loop(&e, in, rep);
+    size_t size;
+    const char *map = dump_reader_map(in, &size);
+    int rc = map ? run_mapped(&e, in, map, size, rep) : run_loop(&e, in, rep);
+    flush_obuf(&e);
+    if (rc == 0 && e.failed)
+        rc = -1;
     if (rc == 0 && st->cluster_dump && e.mode == M_CLUSTER_SKIP && !st->complete) {
         sb_printf(err, _("the cluster dump holds no database named '%s'"),
                   o->cluster_database ? o->cluster_database : "immich");

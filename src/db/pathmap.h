@@ -19,7 +19,7 @@ struct path_rules {
     struct path_rule *rules; /* kept sorted: longest FROM first */
     size_t count;
     bool first_byte[256];    /* quick pre-check for "does any rule start with this byte" */
-    char firsts[16];         /* the distinct first bytes of the rules */
+    char firsts[256];        /* the distinct first bytes of the rules */
     size_t nfirsts;
 };
 

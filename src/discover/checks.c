@@ -16,6 +16,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 static void add(struct check_list *l, const char *name, enum check_status st, char *detail,
                 char *fix)
 {
@@ -308,29 +310,67 @@ static void check_version(const struct discovery *d, bool require, struct check_
     if (version_parse(d->source_version, s) < 0 || version_parse(d->unit.nix_version, t) < 0)
         return;
     bool ok = version_compare(t, s) >= 0;
+    bool from_tag = d->source_version_origin && strcmp(d->source_version_origin, "image tag") == 0;
     add(l, name, ok ? CHECK_PASS : CHECK_FAIL,
-        xasprintf(_("Docker runs %s, NixOS has %s"), d->source_version, d->unit.nix_version),
+        from_tag || !d->source_version_origin
+            ? xasprintf(_("Docker runs %s, NixOS has %s"), d->source_version, d->unit.nix_version)
+            : xasprintf(_("Docker runs %s, NixOS has %s (Docker's version from the %s)"),
+                        d->source_version, d->unit.nix_version, _(d->source_version_origin)),
         ok ? NULL
            : xasprintf(_("Immich cannot migrate backwards: use a nixpkgs with immich >= %s "
                          "(e.g. services.immich.package from nixos-unstable), or wait."),
                        d->source_version));
 }
 
-static void check_media_location(const struct discovery *d, const struct plan *p,
-                                 struct check_list *l)
+/* The database the NixOS unit uses, from DB_URL or DB_DATABASE_NAME/DB_USERNAME. */
+static void unit_database(const struct unit_info *ui, char **db, char **user)
+{
+    *db = NULL;
+    *user = NULL;
+    const char *url = unit_env(ui, "DB_URL");
+    PQconninfoOption *opts = url ? PQconninfoParse(url, NULL) : NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (o->val && strcmp(o->keyword, "dbname") == 0)
+            *db = xstrdup(o->val);
+        else if (o->val && strcmp(o->keyword, "user") == 0)
+            *user = xstrdup(o->val);
+    }
+    if (opts)
+        PQconninfoFree(opts);
+    if (!*db && unit_env(ui, "DB_DATABASE_NAME"))
+        *db = xstrdup(unit_env(ui, "DB_DATABASE_NAME"));
+    if (!*user && unit_env(ui, "DB_USERNAME"))
+        *user = xstrdup(unit_env(ui, "DB_USERNAME"));
+}
+
+static void check_unit_settings(const struct discovery *d, const struct plan *p,
+                                struct check_list *l)
 {
     if (!d->unit_exists)
         return;
-    const char *name = _("NixOS media location");
+    const char *name = _("NixOS unit settings");
     const char *loc = unit_env(&d->unit, "IMMICH_MEDIA_LOCATION");
     const char *target = plan_get(p, PLAN_target_location);
-    if (loc && strcmp(loc, target) == 0)
-        add(l, name, CHECK_PASS, xasprintf(_("IMMICH_MEDIA_LOCATION=%s"), loc), NULL);
-    else
-        add(l, name, CHECK_FAIL, xasprintf(_("the unit uses %s, the plan %s"), loc ? loc : "?",
-                                           target),
+    char *db, *user;
+    unit_database(&d->unit, &db, &user);
+    const char *want_db = plan_get(p, PLAN_target_db_name);
+    const char *want_user = plan_get(p, PLAN_target_db_owner);
+    if (!loc || strcmp(loc, target) != 0)
+        add(l, name, CHECK_FAIL, xasprintf(_("the unit uses media location %s, the plan %s"),
+                                           loc ? loc : "?", target),
             xasprintf(_("Set services.immich.mediaLocation = \"%s\"; and switch, or change "
                         "target_location."), target));
+    else if ((db && strcmp(db, want_db) != 0) || (user && strcmp(user, want_user) != 0))
+        add(l, name, CHECK_FAIL,
+            xasprintf(_("the unit connects to database %s as %s, the plan imports into %s "
+                        "owned by %s"), db ? db : "?", user ? user : "?", want_db, want_user),
+            xstrdup(_("Set target_db_name and target_db_owner to the unit's values (or change "
+                      "services.immich.database.name/user).")));
+    else
+        add(l, name, CHECK_PASS, xasprintf(_("media location %s, database %s, user %s"), loc,
+                                           db ? db : want_db, user ? user : want_user), NULL);
+    free(db);
+    free(user);
 }
 
 static const char *extension_option(const char *ext)
@@ -390,7 +430,7 @@ void checks_target(const struct discovery *d, const struct plan *p, bool require
                    struct check_list *out)
 {
     check_version(d, require_target, out);
-    check_media_location(d, p, out);
+    check_unit_settings(d, p, out);
     check_target_pg(d, require_target, out);
 }
 

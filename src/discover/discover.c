@@ -215,7 +215,8 @@ static void query_source_db(struct discovery *d, const struct plan *p, const str
     sb_free(&out);
 }
 
-static uint64_t walk_bytes, walk_files;
+/* nftw() passes no user pointer; thread-local keeps concurrent walks apart. */
+static _Thread_local uint64_t walk_bytes, walk_files;
 static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)path;

@@ -10,7 +10,9 @@
  *   "source_extensions"  extensions of the source database, comma-separated
  *   "source_vector_extension"  "vectors", "vchord", "vchord,vectors" or ""
  *   "dangling_paths_file"      path of the dangling-paths file (format in paths.h)
- * Set by the start stage: "immich_started_at" = "@EPOCH" (journalctl --since syntax). */
+ * Set by the start stage: "immich_started_at" = "@EPOCH" (journalctl --since syntax).
+ * Set by the verify stage: "verify_result" (see verify_result_from_artifact in summary.h).
+ * Read by the nixos stage: "dump_extensions" and "dump_immich_version" (from fixup). */
 #ifndef IM_PREFLIGHT_H
 #define IM_PREFLIGHT_H
 

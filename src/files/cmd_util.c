@@ -1,6 +1,7 @@
 #include "common.h"
 #include "files/cmd_util.h"
 #include "report.h"
+#include "sys/spawn.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,4 +39,10 @@ int finish_command(const char *cmd, enum files_result r, struct strbuf *err)
     }
     sb_free(err);
     return status;
+}
+
+void preview_command(struct strbuf *out, const char *const *argv)
+{
+    argv_format(argv, out);
+    sb_append_char(out, '\n');
 }

@@ -38,6 +38,19 @@ static void filtered_record(void *ud, const struct record *rec)
     struct filter *f = ud;
     if (rec->kind == REC_SQL && !f->verbose)
         return;
+    if (rec->kind == REC_SQL && rec->duration >= 0) {
+        /* verbose: each statement with its time (and rows for COPY) */
+        struct strbuf line = {0};
+        sb_append(&line, rec->text);
+        if (rec->rows >= 0)
+            sb_printf(&line, _(" -- %lld rows"), (long long)rec->rows);
+        sb_printf(&line, " -- %.3f s", rec->duration);
+        struct record copy = *rec;
+        copy.text = sb_str(&line);
+        report_record(&f->inner, &copy);
+        sb_free(&line);
+        return;
+    }
     report_record(&f->inner, rec);
 }
 

@@ -100,11 +100,33 @@ static void follow_session(struct importer *im)
     im->w.lx.encoding = PQclientEncoding(im->conn);
 }
 
+/* A COPY the lexer did not see coming (e.g. COPY … TO stdout): output is read and dropped,
+ * input is refused (its data would not be where we expect it). */
+static ExecStatusType unexpected_copy(struct importer *im, PGresult **res)
+{
+    ExecStatusType st = PQresultStatus(*res);
+    if (st == PGRES_COPY_OUT) {
+        char *buf;
+        while (PQgetCopyData(im->conn, &buf, 0) > 0)
+            PQfreemem(buf);
+    } else if (st == PGRES_COPY_IN) {
+        PQputCopyEnd(im->conn, "immich-migrate: this COPY FROM STDIN was not recognised as one");
+    } else {
+        return st;
+    }
+    PQclear(*res);
+    *res = PQgetResult(im->conn);
+    PGresult *more;
+    while ((more = PQgetResult(im->conn)))
+        PQclear(more);
+    return PQresultStatus(*res);
+}
+
 static int exec_simple(struct importer *im, const char *sql, struct strbuf *err)
 {
     double t0 = now_monotonic();
     PGresult *res = PQexec(im->conn, sql);
-    ExecStatusType st = PQresultStatus(res);
+    ExecStatusType st = unexpected_copy(im, &res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         struct stmt_where wh = where_now(im);
         pg_report_failure(&wh, res, im->conn, err);
@@ -376,18 +398,42 @@ static int load(struct importer *im, struct strbuf *err)
     }
 }
 
+/* With workers: the loaded tables are analyzed side by side, one per connection (the empty
+ * ones and partitioned parents get no statistics then; they need none to start with). */
+static int analyze_parallel(struct importer *im, struct strbuf *err)
+{
+    for (size_t i = 0; i < im->ntables; i++) {
+        struct import_job *job = xcalloc(1, sizeof *job);
+        job->fd = -1;
+        job->stmt = xasprintf("ANALYZE %s", im->tables[i].name);
+        job->object = xstrdup("");
+        job->where = (struct stmt_where){.file = im->file, .stmt = job->stmt, .object = job->object,
+                                         .encoding = PQclientEncoding(im->conn)};
+        snprintf(job->table, sizeof job->table, "%s", im->tables[i].name);
+        if (pool_submit(im->pool, job, im->rep, err) < 0)
+            return -1;
+    }
+    return pool_drain(im->pool, im->rep, err);
+}
+
 /* ANALYZE, then each table's row count against the rows its COPY blocks loaded. */
 static int verify(struct importer *im, struct strbuf *err)
 {
     double t0 = now_monotonic();
-    PGresult *res = PQexec(im->conn, "ANALYZE");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        sb_printf(err, _("ANALYZE after the load failed: %s"), PQresultErrorMessage(res));
+    if (im->pool && im->ntables > 0) {
+        if (analyze_parallel(im, err) < 0)
+            return -1;
+    } else {
+        PGresult *res = PQexec(im->conn, "ANALYZE");
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            sb_printf(err, _("ANALYZE after the load failed: %s"), PQresultErrorMessage(res));
+            PQclear(res);
+            return -1;
+        }
         PQclear(res);
-        return -1;
+        record_sql(im, "ANALYZE", t0, -1, -1);
     }
-    PQclear(res);
-    record_sql(im, "ANALYZE", t0, -1, -1);
+    PGresult *res;
     for (size_t i = 0; i < im->ntables; i++) {
         const char *name = im->tables[i].name;
         const char *params[1] = {name};

@@ -462,6 +462,8 @@ static size_t step(struct sql_lexer *lx, const char *p, size_t n, bool eof,
         int len = PQmblen(tmp, lx->encoding);
         if (len > 1)
             lx->skip = (unsigned)len - 1;
+        if (lx->state == LX_SQUOTE_END || lx->state == LX_DQUOTE_END)
+            lx->state = LX_NORMAL; /* a character after a closing quote ends the literal */
         if (lx->state == LX_NORMAL)
             return step_normal(lx, p, n, eof, res);
         if (lx->state == LX_SQUOTE && lx->escape_next)

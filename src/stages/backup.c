@@ -2,6 +2,7 @@
  * with a manifest beside it. Sets the artifact "backup_archive". */
 #include "stages/stage.h"
 #include "files/backup.h"
+#include "files/cmd_util.h"
 #include "sys/atomic_file.h"
 
 #include <stdlib.h>
@@ -21,8 +22,9 @@ static char *archive_name(const struct stage_ctx *ctx)
 static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     char *archive = archive_name(ctx);
-    sb_printf(out, "immich-migrate backup '%s' '%s'\n", plan_get(ctx->plan, PLAN_upload_location),
-              archive);
+    const char *argv[] = {"immich-migrate", "backup", plan_get(ctx->plan, PLAN_upload_location),
+                          archive, NULL};
+    preview_command(out, argv);
     free(archive);
 }
 

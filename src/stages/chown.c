@@ -2,17 +2,18 @@
  * to 0700. Destructive (owners cannot be restored without the backup): runs only after a
  * verified backup, and asks first. */
 #include "stages/stage.h"
+#include "files/backup_gate.h"
 #include "files/chown.h"
+#include "files/cmd_util.h"
 
 #include <stdlib.h>
-
-bool stage_backup_verified(const struct stage_ctx *ctx, struct strbuf *err);
 
 static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const char *dir = plan_get(ctx->plan, PLAN_target_location);
-    sb_printf(out, "immich-migrate chown '%s' '%s' --target-location '%s'\n", dir,
-              plan_get(ctx->plan, PLAN_media_owner), dir);
+    const char *argv[] = {"immich-migrate", "chown", dir, plan_get(ctx->plan, PLAN_media_owner),
+                          "--target-location", dir, NULL};
+    preview_command(out, argv);
 }
 
 static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)

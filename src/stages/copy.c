@@ -1,6 +1,8 @@
 /* Stage "copy": copies the library to target_location when it is another directory than
  * upload_location (the guide forgets this case). Runs only after a verified backup. */
 #include "stages/stage.h"
+#include "files/backup_gate.h"
+#include "files/cmd_util.h"
 #include "files/copy.h"
 
 #include <string.h>
@@ -8,25 +10,15 @@
 
 static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
-    sb_printf(out, "immich-migrate copy '%s' '%s'\n", plan_get(ctx->plan, PLAN_upload_location),
-              plan_get(ctx->plan, PLAN_target_location));
+    const char *argv[] = {"immich-migrate", "copy", plan_get(ctx->plan, PLAN_upload_location),
+                          plan_get(ctx->plan, PLAN_target_location), NULL};
+    preview_command(out, argv);
 }
 
 static bool copy_is_done(const struct stage_ctx *ctx)
 {
     const char *v = stage_artifact(ctx, "library_copied");
     return v && strcmp(v, "yes") == 0;
-}
-
-/* Destructive steps come only after the backup was read back and found equal. */
-bool stage_backup_verified(const struct stage_ctx *ctx, struct strbuf *err);
-bool stage_backup_verified(const struct stage_ctx *ctx, struct strbuf *err)
-{
-    const char *v = stage_artifact(ctx, "backup_verified");
-    if (v && strcmp(v, "yes") == 0)
-        return true;
-    sb_append(err, _("refusing to run before a verified backup exists (run backup and verify_backup)"));
-    return false;
 }
 
 static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)

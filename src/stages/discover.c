@@ -17,6 +17,22 @@ static void preview_argv(struct argv_builder *a, struct strbuf *out)
     argv_free(a);
 }
 
+/* The dry run shows the checks' results too: discovery only reads, so it may run here (on a
+ * copy of the plan; the dangling-paths file is not written). */
+static void preview_checks(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    struct plan copy;
+    plan_copy(&copy, ctx->plan);
+    struct discovery d = {0};
+    struct check_list checks = {0};
+    preflight_run(&copy, ctx->state_dir, false, NULL, &d, &checks);
+    sb_append(out, _("\nPre-flight checks now:\n"));
+    checks_format(&checks, out);
+    check_list_free(&checks);
+    discovery_free(&d);
+    plan_free(&copy);
+}
+
 static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const struct plan *p = ctx->plan;
@@ -50,6 +66,8 @@ static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
     sb_printf(out, _("connect to \"%s\": select name from pg_available_extensions\n"),
               sb_str(&dsn));
     sb_free(&dsn);
+    if (ctx->dry_run)
+        preview_checks(ctx, out);
 }
 
 static void set_artifacts(struct stage_ctx *ctx, const struct discovery *d)

@@ -11,17 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Which vector extension the dump needs: the fix-up stage knows best, then discovery. */
-static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchord)
+static bool in_comma_list(const char *list, const char *name)
 {
-    const char *v = stage_artifact(ctx, "vector_extension");
-    if (!v)
-        v = stage_artifact(ctx, "source_vector_extension");
-    *vectors = v && strstr(v, "vectors");
-    *vchord = !v || strstr(v, "vchord") || (strstr(v, "vector") && !strstr(v, "vectors")) ||
-              !*vectors;
+    size_t n = strlen(name);
+    for (const char *l = list; *l;) {
+        size_t len = strcspn(l, ",");
+        if (len == n && strncmp(l, name, n) == 0)
+            return true;
+        l += len + (l[len] == ',');
+    }
+    return false;
 }
 
+/* Which vector extension the dump needs: the fix-up stage's list of the dump's extensions
+ * ("dump_extensions", comma-separated) knows best, then discovery's. No vector extension at
+ * all: VectorChord, the module's default. */
+static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchord)
+{
+    const char *v = stage_artifact(ctx, "dump_extensions");
+    if (!v || !*v)
+        v = stage_artifact(ctx, "source_vector_extension");
+    if (!v)
+        v = "";
+    *vectors = in_comma_list(v, "vectors");
+    *vchord = in_comma_list(v, "vchord") || in_comma_list(v, "vector") || !*vectors;
+}
 
 static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
 {
@@ -91,8 +105,10 @@ static int recheck_target(struct stage_ctx *ctx)
 {
     struct discovery d = {0};
     const char *ver = stage_artifact(ctx, "source_version");
+    if (!ver || !*ver)
+        ver = stage_artifact(ctx, "dump_immich_version");
     const char *ext = stage_artifact(ctx, "source_extensions");
-    if (ver && ext) {
+    if (ver && *ver && ext) {
         d.source_version = xstrdup(ver);
         d.source_version_origin = N_("discovery");
         d.src_extensions = xstrdup(ext);

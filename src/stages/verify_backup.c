@@ -1,6 +1,7 @@
 /* Stage "verify_backup": reads the backup archive back and compares it with the library.
  * Sets "backup_verified" = "yes"; copy and chown refuse to run without it. */
 #include "stages/stage.h"
+#include "files/cmd_util.h"
 #include "files/verify.h"
 
 #include <string.h>
@@ -8,9 +9,10 @@
 static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const char *archive = stage_artifact(ctx, "backup_archive");
-    sb_printf(out, "immich-migrate verify-backup '%s' '%s'\n",
-              archive ? archive : _("(the archive of the backup stage)"),
-              plan_get(ctx->plan, PLAN_upload_location));
+    const char *argv[] = {"immich-migrate", "verify-backup",
+                          archive ? archive : _("(the archive of the backup stage)"),
+                          plan_get(ctx->plan, PLAN_upload_location), NULL};
+    preview_command(out, argv);
 }
 
 static bool verify_backup_is_done(const struct stage_ctx *ctx)

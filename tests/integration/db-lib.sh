@@ -83,7 +83,9 @@ db_expect_updates() {
     if [ "$gen" = old ]; then A=assets U=users F=asset_files L=libraries
     else A=asset U='"user"' F=asset_file L=library; fi
     tj=$(printf '%s' "$target" | sed "s/'/''/g")
+    # replica role: no triggers (Immich's updated_at would change other columns)
     cat <<SQL
+SET session_replication_role = replica;
 UPDATE $A SET "originalPath" = expect_path("originalPath"), "encodedVideoPath" = expect_path("encodedVideoPath"), "sidecarPath" = expect_path("sidecarPath");
 UPDATE $F SET path = expect_path(path);
 UPDATE $U SET "profileImagePath" = expect_path("profileImagePath");

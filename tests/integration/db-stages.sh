@@ -25,6 +25,8 @@ run_generation() { # NAME SANDBOX-OPTIONS...
     # The expectation: the source restored, then rewritten by SQL.
     gen=new; [ "$SCHEMA" = old ] && gen=old
     sb_psql "$DST_HOST" postgres -c "CREATE DATABASE expect"
+    # the guide's schema reset, as prepare_db does it (a recreated public has no comment)
+    sb_psql "$DST_HOST" expect -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" 2>/dev/null
     pg_dump -h "$SRC_HOST" -p 5432 -U postgres immich |
         sed "s/SELECT pg_catalog.set_config('search_path', '', false);/SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', true);/" |
         sb_psql "$DST_HOST" expect -1 -f - >/dev/null

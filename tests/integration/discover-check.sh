@@ -90,6 +90,29 @@ assert_contains "$out" "services.immich.database.enableVectors = true;"
 sb_psql "$SRC_HOST" "$SRC_DB" -c "delete from pg_extension where oid = 99999"
 pass_step "missing extension fails"
 
+# --- an image tag without a version ("v2", "release"): the database's version_history --------
+echo "IMMICH_VERSION=2" >"$sb/faults.env"
+IMMICH_SANDBOX_NIX_VERSION=$IMMICH_VERSION; export IMMICH_SANDBOX_NIX_VERSION
+check_status 0 check -c "$PLAN" --state-dir "$state"
+grep -q "^PASS  Immich version: Docker runs $IMMICH_VERSION, NixOS has $IMMICH_VERSION (Docker's version from the version_history table)" "$out" ||
+    { cat "$out"; fail "version not read from version_history"; }
+grep -q '	exec	immich_postgres	psql	.*version_history' "$CALLS_LOG" || fail "version_history not queried"
+rm "$sb/faults.env"
+unset IMMICH_SANDBOX_NIX_VERSION
+pass_step "tag v2: version from version_history"
+
+# --- the plan disagrees with the NixOS unit ------------------------------------------------
+sed "s|^target_location = .*|target_location = $TEST_TMP/elsewhere|" "$PLAN" >"$TEST_TMP/plan-loc"
+check_status 1 check -c "$TEST_TMP/plan-loc" --state-dir "$state"
+grep -q "^FAIL  NixOS unit settings: the unit uses media location $TARGET_LOCATION, the plan $TEST_TMP/elsewhere" "$out" ||
+    { cat "$out"; fail "media location mismatch not found"; }
+assert_contains "$out" "services.immich.mediaLocation = \"$TEST_TMP/elsewhere\";"
+sed "s|^target_db_name = .*|target_db_name = other|" "$PLAN" >"$TEST_TMP/plan-db"
+check_status 1 check -c "$TEST_TMP/plan-db" --state-dir "$state"
+grep -q "^FAIL  NixOS unit settings: the unit connects to database $DST_DB as $DST_OWNER, the plan imports into other" "$out" ||
+    { cat "$out"; fail "database mismatch not found"; }
+pass_step "plan and NixOS unit must agree"
+
 # --- target location not empty -----------------------------------------------------------------
 mkdir -p "$TARGET_LOCATION" && echo x >"$TARGET_LOCATION/stray"
 check_status 1 check -c "$PLAN" --state-dir "$state"

@@ -1,6 +1,7 @@
 /* Test helper: runs stages (and the rollback) alone, in one process, as the wizard would call
  * them: discover-run-stage -c CONFIG -s STATE_DIR [-n] STEP...
- * STEP is a stage id, "rollback" (docker_rollback_start) or "summary" (migration_summary).
+ * STEP is a stage id, "rollback" (docker_rollback_start), "summary" (migration_summary) or
+ * "artifacts" (prints the artifacts the discover/start/verify stages set).
  * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1. */
 #include "common.h"
 #include "discover/docker.h"
@@ -19,6 +20,16 @@ static int run_step(struct stage_ctx *ctx, const char *step)
     int rc = 0;
     if (strcmp(step, "rollback") == 0) {
         rc = docker_rollback_start(ctx->plan, ctx->rep, &err) == 0 ? 0 : 1;
+    } else if (strcmp(step, "artifacts") == 0) {
+        static const char *const keys[] = {"upload_mount", "external_mounts", "source_version",
+                                           "source_extensions", "source_vector_extension",
+                                           "dangling_paths_file", "immich_started_at",
+                                           "verify_result"};
+        for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+            const char *v = stage_artifact(ctx, keys[i]);
+            if (v)
+                printf("%s=%s\n", keys[i], v);
+        }
     } else if (strcmp(step, "summary") == 0) {
         struct strbuf out = {0};
         struct verify_result res;

@@ -23,6 +23,15 @@ run_stages() {
 calls() { tr '\t' ' ' <"$CALLS_LOG"; }
 container_state() { "$DOCKER" inspect --format '{{.State.Status}}' "$1"; }
 
+# --- discover hands the mounts and versions to later stages --------------------------------
+run_stages 0 discover artifacts
+assert_contains "$out" "upload_mount=$MOUNT"
+assert_contains "$out" "external_mounts=$EXTERNAL_MOUNT=$EXTERNAL_LOCATION"
+assert_contains "$out" "source_version=$IMMICH_VERSION"
+assert_contains "$out" "dangling_paths_file=$state/dangling-paths"
+grep -q '^source_extensions=.*earthdistance' "$out" || fail "source extensions: $(cat "$out")"
+pass_step "discover sets the artifacts"
+
 # --- stop: exact calls, db untouched; already stopped is fine ------------------------------
 : >"$CALLS_LOG"
 run_stages 0 stop_docker
@@ -165,3 +174,22 @@ assert_contains "$out" "$DOCKER stop immich_server immich_machine_learning"
 assert_contains "$out" "$SYSTEMCTL start immich-server.service immich-machine-learning.service"
 [ ! -s "$CALLS_LOG" ] || { cat "$CALLS_LOG"; fail "dry run ran commands"; }
 pass_step "dry run only describes"
+
+# The whole dry run shows the checks' results and changes nothing.
+: >"$CALLS_LOG"
+"$IMMICH_MIGRATE" --dry-run -c "$PLAN" --state-dir "$TEST_TMP/dry" >"$out" 2>"$errf"
+assert_contains "$out" "PASS  Immich version: Docker runs $IMMICH_VERSION, NixOS has $IMMICH_VERSION"
+assert_contains "$out" "services.immich = {"
+cut -f1,2 "$CALLS_LOG" | sort -u | tr '\t' ' ' >"$TEST_TMP/verbs"
+printf 'docker exec\ndocker inspect\nsystemctl show\n' | diff - "$TEST_TMP/verbs" ||
+    fail "the dry run made changing calls"
+[ ! -e "$TEST_TMP/dry" ] || fail "the dry run created the state dir"
+pass_step "dry run prints the checks"
+
+# --- a library mounted at /data, no external library ------------------------------------------
+"$SANDBOX_TOOL" destroy "$sb"
+sandbox_create "$sb" --mount /data --no-external
+run_stages 0 discover artifacts
+assert_contains "$out" "upload_mount=/data"
+grep -qx 'external_mounts=' "$out" || fail "external mounts found where there are none: $(cat "$out")"
+pass_step "the /data mount is the library"

@@ -31,7 +31,7 @@ for tool in gnu bsd; do
     x=$TEST_TMP/x-$tool
     mkdir "$x"
     if [ $tool = gnu ]; then
-        tar --zstd -xf "$arc" -C "$x" 2> "$TEST_TMP/tar.err" || { cat "$TEST_TMP/tar.err"; fail "GNU tar failed"; }
+        tar --zstd -xpf "$arc" -C "$x" 2> "$TEST_TMP/tar.err" || { cat "$TEST_TMP/tar.err"; fail "GNU tar failed"; }
     else
         bsdtar -xpf "$arc" -C "$x" || fail "bsdtar failed"
     fi

@@ -18,7 +18,7 @@ pass_step "unchanged library verified"
 
 # The same tree extracted elsewhere verifies too (path independent, owners/times kept).
 mkdir "$TEST_TMP/x"
-tar --zstd -xf "$arc" -C "$TEST_TMP/x" 2>/dev/null
+tar --zstd -xpf "$arc" -C "$TEST_TMP/x" 2>/dev/null
 "$IMMICH_MIGRATE" verify-backup "$arc" "$TEST_TMP/x" 2> "$TEST_TMP/log" ||
     { cat "$TEST_TMP/log"; fail "verify-backup rejects the extracted tree"; }
 

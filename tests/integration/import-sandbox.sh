@@ -37,6 +37,7 @@ for schema in old new; do
 
     # psql's database is owned by immich like the target (its public schema then is too)
     sb_psql "$DST_HOST" postgres -c 'CREATE DATABASE by_psql OWNER immich' -c 'CREATE DATABASE par'
+    sb_psql "$DST_HOST" by_psql -c "ALTER SCHEMA public OWNER TO $(sb_psql "$DST_HOST" immich -At -c "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'public'")"
     sb_psql "$DST_HOST" by_psql -f "$T/dump.sql" > /dev/null 2>&1 || fail "$schema: psql cannot load the sandbox dump"
     dump_of "$DST_HOST" by_psql "$T/by_psql.txt"
 

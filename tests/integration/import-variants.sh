@@ -62,3 +62,16 @@ psql_on dst -d postgres -c 'DROP DATABASE "app db"'
 dump_of "$dst_HOST" "app db" "$T/one.txt"
 diff -u "$T/expected.txt" "$T/one.txt" || fail "pg_dumpall section load differs"
 pass_step "a pg_dumpall section loads"
+
+# SET transaction_timeout (pg_dump 17+) on an older server: skipped, and the log says so.
+ver=$(psql_on dst -d postgres -Atc 'SHOW server_version_num')
+sed 's/^SET idle_in_transaction_session_timeout = 0;$/&\nSET transaction_timeout = 0;/' "$T/clean.sql" > "$T/pg17.sql"
+grep -q '^SET transaction_timeout = 0;$' "$T/pg17.sql" || fail "test setup: no transaction_timeout line"
+"$IMMICH_MIGRATE" import --dsn "$DST dbname=cleaned" "$T/pg17.sql" 2> "$T/pg17.log" \
+    || { cat "$T/pg17.log"; fail "a dump with transaction_timeout failed"; }
+if [ "$ver" -lt 170000 ]; then
+    assert_contains "$T/pg17.log" 'skipped "SET transaction_timeout = 0;"'
+else
+    assert_not_contains "$T/pg17.log" 'skipped'
+fi
+pass_step "transaction_timeout handled for server $ver"

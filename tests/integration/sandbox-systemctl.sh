@@ -79,6 +79,44 @@ rm "$sb/faults.env"
 expect_status 1 env IMMICH_SANDBOX_FAIL_START=immich-server "$SYSTEMCTL" start immich-server 2>/dev/null
 pass_step "failed start"
 
+# IMMICH_SANDBOX_STRICT=1: the fake server checks the target like Immich at start-up.
+strict_start() { # strict_start EXPECTED-STATE
+    "$SYSTEMCTL" stop immich-server
+    IMMICH_SANDBOX_STRICT=1 "$SYSTEMCTL" start immich-server
+    sleep 0.3
+    st=$("$SYSTEMCTL" is-active immich-server) || true
+    [ "$st" = "$1" ] || fail "strict start: $st, expected $1"
+}
+strict_start failed
+"$JOURNALCTL" -u immich-server -o cat -n 1 | grep -qF "Failed to read: \"<UPLOAD_LOCATION>/encoded-video/.immich ($TARGET_LOCATION/encoded-video/.immich)" ||
+    fail "no marker error in the journal"
+for d in library upload thumbs encoded-video profile backups; do
+    mkdir -p "$TARGET_LOCATION/$d"; : >"$TARGET_LOCATION/$d/.immich"
+done
+strict_start active # an empty database: a fresh install
+sb_psql "$DST_HOST" immich -q <<'SQL'
+CREATE TABLE version_history (version varchar, "createdAt" timestamptz DEFAULT now());
+CREATE TABLE system_metadata (key varchar, value jsonb);
+CREATE TABLE asset ("originalPath" varchar, "isExternal" boolean);
+INSERT INTO version_history VALUES ('99.0.0');
+INSERT INTO system_metadata VALUES ('MediaLocation', '{"location": "/usr/src/app/upload"}');
+INSERT INTO asset VALUES ('/elsewhere/a.jpg', false);
+SQL
+strict_start failed
+"$JOURNALCTL" -u immich-server -o cat -n 1 | grep -q 'downgrades are not supported' || fail "no downgrade error"
+sb_psql "$DST_HOST" immich -c "UPDATE version_history SET version = '$IMMICH_VERSION'" >/dev/null
+strict_start failed
+"$JOURNALCTL" -u immich-server -o cat -n 1 | grep -q 'Detected an inconsistent media location' ||
+    fail "no inconsistent media location error"
+sb_psql "$DST_HOST" immich -c "UPDATE asset SET \"originalPath\" = '/usr/src/app/upload/upload/a.jpg'" >/dev/null
+strict_start active
+"$JOURNALCTL" -u immich-server -o cat | grep -q 'performing an automatic migration of file paths from /usr/src/app/upload' ||
+    fail "no automatic path migration message"
+sb_psql "$DST_HOST" immich -c "UPDATE system_metadata SET value = jsonb_build_object('location', '$TARGET_LOCATION')" >/dev/null
+strict_start active
+"$SYSTEMCTL" stop immich-server
+pass_step "strict start-up checks"
+
 # postgresql.service is the target server.
 [ "$("$SYSTEMCTL" is-active postgresql)" = active ] || fail "postgresql not active"
 "$SYSTEMCTL" stop postgresql

@@ -1,8 +1,12 @@
 /* The JSON reader, and what we take from `docker inspect` and `systemctl show` output
- * (samples shaped like the real tools' output). */
+ * (samples shaped like the real tools' output); also the other small pure parsers of the
+ * discover area: immich_url, source path mapping, journal error lines. */
 #include "common.h"
+#include "discover/http.h"
 #include "discover/inspect.h"
 #include "discover/json.h"
+#include "discover/paths.h"
+#include "discover/verify.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -176,6 +180,95 @@ static void test_unit_show(void **state)
     assert_null(nix_store_immich_version("/nix/store/abc-unit-script-immich-server-start/bin/x"));
 }
 
+static void expect_url(const char *url, const char *host, const char *port, const char *prefix)
+{
+    char *h, *p, *x;
+    if (!host) {
+        assert_int_equal(http_url_parse(url, &h, &p, &x), -1);
+        return;
+    }
+    assert_int_equal(http_url_parse(url, &h, &p, &x), 0);
+    assert_string_equal(h, host);
+    assert_string_equal(p, port);
+    assert_string_equal(x, prefix);
+    free(h);
+    free(p);
+    free(x);
+}
+
+static void test_urls(void **state)
+{
+    (void)state;
+    expect_url("http://127.0.0.1:2283", "127.0.0.1", "2283", "");
+    expect_url("http://localhost:2283/", "localhost", "2283", "");
+    expect_url("http://photos.lan/immich/", "photos.lan", "80", "/immich");
+    expect_url("http://[::1]:8080/x", "::1", "8080", "/x");
+    expect_url("https://127.0.0.1:2283", NULL, NULL, NULL);
+    expect_url("http://:2283", NULL, NULL, NULL);
+    expect_url("http://h:99999999", NULL, NULL, NULL);
+    expect_url("http://h:12a", NULL, NULL, NULL);
+}
+
+static void test_source_paths(void **state)
+{
+    (void)state;
+    char t[] = "bind", s1[] = "/srv/library", d1[] = "/usr/src/app/upload", s2[] = "/srv/photos",
+         d2[] = "/mnt/photos", s3[] = "/srv/photos-2024", d3[] = "/mnt/photos/2024";
+    struct mount mounts[] = {{t, s1, d1, true}, {t, s2, d2, false}, {t, s3, d3, false}};
+    struct container_info server = {.mounts = mounts, .mount_count = ARRAY_LEN(mounts)};
+    struct strbuf key = {0};
+    /* v1.52-v1.135: relative to /usr/src/app; the first "upload/" is the mount's own */
+    char *h = source_path_to_host("upload/upload/u1/a.jpg", &server, "/usr/src/app/upload", &key);
+    assert_string_equal(h, "/srv/library/upload/u1/a.jpg");
+    assert_string_equal(sb_str(&key), "upload/u1/a.jpg");
+    free(h);
+    /* v1.136+: absolute container paths */
+    h = source_path_to_host("/usr/src/app/upload/thumbs/u1/t.webp", &server, "/usr/src/app/upload", &key);
+    assert_string_equal(h, "/srv/library/thumbs/u1/t.webp");
+    assert_string_equal(sb_str(&key), "thumbs/u1/t.webp");
+    free(h);
+    /* the longest mount wins; external files are keyed by their host path */
+    h = source_path_to_host("/mnt/photos/2024/b.jpg", &server, "/usr/src/app/upload", &key);
+    assert_string_equal(h, "/srv/photos-2024/b.jpg");
+    assert_string_equal(sb_str(&key), "/srv/photos-2024/b.jpg");
+    free(h);
+    h = source_path_to_host("/mnt/photos/2023/c.jpg", &server, "/usr/src/app/upload", &key);
+    assert_string_equal(h, "/srv/photos/2023/c.jpg");
+    free(h);
+    /* a prefix is a whole path component */
+    assert_null(source_path_to_host("/mnt/photosX/d.jpg", &server, "/usr/src/app/upload", &key));
+    assert_string_equal(sb_str(&key), "/mnt/photosX/d.jpg");
+    assert_null(source_path_to_host("/elsewhere/e.jpg", &server, "/usr/src/app/upload", &key));
+    sb_free(&key);
+}
+
+static void test_path_query(void **state)
+{
+    (void)state;
+    struct strbuf sql = {0};
+    assert_false(path_union_query("", &sql));
+    assert_false(path_union_query("asset.notapath\nfoo.path\n", &sql));
+    assert_true(path_union_query("asset.originalPath\nuser.profileImagePath\n", &sql));
+    assert_string_equal(sb_str(&sql),
+                        "select \"originalPath\"::text from public.\"asset\" where \"originalPath\" <> ''"
+                        " union all select \"profileImagePath\"::text from public.\"user\" where "
+                        "\"profileImagePath\" <> ''");
+    sb_free(&sql);
+}
+
+static void test_journal_lines(void **state)
+{
+    (void)state;
+    assert_true(journal_line_is_error(
+        "[Nest] 7  - 11/25/2026, 4:31:17 PM   ERROR [Api:Bootstrap] Detected an inconsistent media location"));
+    assert_true(journal_line_is_error("Error: corrupted migrations"));
+    assert_true(journal_line_is_error("immich-server.service: Failed with result 'exit-code'."));
+    assert_false(journal_line_is_error(
+        "[Nest] 7  - 11/25/2026, 4:31:17 PM     LOG [Api:Bootstrap] Immich Server is listening"));
+    assert_false(journal_line_is_error(
+        "[Nest] 7  - 11/25/2026, 4:31:17 PM    WARN [Api:Http] malformed request"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +278,10 @@ int main(void)
         cmocka_unit_test(test_container_info),
         cmocka_unit_test(test_image_tags_and_versions),
         cmocka_unit_test(test_unit_show),
+        cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_source_paths),
+        cmocka_unit_test(test_path_query),
+        cmocka_unit_test(test_journal_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,242 @@
+#!/bin/bash
+# Resume after any interruption (issue 7): a batch migration of the sandbox is killed again
+# and again, at random moments spread over every stage, and resumed each time; the finished
+# result must equal an uninterrupted reference run exactly.
+#
+# How it works:
+# - One sandbox, copied while stopped ("pristine"). The reference run migrates it without
+#   interruption; its target pg_dump, target library listing and backup dir names are kept.
+#   Then the pristine copy is put back at the same path before every kill round, so the
+#   rounds start from exactly the same bytes (paths, ports, random file contents, timestamps).
+# - A kill round walks the stages in order. For each stage not yet done it starts the batch
+#   (the first time plainly, then with --resume) in its own process group, waits for that
+#   stage's "started" record in the migration log, sleeps a random delay drawn uniformly from
+#   [0, the stage's duration in the reference run], and then interrupts, rotating through:
+#   SIGKILL of the whole process group (power cut), SIGHUP to the group (SSH dropped) and
+#   SIGTERM to the program. The import stage is instead interrupted by pg_terminate_backend of
+#   the importer's connection (application_name 'immich-migrate import'), after a random delay
+#   from the moment that backend appears. Where each kill actually landed is read back from the
+#   log (the last stage that started and did not finish); a kill that overshoots its stage
+#   counts for the stage it hit, and the round goes on with the next unfinished stage.
+# - After each round the batch is resumed to the end; then: target pg_dump == reference,
+#   target library == reference listing (paths, types, modes, owners, sizes, mtimes) and its
+#   contents == the source library's, no partial/temp files anywhere, the backup directory
+#   holds the same files as in the reference (no half-written dump left beside a new one),
+#   every stage "done" in the journal, and the sandbox's password appears in no log or journal.
+# Rounds repeat until at least 20 kills landed inside stages and every stage was hit at least
+# once (at most 4 rounds). E2E_SEED=N reproduces a run's random delays.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+. "$top_srcdir/tests/integration/e2e-lib.sh"
+need setsid tail timeout sha256sum
+
+seed=${E2E_SEED:-$(( $(date +%s) % 32768 ))}
+RANDOM=$seed
+echo "random seed: $seed (E2E_SEED=$seed reproduces the delays)"
+
+sb="$TEST_TMP/sb"
+pristine="$TEST_TMP/pristine"
+state="$TEST_TMP/state"
+tmp="$TEST_TMP/tmpdir" # TMPDIR of the migration: must be empty at the end
+mkdir -p "$tmp"
+export TMPDIR="$tmp"
+sandbox_create "$sb" --assets 20 --bytes-per-file 2048
+conf="$sb/immich-migrate.conf"
+e2e_snapshot "$sb" "$pristine"
+t_start=$SECONDS
+
+
+# ---------------------------------------------------------------- reference run
+"$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes 2>"$TEST_TMP/ref.err" ||
+    { tail -n 30 "$TEST_TMP/ref.err"; fail "the reference run failed"; }
+mapfile -t stages < <(sed -n 's/^stage	\([^	]*\)	.*/\1/p' "$state/journal")
+[ ${#stages[@]} -ge 10 ] || fail "the journal lists only ${#stages[@]} stages"
+e2e_journal_all_done "$state"
+e2e_target_dump "$TEST_TMP/ref.dump"
+grep -q "CREATE TABLE public.asset " "$TEST_TMP/ref.dump" || fail "the reference target holds no asset table"
+e2e_tree_list "$TARGET_LOCATION" >"$TEST_TMP/ref.list"
+e2e_tree_sums "$TARGET_LOCATION" >"$TEST_TMP/ref.sums"
+e2e_tree_sums "$UPLOAD_LOCATION" >"$TEST_TMP/src.sums"
+cmp -s "$TEST_TMP/ref.sums" "$TEST_TMP/src.sums" ||
+    { diff "$TEST_TMP/src.sums" "$TEST_TMP/ref.sums" | head; fail "the reference copy differs from the source library"; }
+e2e_normalise_names "$BACKUP_DIR" >"$TEST_TMP/ref.backup"
+# Reference durations (ms) of every stage, from the "X: done" records.
+declare -A dur
+while IFS=$'\t' read -r _ st _ _ d _ _ text; do
+    case $text in *": done") dur[$st]=$(awk -v d="$d" 'BEGIN { printf "%d", d * 1000 }') ;; esac
+done <"$state/migration.log"
+for st in "${stages[@]}"; do
+    [ -n "${dur[$st]:-}" ] || fail "no duration for stage $st in the reference log"
+done
+echo "reference run: $(for st in "${stages[@]}"; do printf '%s=%sms ' "$st" "${dur[$st]}"; done)"
+pass_step "reference run finished; target dump, library and backup names saved"
+
+# ---------------------------------------------------------------- kill rounds
+declare -A landed
+kills=0
+signal_turn=0
+log="$state/migration.log"
+
+stage_done() { grep -q "^stage	$1	done	" "$state/journal" 2>/dev/null; }
+
+start_batch() { # start_batch [--resume]; sets $pid (its own process group)
+    setsid "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes "$@" \
+        >>"$TEST_TMP/round.out" 2>&1 &
+    pid=$!
+}
+
+# wait_started STAGE OFFSET: until STAGE's "started" record appears after byte OFFSET of the
+# log (inotify through tail -f, so the delay after the record is small); 1 if the program ended.
+wait_started() {
+    local re="^[0-9]+	$1	message	.*: started\$" i=0
+    # tail -F polls a file that does not exist yet once a second: wait for it first.
+    while [ ! -f "$log" ] && [ $i -lt 2000 ]; do
+        kill -0 $pid 2>/dev/null || return 1
+        sleep 0.005; i=$((i + 1))
+    done
+    timeout 120 grep -m1 -q -E "$re" < <(tail -c +$(($2 + 1)) -F --pid=$pid "$log" 2>/dev/null)
+}
+
+# landed_in OFFSET: the stage interrupted in the log after OFFSET ("-" when between stages).
+landed_in() {
+    tail -c +$(($1 + 1)) "$log" | awk -F'\t' '
+        $3 == "message" && $8 ~ /: started$/ { cur = $2 }
+        $8 ~ /: (done|skipped.*)$/ && $2 == cur { cur = "" }
+        END { print (cur == "" ? "-" : cur) }'
+}
+
+rand_delay() { # seconds, uniform in [0, ms] with ms resolution
+    local ms=$1 r
+    r=$(( ms > 0 ? (RANDOM * 32768 + RANDOM) % (ms + 1) : 0 ))
+    printf '%d.%03d' $((r / 1000)) $((r % 1000))
+}
+
+interrupt_import() { # pg_terminate_backend of the importer, after a random delay
+    local delay
+    delay=$(rand_delay "${dur[import]}")
+    sb_psql "$DST_HOST" postgres -At <<SQL >"$TEST_TMP/terminate.out" 2>&1 &
+SET statement_timeout = '120s';
+DO \$\$
+BEGIN
+  LOOP
+    PERFORM pg_stat_clear_snapshot();
+    EXIT WHEN EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'immich-migrate import');
+    PERFORM pg_sleep(0.002);
+  END LOOP;
+  PERFORM pg_sleep($delay);
+  PERFORM pg_stat_clear_snapshot();
+  PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'immich-migrate import';
+END
+\$\$;
+SQL
+    watcher=$!
+    how="pg_terminate_backend after ${delay}s"
+}
+
+interrupt() { # interrupt STAGE: start (resuming), hit STAGE, wait for the program to end
+    local target=$1 resume=$2 off=0 delay sig at=-
+    [ -f "$log" ] && off=$(stat -c %s "$log")
+    watcher=""
+    if [ "$target" = import ] && [ $((round % 2)) = 1 ]; then
+        interrupt_import
+        start_batch $resume
+    else
+        start_batch $resume
+        if ! wait_started "$target" "$off"; then
+            wait $pid || true
+            tail -n 20 "$TEST_TMP/round.out"
+            fail "round $round: the batch ended before stage $target started"
+        fi
+        delay=$(rand_delay "${dur[$target]}")
+        # Short delays without a sleep process: stages of a few ms are hit at their start.
+        [ "$delay" = 0.000 ] || [ "${delay#0.00}" != "$delay" ] || sleep "$delay"
+        # Freeze the group, read where it is (the log is written with write(), no buffer),
+        # then deliver the signal and let it go on.
+        kill -STOP -- -"$pid" 2>/dev/null || true
+        at=$(landed_in "$off")
+        case $((signal_turn % 3)) in
+            0) sig=KILL; kill -KILL -- -"$pid" 2>/dev/null || true ;;
+            1) sig=HUP; kill -HUP -- -"$pid" 2>/dev/null || true ;;
+            2) sig=TERM; kill -TERM "$pid" 2>/dev/null || true ;;
+        esac
+        kill -CONT -- -"$pid" 2>/dev/null || true
+        signal_turn=$((signal_turn + 1))
+        how="SIG$sig after ${delay}s"
+    fi
+    local rc=0
+    wait $pid || rc=$?
+    if [ -n "$watcher" ]; then
+        wait "$watcher" || { cat "$TEST_TMP/terminate.out"; fail "the pg_terminate_backend watcher failed"; }
+        at=$(landed_in "$off")
+    fi
+    # A SIGKILL of the group leaves children (the stand-ins, pg_dump) to die with it; wait
+    # until none of the group is left before resuming.
+    local i=0
+    while pgrep -g "$pid" >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    if [ "$at" != - ]; then
+        kills=$((kills + 1))
+        landed[$at]=$(( ${landed[$at]:-0} + 1 ))
+    fi
+    echo "round $round: target $target, $how: exit $rc, landed in $at"
+    # A program that was interrupted must say so, not claim success (unless the signal came
+    # during the last stage and that stage finished anyway).
+    if [ "$at" != - ] && [ "$at" != "${stages[-1]}" ] && [ $rc = 0 ]; then
+        tail -n 20 "$TEST_TMP/round.out"; fail "interrupted in $at but the batch exited 0"
+    fi
+}
+
+check_result() {
+    e2e_journal_all_done "$state"
+    e2e_target_dump "$TEST_TMP/round.dump"
+    diff -u "$TEST_TMP/ref.dump" "$TEST_TMP/round.dump" >"$TEST_TMP/dump.diff" ||
+        { head -n 40 "$TEST_TMP/dump.diff"; fail "round $round: the target database differs from the reference"; }
+    e2e_tree_list "$TARGET_LOCATION" >"$TEST_TMP/round.list"
+    diff -u "$TEST_TMP/ref.list" "$TEST_TMP/round.list" >"$TEST_TMP/list.diff" ||
+        { head -n 40 "$TEST_TMP/list.diff"; fail "round $round: the library differs from the reference"; }
+    e2e_tree_sums "$TARGET_LOCATION" >"$TEST_TMP/round.sums"
+    cmp -s "$TEST_TMP/src.sums" "$TEST_TMP/round.sums" ||
+        { diff "$TEST_TMP/src.sums" "$TEST_TMP/round.sums" | head; fail "round $round: library contents differ from the source"; }
+    e2e_leftovers "$sb" "$state" "$tmp" >"$TEST_TMP/leftovers"
+    [ ! -s "$TEST_TMP/leftovers" ] || { cat "$TEST_TMP/leftovers"; fail "round $round: partial or temp files left"; }
+    e2e_normalise_names "$BACKUP_DIR" >"$TEST_TMP/round.backup"
+    diff -u "$TEST_TMP/ref.backup" "$TEST_TMP/round.backup" ||
+        { ls -la "$BACKUP_DIR"; fail "round $round: the backup directory differs from the reference's (half-written files?)"; }
+    for f in "$log" "$state/journal" "$TEST_TMP/round.out"; do
+        assert_not_contains "$f" "$SRC_DB_PASSWORD"
+    done
+}
+
+round=0
+while :; do
+    round=$((round + 1))
+    e2e_restore "$sb" "$pristine"
+    rm -rf "$state"
+    : >"$TEST_TMP/round.out"
+    resume=""
+    for target in "${stages[@]}"; do
+        stage_done "$target" && continue # an earlier kill overshot past it
+        interrupt "$target" "$resume"
+        resume=--resume
+    done
+    # Resume to the end (a resume never needs more than one run).
+    set +e
+    "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1
+    rc=$?
+    set -e
+    [ $rc = 0 ] || { tail -n 30 "$TEST_TMP/round.out"; fail "round $round: the final resume exited $rc"; }
+    check_result
+    pass_step "round $round: finished after the kills, equal to the reference ($kills kills so far, $((SECONDS - t_start)) s)"
+    all_hit=1
+    for st in "${stages[@]}"; do [ -n "${landed[$st]:-}" ] || all_hit=0; done
+    if [ $kills -ge 20 ] && [ $all_hit = 1 ]; then break; fi
+    [ $round -lt 4 ] || break
+done
+
+echo "kills per stage: $(for st in "${stages[@]}"; do printf '%s=%s ' "$st" "${landed[$st]:-0}"; done)"
+[ $kills -ge 20 ] || fail "only $kills kills landed inside a stage"
+for st in "${stages[@]}"; do
+    [ -n "${landed[$st]:-}" ] || fail "no kill landed inside stage $st"
+done
+[ -z "$(ls -A "$tmp")" ] || { ls -la "$tmp"; fail "temp files left in TMPDIR"; }
+pass_step "$kills kills in $round rounds, every stage hit, every round equal to the reference"

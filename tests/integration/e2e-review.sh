@@ -1,0 +1,124 @@
+#!/bin/bash
+# --report of a finished, a failed and an interrupted migration of the sandbox (issue 7):
+# every stage with its status and time, the commands with exit status and duration, errors in
+# full, and no password anywhere: neither the sandbox's DB_PASSWORD nor the one in the target
+# DSN may appear in the report, the log, the journal or the program's output.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+. "$top_srcdir/tests/integration/e2e-lib.sh"
+need setsid timeout
+
+sb="$TEST_TMP/sb"
+sandbox_create "$sb" --assets 8
+pristine="$TEST_TMP/pristine"
+e2e_snapshot "$sb" "$pristine"
+conf="$TEST_TMP/plan.conf"
+secret="dsn-secret-$$"
+sed "s|^target_dsn = .*|target_dsn = \"host=$DST_HOST port=5432 user=postgres password=$secret\"|" \
+    "$PLAN" >"$conf"
+grep -q "password=$secret" "$conf" || fail "could not put a password into the plan"
+
+titles=("Discover & check" "Stop Docker" "Back up library" "Verify backup" "Dump database"
+        "Fix up dump" "Configure NixOS" "Prepare database" "Import dump" "Copy library"
+        "Set owner" "Start Immich" "Verify")
+
+# stage_row REPORT N: the table row of stage N ("| N | title | status | time | note |").
+stage_row() { grep "^| $2 | " "$1" || { cat "$1"; fail "the report has no row for stage $2"; }; }
+row_field() { stage_row "$1" "$2" | awk -F' [|] ' -v f="$3" '{ print $f }'; }
+
+no_secrets() { # no_secrets FILE...
+    for f in "$@"; do
+        assert_not_contains "$f" "$secret"
+        assert_not_contains "$f" "$SRC_DB_PASSWORD"
+    done
+}
+
+report() { # report STATE OUT
+    "$IMMICH_MIGRATE" --report="$1" >"$2" 2>"$2.err" || { cat "$2.err"; fail "--report=$1 failed"; }
+    no_secrets "$2" "$2.err" "$1/migration.log" "$1/journal"
+}
+
+# ---------------------------------------------------------------- finished
+state="$TEST_TMP/finished"
+"$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes 2>"$TEST_TMP/finished.err" ||
+    { tail -n 20 "$TEST_TMP/finished.err"; fail "the migration failed"; }
+no_secrets "$TEST_TMP/finished.err"
+report "$state" "$TEST_TMP/finished.md"
+md="$TEST_TMP/finished.md"
+for i in "${!titles[@]}"; do
+    n=$((i + 1))
+    [ "$(row_field "$md" $n 2)" = "${titles[$i]}" ] || fail "stage $n is not ${titles[$i]}: $(stage_row "$md" $n)"
+    [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n not done: $(stage_row "$md" $n)"
+    row_field "$md" $n 4 | grep -qE '^[0-9]+\.[0-9]{2} s$' || fail "stage $n has no time: $(stage_row "$md" $n)"
+    grep -qF "### ${titles[$i]} (" "$md" || fail "the log has no section for ${titles[$i]}"
+done
+# Commands with their exit status and duration, exactly as run.
+grep -qE "^- [0-9:]+ UTC \*\*command\*\* \(exit 0\) [0-9]+\.[0-9]{2} s.*: \`$DOCKER stop immich_server immich_machine_learning\`" "$md" ||
+    fail "the report lacks the docker stop command with exit status and duration"
+grep -qE "\*\*command\*\* \(exit 0\) [0-9]+\.[0-9]{2} s.*: \`$SYSTEMCTL start immich-server.service immich-machine-learning.service\`" "$md" ||
+    fail "the report lacks the systemctl start command"
+grep -qF 'DROP SCHEMA IF EXISTS public CASCADE' "$md" || fail "the report lacks prepare-db's SQL"
+grep -qF "COMMIT" "$md" || fail "the report lacks the import's COMMIT"
+grep -qE "copied [0-9]+ files" "$md" || fail "the report does not say what the copy changed"
+grep -qF "## Errors" "$md" && fail "a finished migration reports errors"
+pass_step "finished: 13 stages done with times, commands with exit status and duration, no password"
+
+# ---------------------------------------------------------------- failed
+e2e_restore "$sb" "$pristine"
+state="$TEST_TMP/failed"
+set +e
+IMMICH_SANDBOX_FAIL_PG_DUMP=1 "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes \
+    2>"$TEST_TMP/failed.err"
+rc=$?
+set -e
+[ $rc = 1 ] || { tail -n 20 "$TEST_TMP/failed.err"; fail "a failing pg_dump: exit $rc, not 1"; }
+grep -qF 'immich-migrate: stage "dump" failed: ' "$TEST_TMP/failed.err" ||
+    { tail -n 20 "$TEST_TMP/failed.err"; fail "the batch does not name the failed stage"; }
+no_secrets "$TEST_TMP/failed.err"
+report "$state" "$TEST_TMP/failed.md"
+md="$TEST_TMP/failed.md"
+for n in 1 2 3 4; do [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n: $(stage_row "$md" $n)"; done
+[ "$(row_field "$md" 5 3)" = failed ] || fail "dump is not failed: $(stage_row "$md" 5)"
+row_field "$md" 5 4 | grep -qE '^[0-9]+\.[0-9]{2} s$' || fail "the failed stage has no time"
+for n in 6 7 8 9 10 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
+# The error in full: the section, pg_dump's own message, the failing command and its status.
+sed -n '/^## Errors/,/^## Log/p' "$md" >"$TEST_TMP/errors.md"
+assert_contains "$TEST_TMP/errors.md" "[dump]"
+assert_contains "$md" "pg_dump: error: query failed: server closed the connection unexpectedly"
+grep -qE "\*\*command\*\* \(exit 1\).*pg_dump" "$md" || fail "the failing pg_dump command is not in the report with its exit status"
+pass_step "failed: dump failed with its time, later stages pending, pg_dump's error in full"
+
+# ---------------------------------------------------------------- interrupted
+e2e_restore "$sb" "$pristine"
+state="$TEST_TMP/interrupted"
+log="$state/migration.log"
+# The copy is slowed down (a pause per file) so that the kill lands inside it.
+IMMICH_MIGRATE_TEST_FILES_DELAY_MS=100 setsid "$IMMICH_MIGRATE" --batch -c "$conf" \
+    --state-dir "$state" --yes 2>"$TEST_TMP/interrupted.err" &
+pid=$!
+i=0
+until grep -q "	copy	message	.*: started$" "$log" 2>/dev/null; do
+    kill -0 $pid 2>/dev/null || { tail -n 20 "$TEST_TMP/interrupted.err"; fail "the batch ended before the copy"; }
+    i=$((i + 1)); [ $i -lt 1200 ] || fail "the copy never started"
+    sleep 0.05
+done
+sleep 0.3
+kill -KILL -- -$pid
+wait $pid 2>/dev/null || true
+no_secrets "$TEST_TMP/interrupted.err"
+report "$state" "$TEST_TMP/interrupted.md"
+md="$TEST_TMP/interrupted.md"
+for n in 1 2 3 4 5 6 7 8 9; do [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n: $(stage_row "$md" $n)"; done
+[ "$(row_field "$md" 10 3)" = interrupted ] || fail "copy is not shown as interrupted: $(stage_row "$md" 10)"
+for n in 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
+grep -qF "Copy library: started" "$md" || fail "the report's log lacks the copy's start"
+pass_step "interrupted (SIGKILL during the copy): done up to the import, copy interrupted, rest pending"
+
+# The interrupted migration resumes to the end, and its report then says done everywhere.
+"$IMMICH_MIGRATE" --batch --resume -c "$conf" --state-dir "$state" --yes 2>"$TEST_TMP/resumed.err" ||
+    { tail -n 20 "$TEST_TMP/resumed.err"; fail "the resume failed"; }
+report "$state" "$TEST_TMP/resumed.md"
+for n in $(seq 13); do [ "$(row_field "$TEST_TMP/resumed.md" $n 3)" = done ] || fail "after resume, stage $n: $(stage_row "$TEST_TMP/resumed.md" $n)"; done
+grep -qF "migration resumed" "$TEST_TMP/resumed.md" || fail "the report does not show the resume"
+pass_step "the interrupted migration resumed; its report shows every stage done"

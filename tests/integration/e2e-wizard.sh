@@ -1,0 +1,173 @@
+#!/bin/bash
+# The whole wizard in a terminal (issue 7): `immich-migrate --demo` in tmux at 80x24, through
+# every screen to the final summary, with one resize, one Esc back, one typed confirmation and
+# one resume after the wizard was killed (SIGKILL) in the middle of the import.
+# - The typed confirmation: before "Prepare database", a table is created in the target
+#   database (as when the NixOS Immich already started once and migrated its schema); the stage
+#   must then ask for the database name to be typed; a wrong name is refused first.
+# - The kill: the import is started with r and the wizard is killed with SIGKILL as soon as the
+#   import's "started" record is in the log; its helper processes must not outlive it. The
+#   wizard is started again on the same sandbox and state directory, offers Resume, and the
+#   migration is finished from there.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/tmux.sh"
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+need sha256sum
+
+title_is() { tmux_screen | sed -n 1p | grep -qF "$1"; }
+wait_title() {
+    i=0
+    until title_is "$1"; do
+        i=$((i + 1)); [ $i -lt 300 ] || { _tmux_dump; fail "never reached the screen \"$1\""; }
+        sleep 0.1
+    done
+}
+next_to() { # n until the title shows $1
+    n=0
+    until title_is "$1"; do
+        n=$((n + 1)); [ $n -le 20 ] || { _tmux_dump; fail "never reached the screen \"$1\""; }
+        tmux_keys n
+        sleep 0.3
+    done
+}
+run_here() { tmux_keys r; tmux_wait_for "${1:-Result: done}" 120; }
+
+# ---------------------------------------------------------------- the demo starts
+tmux_start 80 24 -- "$IMMICH_MIGRATE" --demo
+tmux_wait_for "Welcome" 180
+tmux_assert "DEMO"
+tmux_assert "13. · Verify"
+pid=$(tmux_pid)
+# The demo's directory: from the lock file the wizard holds open.
+root=""
+for fd in /proc/"$pid"/fd/*; do
+    t=$(readlink "$fd" 2>/dev/null || true)
+    case $t in /tmp/immich-migrate-demo.*/state/lock) root=${t%/state/lock} ;; esac
+done
+[ -n "$root" ] || fail "cannot find the demo's directory from the wizard's open files"
+sb="$root/sandbox"
+state="$root/state"
+log="$state/migration.log"
+at_exit "'$SANDBOX_TOOL' destroy '$sb' >/dev/null 2>&1; rm -rf '$root'"
+. "$sb/sandbox.env"
+pass_step "the demo built its sandbox in $root and shows the DEMO banner"
+
+tmux_keys Enter
+tmux_wait_for "Settings"
+tmux_assert "compose_dir"
+# One resize: larger, the form uses the room, then back to 80x24.
+tmux_resize 100 30
+tmux_wait_for "Up/Down Select"
+long=$(tmux_screen | LC_ALL=C.UTF-8 wc -L)
+[ "$long" -gt 80 ] || { _tmux_dump; fail "after resizing to 100x30 no line is wider than 80 columns"; }
+tmux_resize 80 24
+sleep 0.5
+long=$(tmux_screen | LC_ALL=C.UTF-8 wc -L)
+[ "$long" -le 80 ] || { _tmux_dump; fail "after resizing back the screen is $long columns wide"; }
+tmux_assert "n Next"
+pass_step "resize to 100x30 and back to 80x24 on the settings screen"
+
+tmux_keys n
+wait_title "Checks"
+tmux_wait_for "Result: done" 120
+tmux_refute "[FAIL]"
+for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" "Configure NixOS"; do
+    next_to "$t"
+    run_here
+done
+pass_step "checks and stages 2-7 ran"
+
+# ---------------------------------------------------------------- typed confirmation
+"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$DST_HOST" -U postgres -d "$DST_DB" \
+    -c "SET ROLE $DST_OWNER; CREATE TABLE public.immich_was_here (id int)" || fail "cannot create a table in the target"
+next_to "Prepare database"
+tmux_keys r
+tmux_wait_for "Type the database name" 60
+tmux_type "not-$DST_DB"
+tmux_keys Enter
+sleep 1
+tmux_assert "Type the database name" # a wrong name is not accepted
+"$PG_BINDIR/psql" -X -At -h "$DST_HOST" -U postgres -d "$DST_DB" -c "SELECT to_regclass('public.immich_was_here')" |
+    grep -qx immich_was_here || fail "the table was dropped before the confirmation"
+# Clear the wrong text, type the right name.
+for _ in $(seq 20); do tmux_keys BSpace; done
+tmux_type "$DST_DB"
+tmux_keys Enter
+tmux_wait_for "Result: done" 60
+[ -z "$("$PG_BINDIR/psql" -X -At -h "$DST_HOST" -U postgres -d "$DST_DB" -c "SELECT to_regclass('public.immich_was_here')")" ] ||
+    fail "the confirmed prepare-db left the old table"
+grep -qF "confirmed: " "$log" || fail "the confirmation is not in the log"
+pass_step "prepare-db asked for the database name, refused a wrong one, ran after the right one"
+
+# ---------------------------------------------------------------- Esc back
+tmux_keys Escape
+wait_title "Configure NixOS"
+tmux_assert "Result: done"
+next_to "Prepare database"
+pass_step "Esc went back to the previous stage, n forward again"
+
+# ---------------------------------------------------------------- kill -9 during the import
+next_to "Import dump"
+tmux_keys r
+i=0
+until grep -q "	import	message	.*: started$" "$log" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 6000 ] || fail "the import never started"
+    sleep 0.01
+done
+children=$(pgrep -P "$pid" || true)
+kill -KILL "$pid"
+[ "$(tmux_wait_exit 10)" = 137 ] || fail "the wizard did not die of SIGKILL"
+grep -q "	import	message	.*: done$" "$log" && fail "the import finished before the kill; the kill must land inside it"
+# Nothing the wizard started may go on importing on its own.
+for c in $children; do
+    for _ in $(seq 50); do kill -0 "$c" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$c" 2>/dev/null && fail "process $c of the killed wizard is still running: $(cat /proc/$c/cmdline | tr '\0' ' ')"
+done
+grep -q "^stage	import	running	" "$state/journal" || { cat "$state/journal"; fail "the journal does not show the import as running"; }
+pass_step "the wizard was killed during the import; no helper outlived it"
+
+# ---------------------------------------------------------------- resume in a new wizard
+tmux_start 80 24 -- "$IMMICH_MIGRATE" -c "$PLAN" --state-dir "$state"
+tmux_wait_for "Welcome" 60
+tmux_wait_for "An unfinished migration was found"
+tmux_assert "r Resume"
+tmux_keys r
+tmux_wait_gone "An unfinished migration was found"
+sleep 0.5
+# The resume goes to the first unfinished stage; from there, run each to the end.
+for t in "Prepare database" "Import dump" "Copy library" "Set owner" "Start Immich" "Verify"; do
+    next_to "$t"
+    tmux_keys r
+    while :; do
+        if tmux_screen | grep -qF "Type the database name"; then
+            tmux_type "$DST_DB"; tmux_keys Enter
+        elif tmux_screen | grep -qF "y yes"; then
+            tmux_keys y
+        elif tmux_screen | grep -qF "Result: done"; then
+            break
+        elif tmux_screen | grep -qF "Result: failed"; then
+            _tmux_dump; fail "stage $t failed after the resume"
+        fi
+        sleep 0.2
+    done
+done
+tmux_keys n
+wait_title "Summary"
+tmux_assert "The migration is complete."
+for t in "Discover & check" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
+         "Configure NixOS" "Prepare database" "Import dump" "Copy library" "Set owner" "Start Immich" "Verify"; do
+    tmux_screen | grep -qE "^  $t +done" || { _tmux_dump; fail "the summary does not show $t done"; }
+done
+tmux_keys Enter
+[ "$(tmux_wait_exit 30)" = 0 ] || fail "the wizard did not exit 0 from the summary"
+pass_step "the new wizard offered Resume and finished the migration to the summary"
+
+# The result is real: every asset imported once, the library copied exactly.
+src_n=$("$PG_BINDIR/psql" -X -At -h "$SRC_HOST" -U postgres -d "$SRC_DB" -c 'SELECT count(*) FROM asset')
+dst_n=$("$PG_BINDIR/psql" -X -At -h "$DST_HOST" -U postgres -d "$DST_DB" -c 'SELECT count(*) FROM asset')
+[ "$src_n" = "$dst_n" ] && [ "$src_n" -gt 0 ] || fail "assets: source $src_n, target $dst_n"
+(cd "$UPLOAD_LOCATION" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) >"$TEST_TMP/src.sums"
+(cd "$TARGET_LOCATION" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) >"$TEST_TMP/dst.sums"
+cmp -s "$TEST_TMP/src.sums" "$TEST_TMP/dst.sums" || fail "the copied library differs from the source"
+pass_step "target database and library match the source"

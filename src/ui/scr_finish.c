@@ -1,5 +1,6 @@
 /* Finish: every stage's state and where the log is. */
 #include "ui/uimain.h"
+#include "finish.h"
 #include "journal.h"
 
 #include <stdlib.h>
@@ -36,7 +37,7 @@ static void finish_draw(struct ui *ui)
                             ui->s->state_dir, MLOG_FILE);
     dr_paragraph(LINES - 4, 2, COLS - 4, 2, where, A_NORMAL);
     free(where);
-    static const char *const keys[] = {"Enter", N_("Exit"), "v", N_("Review log"), "Esc", N_("Back"),
+    static const char *const keys[] = {"Enter", N_("Exit"), "s", N_("Summary"), "v", N_("Review log"), "Esc", N_("Back"),
                                        "?", N_("Help"), "q", N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
@@ -47,6 +48,12 @@ static int finish_key(struct ui *ui, int key)
         return ACT_EXIT;
     if (key == 'v')
         review_browse(ui, ui->s->state_dir);
+    if (key == 's') {
+        struct strbuf text = {0};
+        session_summary(ui->s, &text);
+        dlg_text(ui, _("Summary"), sb_str(&text));
+        sb_free(&text);
+    }
     return ACT_NONE;
 }
 
@@ -55,5 +62,6 @@ const struct screen screen_finish = {
     .key = finish_key,
     .help = N_("Summary: the state of every stage. Stages that failed or were not run can be "
                "run again: go back with Esc, or start the wizard again later; it resumes where "
-               "the migration stopped. v browses the log."),
+               "the migration stopped. s shows the summary (counts, duration, where the log and "
+               "backups are, how to remove the old Docker installation); v browses the log."),
 };

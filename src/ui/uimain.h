@@ -105,6 +105,7 @@ struct ui {
     bool checks_started;
     struct journal *peek; /* the unfinished journal shown before resume / start over */
     struct review *review; /* the log browser's state while it is open */
+    const struct stage *rollback_offered; /* rollback already offered after this stage failed */
 };
 
 /* ---- terminal (term.c) ---- */

@@ -1,6 +1,7 @@
 /* The wizard: the order of screens, the keys every screen shares (help, back, quit), running
  * a stage on the worker, answering its questions, and leaving cleanly (q, SIGHUP, SIGTERM). */
 #include "ui/uimain.h"
+#include "rollback.h"
 #include "ui/ui.h"
 #include "journal.h"
 
@@ -136,6 +137,7 @@ bool wiz_start_stage(struct ui *ui, const struct stage *st)
     if (worker_running(ui->w))
         return false;
     runview_reset(&ui->run, st);
+    ui->rollback_offered = NULL;
     the_job = (struct stage_job){ui->s, st};
     if (worker_start(ui->w, run_stage_job, &the_job) < 0) {
         ui->run.running = false;
@@ -170,6 +172,33 @@ static void cancel_and_wait(struct ui *ui, bool draw)
         if (draw && ui->dirty)
             ui_draw(ui);
     }
+}
+
+static int rollback_job(void *arg, const struct reporter *rep, struct strbuf *err)
+{
+    return rollback_start_docker(arg, rep, err) == 0 ? STAGE_OK : STAGE_FAILED;
+}
+
+/* A stage failed before the import: offer to give the user the Docker installation back. */
+static void offer_rollback(struct ui *ui)
+{
+    struct run_view *rv = &ui->run;
+    if (!rv->finished || rv->result != STAGE_FAILED || rv->stage == ui->rollback_offered ||
+        worker_running(ui->w) || !rollback_possible(ui->s, rv->stage))
+        return;
+    ui->rollback_offered = rv->stage;
+    char *q = xasprintf(_("\"%s\" failed before the import. Start the Docker containers %s and %s "
+                          "again, so the old installation runs as before? (Nothing else is changed.)"),
+                        _(rv->stage->title), plan_get(&ui->s->plan, PLAN_server_container),
+                        plan_get(&ui->s->plan, PLAN_ml_container));
+    bool yes = dlg_yesno(ui, q);
+    free(q);
+    if (!yes)
+        return;
+    const struct stage *failed = rv->stage;
+    runview_reset(&ui->run, failed);
+    if (worker_start(ui->w, rollback_job, ui->s) < 0)
+        ui_set_status(ui, _("Cannot start the worker thread."));
 }
 
 static bool confirm_quit(struct ui *ui)
@@ -214,6 +243,7 @@ static int wizard_loop(struct ui *ui)
     for (;;) {
         ui_draw(ui);
         wiz_show_question(ui);
+        offer_rollback(ui);
         int k = ui_getkey(ui);
         int sig = 0;
         if (k == UK_STOP && term_stop_requested(&sig)) {

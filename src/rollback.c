@@ -1,0 +1,52 @@
+#include "rollback.h"
+#include "discover/docker.h"
+
+#include <string.h>
+
+bool rollback_possible(const struct session *s, const struct stage *failed_stage)
+{
+    if (!s->journal || !failed_stage || journal_status(s->journal, "stop_docker") != ST_DONE)
+        return false;
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i]->id, "import") == 0)
+            return false; /* reached the import first: too late to go back */
+        if (list[i] == failed_stage)
+            return true;
+    }
+    return false;
+}
+
+struct rollback_tee {
+    struct session *s;
+    const struct reporter *outer;
+};
+
+static void tee_record(void *ud, const struct record *rec)
+{
+    struct rollback_tee *t = ud;
+    mlog_write(t->s->log, "rollback", rec);
+    report_record(t->outer, rec);
+}
+
+int rollback_start_docker(struct session *s, const struct reporter *outer, struct strbuf *err)
+{
+    struct rollback_tee t = {s, outer};
+    struct reporter rep = {.on_record = tee_record, .ud = &t};
+    report_msg(&rep, REC_MESSAGE, _("Starting the Docker containers again (rollback)"));
+    int rc = docker_rollback_start(&s->plan, &rep, err);
+    if (rc == 0) {
+        /* The containers run again: a later run must stop them again. */
+        if (s->journal) {
+            journal_set_status(s->journal, "stop_docker", ST_PENDING, _("Docker started again (rollback)"));
+            struct strbuf save = {0};
+            journal_save(s->journal, &save);
+            sb_free(&save);
+        }
+        report_msg(&rep, REC_MESSAGE, _("The Docker installation runs again; nothing else was changed."));
+    } else {
+        report_msg(&rep, REC_ERROR, _("Rollback failed: %s"), sb_str(err));
+    }
+    return rc;
+}

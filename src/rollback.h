@@ -1,0 +1,14 @@
+/* Rolling back to Docker: when a stage fails before the import, the old installation can be
+ * started again. It never touches Docker's volumes or the source library. */
+#ifndef IM_ROLLBACK_H
+#define IM_ROLLBACK_H
+
+#include "session.h"
+
+/* True when failed_stage comes before the import and the Docker containers were stopped by
+ * this migration: then starting them again gives the user the old installation back. */
+bool rollback_possible(const struct session *s, const struct stage *failed_stage);
+/* `docker start SERVER ML`, recorded in the log as stage "rollback". Returns 0 or -1. */
+int rollback_start_docker(struct session *s, const struct reporter *outer, struct strbuf *err);
+
+#endif

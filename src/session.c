@@ -1,8 +1,10 @@
 #include "session.h"
 #include "redact.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool is_dry_run(const struct session *s)
 {
@@ -84,6 +86,32 @@ static void restore_secrets(struct plan *p, const struct plan *config)
                      config->v[k].origin);
 }
 
+/* A stage killed while writing into backup_dir leaves "immich-....partial" behind (dump,
+ * fixed dump, library archive and manifest are written under that name and renamed when
+ * complete); its rerun picks a new time-stamped name. Such a file is never complete, and only
+ * we write these names, so whoever holds the lock removes them. */
+static void remove_stale_partials(struct session *s)
+{
+    static const char prefix[] = "immich-", suffix[] = ".partial";
+    DIR *d = opendir(plan_get(&s->plan, PLAN_backup_dir));
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n <= sizeof prefix + sizeof suffix - 2 || strncmp(de->d_name, prefix, sizeof prefix - 1) != 0 ||
+            strcmp(de->d_name + n - (sizeof suffix - 1), suffix) != 0)
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
+            char *text = xasprintf(_("removed %s/%s, left half-written by an interrupted run"),
+                                   plan_get(&s->plan, PLAN_backup_dir), de->d_name);
+            log_message(s, NULL, REC_FILEOP, text);
+            free(text);
+        }
+    }
+    closedir(d);
+}
+
 /* An import killed after its COMMIT but before the journal recorded it has loaded the
  * database, and repeating it on top fails ("already exists"). So whenever an import attempt
  * did not finish, the resume empties the database first: prepare_db runs again. */
@@ -123,6 +151,7 @@ int session_resume(struct session *s, struct strbuf *err)
         return -1;
     log_message(s, NULL, REC_MESSAGE, _("migration resumed"));
     redo_prepare_after_unfinished_import(s);
+    remove_stale_partials(s);
     return 0;
 }
 

@@ -206,14 +206,19 @@ int db_dump_run(const struct plan *p, const char *out_path, const struct reporte
 {
     uint64_t total = database_size(p, rep);
     struct pump pm = {0};
-    pm.w = dump_writer_create(out_path, dump_compression_for_name(out_path), 2, err);
-    if (!pm.w)
+    /* Written under a temporary name: a dump killed midway never looks finished. */
+    char *partial = xasprintf("%s.partial", out_path);
+    pm.w = dump_writer_create(partial, dump_compression_for_name(out_path), 2, err);
+    if (!pm.w) {
+        free(partial);
         return -1;
+    }
     struct argv_builder a = {0};
     db_dump_argv(p, &a);
     if (child_start(&pm.c, argv_get(&a), SPAWN_PIPE_STDOUT | SPAWN_PIPE_STDERR, err) < 0) {
         dump_writer_abort(pm.w);
         argv_free(&a);
+        free(partial);
         return -1;
     }
     int rc = pump_output(&pm, rep, total, err);
@@ -232,6 +237,13 @@ int db_dump_run(const struct plan *p, const char *out_path, const struct reporte
         rc = dump_writer_finish(pm.w, true, err);
     else
         dump_writer_abort(pm.w);
+    if (rc == 0 && link(partial, out_path) < 0) { /* link: never replaces an existing file */
+        sb_printf(err, _("cannot create %s: %s"), out_path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 || access(partial, F_OK) == 0)
+        unlink(partial);
+    free(partial);
     if (rc == 0)
         report_msg(rep, REC_FILEOP, _("wrote %s (%llu bytes of SQL)"), out_path,
                    (unsigned long long)pm.bytes);

@@ -23,7 +23,7 @@ static void usage(FILE *f)
                  "      --no-single-transaction  commit statement by statement\n"
                  "      --target-db=NAME         the database \\connect lines may name (default:\n"
                  "                               the DSN's database)\n"
-                 "  -v, --verbose                print every statement run\n"
+                 "  -v, --verbose                print every statement run, with its time\n"
                  "  -h, --help                   show this help and exit\n\n"
                  "Exit status: 0 imported, 1 import failed (report on stderr), 2 usage error.\n"));
 }

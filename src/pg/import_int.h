@@ -5,7 +5,10 @@
 #include "common.h"
 #include "report.h"
 #include "pg/pg_report.h"
+#include "pg/dump_walker.h"
+#include "pg/importer.h"
 #include "pg/sql_input.h"
+#include "pg/sql_meta.h"
 
 #include <libpq-fe.h>
 
@@ -66,5 +69,46 @@ int pool_drain(struct pool *p, const struct reporter *rep, struct strbuf *err);
 typedef void (*pool_rows_cb)(void *ud, const char *table, uint64_t rows);
 void pool_on_rows(struct pool *p, pool_rows_cb cb, void *ud);
 void pool_free(struct pool *p);
+
+/* The state of one import (importer.c runs it; import_copy.c and import_verify.c help). */
+struct table_rows {
+    char *name;
+    uint64_t rows;
+};
+
+struct importer {
+    const struct pg_import_options *o;
+    const struct reporter *rep;
+    const char *file;
+    struct sql_input in;
+    struct dump_walker w;
+    PGconn *conn;
+    char *db;
+    char *target_db;
+    bool txn;
+    struct meta_rules rules;
+    struct pool *pool;
+    struct table_rows *tables;
+    size_t ntables;
+    uint64_t statements, rows;
+    double last_progress;
+};
+
+struct stmt_info;
+/* Progress: bytes of the file, what runs now (throttled unless force). */
+void import_progress(struct importer *im, bool force);
+/* Rows a COPY loaded into table (also the pool's callback). */
+void import_add_rows(void *ud, const char *table, uint64_t rows);
+/* Where the statement the walker just returned sits in the file. */
+struct stmt_where import_where_now(struct importer *im);
+/* A REC_SQL record for sql, started at t0 (rows/bytes -1 when they do not apply). */
+void import_record_sql(struct importer *im, const char *sql, double t0, int64_t rows, int64_t bytes);
+/* A job for the statement the walker just returned. */
+struct import_job *import_new_job(struct importer *im, const struct stmt_info *info);
+/* COPY … FROM stdin and its data, on the main connection or through the pool. */
+int import_copy_serial(struct importer *im, const struct stmt_info *info, struct strbuf *err);
+int import_copy_parallel(struct importer *im, const struct stmt_info *info, struct strbuf *err);
+/* ANALYZE and the row-count check. */
+int import_verify(struct importer *im, struct strbuf *err);
 
 #endif

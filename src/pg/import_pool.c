@@ -125,6 +125,9 @@ static int connect_worker(struct pool *p, struct worker *w, struct strbuf *err)
     w->conn = import_connect(p->dsn, p->dbname, err);
     if (!w->conn)
         return -1;
+    /* our workers already build indexes side by side: no server workers on top of them */
+    if (exec_ok(w->conn, "SET max_parallel_maintenance_workers = 0", err) < 0)
+        return -1;
     for (size_t i = 0; i < p->nsession; i++)
         if (exec_ok(w->conn, p->session[i], err) < 0)
             return -1;

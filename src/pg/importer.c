@@ -7,46 +7,54 @@
 #include "pg/sql_classify.h"
 #include "pg/sql_meta.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
-struct table_rows {
-    char *name;
-    uint64_t rows;
-};
+/* "Name: asset; Type: TABLE DATA; Schema: public; Owner: postgres" -> "TABLE DATA public.asset" */
+static void short_object(const char *object, struct strbuf *out)
+{
+    const char *keys[] = {"Type: ", "Schema: ", "Name: "};
+    const char *val[3] = {NULL, NULL, NULL};
+    size_t len[3] = {0, 0, 0};
+    for (size_t k = 0; k < 3; k++) {
+        const char *p = strstr(object, keys[k]);
+        while (p && p != object && p[-1] != ' ')
+            p = strstr(p + 1, keys[k]);
+        if (p) {
+            val[k] = p + strlen(keys[k]);
+            len[k] = strcspn(val[k], ";");
+        }
+    }
+    if (!val[2]) {
+        sb_append(out, object);
+        return;
+    }
+    if (val[0])
+        sb_printf(out, "%.*s ", (int)len[0], val[0]);
+    if (val[1] && !(len[1] == 1 && val[1][0] == '-'))
+        sb_printf(out, "%.*s.", (int)len[1], val[1]);
+    sb_printf(out, "%.*s", (int)len[2], val[2]);
+}
 
-struct importer {
-    const struct pg_import_options *o;
-    const struct reporter *rep;
-    const char *file;
-    struct sql_input in;
-    struct dump_walker w;
-    PGconn *conn;
-    char *db;
-    char *target_db;
-    bool txn;
-    struct meta_rules rules;
-    struct pool *pool;
-    struct table_rows *tables;
-    size_t ntables;
-    uint64_t statements, rows;
-    double last_progress;
-};
-
-static void progress(struct importer *im, bool force)
+/* Bytes of the file done; current says what runs: the COPY and its rows so far, or the
+ * object pg_dump named, and the statement count. */
+void import_progress(struct importer *im, bool force)
 {
     double t = now_monotonic();
     if (!force && t - im->last_progress < 0.25)
         return;
     im->last_progress = t;
-    report_progress(im->rep, "bytes", sql_input_raw_done(&im->in), im->in.raw_size,
-                    im->w.lx.object.len ? sb_str(&im->w.lx.object) : NULL);
+    struct strbuf cur = {0};
+    short_object(sb_str(&im->w.lx.object), &cur);
+    if (im->w.in_copy)
+        sb_printf(&cur, _(": %llu rows"), (unsigned long long)im->w.copy_rows);
+    else
+        sb_printf(&cur, _(" (statement %llu)"), (unsigned long long)im->statements);
+    report_progress(im->rep, "bytes", sql_input_raw_done(&im->in), im->in.raw_size, sb_str(&cur));
+    sb_free(&cur);
 }
 
-static void add_rows(void *ud, const char *table, uint64_t rows)
+void import_add_rows(void *ud, const char *table, uint64_t rows)
 {
     struct importer *im = ud;
     im->rows += rows;
@@ -69,7 +77,7 @@ static void forget_tables(struct importer *im)
     im->ntables = 0;
 }
 
-static struct stmt_where where_now(struct importer *im)
+struct stmt_where import_where_now(struct importer *im)
 {
     struct stmt_where wh = {
         .file = im->file,
@@ -83,7 +91,7 @@ static struct stmt_where where_now(struct importer *im)
     return wh;
 }
 
-static void record_sql(struct importer *im, const char *sql, double t0, int64_t rows, int64_t bytes)
+void import_record_sql(struct importer *im, const char *sql, double t0, int64_t rows, int64_t bytes)
 {
     struct record rec = RECORD_INIT(REC_SQL, sql);
     rec.duration = now_monotonic() - t0;
@@ -128,175 +136,21 @@ static int exec_simple(struct importer *im, const char *sql, struct strbuf *err)
     PGresult *res = PQexec(im->conn, sql);
     ExecStatusType st = unexpected_copy(im, &res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        struct stmt_where wh = where_now(im);
+        struct stmt_where wh = import_where_now(im);
         pg_report_failure(&wh, res, im->conn, err);
         PQclear(res);
         return -1;
     }
     PQclear(res);
-    record_sql(im, sql, t0, -1, -1);
+    import_record_sql(im, sql, t0, -1, -1);
     return 0;
 }
 
-static bool copy_is_text(const char *stmt)
-{
-    return !strcasestr(stmt, "csv") && !strcasestr(stmt, "binary");
-}
 
-/* The data of a COPY whose statement failed or must not run: read past it. */
-static int skip_copy_data(struct importer *im, struct strbuf *err)
-{
-    for (;;) {
-        enum dump_event ev = dump_next(&im->w, err);
-        if (ev == DUMP_COPY_END)
-            return 0;
-        if (ev != DUMP_COPY_DATA)
-            return -1;
-    }
-}
 
-static int copy_serial(struct importer *im, const struct stmt_info *info, struct strbuf *err)
-{
-    double t0 = now_monotonic();
-    char *stmt = xstrdup(sb_str(&im->w.lx.stmt));
-    struct stmt_where wh = where_now(im);
-    wh.stmt = stmt;
-    wh.copy_line_base = im->w.copy_stmt_line;
-    PGresult *res = PQexec(im->conn, stmt);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        pg_report_failure(&wh, res, im->conn, err);
-        PQclear(res);
-        free(stmt);
-        skip_copy_data(im, err); /* never run COPY data as SQL */
-        return -1;
-    }
-    PQclear(res);
-    struct strbuf why = {0};
-    bool ok = true;
-    for (;;) {
-        enum dump_event ev = dump_next(&im->w, &why);
-        if (ev == DUMP_COPY_END)
-            break;
-        if (ev != DUMP_COPY_DATA) {
-            ok = false;
-            break;
-        }
-        if (PQputCopyData(im->conn, im->w.chunk, (int)im->w.chunk_len) != 1) {
-            ok = false;
-            break;
-        }
-        if (report_cancelled(im->rep)) {
-            sb_append(&why, _("cancelled"));
-            ok = false;
-            break;
-        }
-        progress(im, false);
-    }
-    PQputCopyEnd(im->conn, ok ? NULL : (why.len ? sb_str(&why) : "aborted"));
-    int64_t loaded = -1;
-    bool reported = false;
-    while ((res = PQgetResult(im->conn))) {
-        if (PQresultStatus(res) == PGRES_COMMAND_OK)
-            loaded = strtoll(PQcmdTuples(res), NULL, 10);
-        else if (!reported && ok) {
-            pg_report_failure(&wh, res, im->conn, err);
-            reported = true;
-        }
-        PQclear(res);
-    }
-    int rc = 0;
-    if (!ok) {
-        if (!reported) {
-            pg_report_where(&wh, err);
-            sb_printf(err, ": %s", why.len ? sb_str(&why) : PQerrorMessage(im->conn));
-        }
-        rc = -1;
-    } else if (reported) {
-        rc = -1;
-    } else if (copy_is_text(stmt) && (uint64_t)loaded != im->w.copy_rows) {
-        pg_report_where(&wh, err);
-        sb_printf(err, _(": the server loaded %lld rows, the file has %llu"), (long long)loaded,
-                  (unsigned long long)im->w.copy_rows);
-        rc = -1;
-    } else {
-        record_sql(im, stmt, t0, loaded, (int64_t)im->w.copy_bytes);
-        add_rows(im, info->table, (uint64_t)loaded);
-    }
-    sb_free(&why);
-    free(stmt);
-    return rc;
-}
 
-static int spool_block(struct importer *im, struct import_job *job, struct strbuf *err)
-{
-    const char *dir = getenv("TMPDIR");
-    char *path = xasprintf("%s/immich-migrate-copy.XXXXXX", dir && *dir ? dir : "/tmp");
-    job->fd = mkstemp(path);
-    if (job->fd < 0) {
-        sb_printf(err, _("cannot create a temporary file for COPY data: %s"), strerror(errno));
-        free(path);
-        return -1;
-    }
-    unlink(path);
-    free(path);
-    job->own_fd = true;
-    for (;;) {
-        enum dump_event ev = dump_next(&im->w, err);
-        if (ev == DUMP_COPY_END)
-            return 0;
-        if (ev != DUMP_COPY_DATA)
-            return -1;
-        for (size_t off = 0; off < im->w.chunk_len;) {
-            ssize_t n = write(job->fd, im->w.chunk + off, im->w.chunk_len - off);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                sb_printf(err, _("cannot write COPY data to a temporary file: %s"), strerror(errno));
-                return -1;
-            }
-            off += (size_t)n;
-        }
-        progress(im, false);
-    }
-}
 
-static struct import_job *new_job(struct importer *im, const struct stmt_info *info)
-{
-    struct import_job *job = xcalloc(1, sizeof *job);
-    job->fd = -1;
-    job->stmt = xstrdup(sb_str(&im->w.lx.stmt));
-    job->object = xstrdup(sb_str(&im->w.lx.object));
-    job->where = where_now(im);
-    job->where.stmt = job->stmt;
-    job->where.object = job->object;
-    snprintf(job->table, sizeof job->table, "%s", info->table);
-    job->exclusive = info->cls == STMT_ADD_KEY;
-    return job;
-}
 
-static int copy_parallel(struct importer *im, const struct stmt_info *info, struct strbuf *err)
-{
-    struct import_job *job = new_job(im, info);
-    job->is_copy = true;
-    job->where.copy_line_base = im->w.copy_stmt_line;
-    job->check_rows = copy_is_text(job->stmt);
-    int rc;
-    if (im->in.kind == SQL_INPUT_PLAIN) {
-        job->fd = im->in.fd; /* workers pread the range; our read offset is not disturbed */
-        rc = skip_copy_data(im, err);
-        job->offset = im->w.copy_data_offset;
-    } else {
-        rc = spool_block(im, job, err);
-        job->offset = 0;
-    }
-    job->length = im->w.copy_bytes;
-    job->rows_sent = im->w.copy_rows;
-    if (rc < 0) {
-        import_job_free(job);
-        return -1;
-    }
-    return pool_submit(im->pool, job, im->rep, err);
-}
 
 static int run_meta(struct importer *im, struct strbuf *err)
 {
@@ -352,9 +206,9 @@ static int run_statement(struct importer *im, struct strbuf *err)
     }
     int rc;
     if (info.cls == STMT_COPY_IN)
-        rc = im->pool ? copy_parallel(im, &info, err) : copy_serial(im, &info, err);
+        rc = im->pool ? import_copy_parallel(im, &info, err) : import_copy_serial(im, &info, err);
     else if (parallel_step)
-        rc = pool_submit(im->pool, new_job(im, &info), im->rep, err);
+        rc = pool_submit(im->pool, import_new_job(im, &info), im->rep, err);
     else
         rc = exec_simple(im, stmt, err);
     if (rc == 0 && info.cls == STMT_SESSION && im->pool)
@@ -394,84 +248,11 @@ static int load(struct importer *im, struct strbuf *err)
         }
         if (rc < 0)
             return -1;
-        progress(im, false);
+        import_progress(im, false);
     }
 }
 
-/* With workers: the loaded tables are analyzed side by side, one per connection (the empty
- * ones and partitioned parents get no statistics then; they need none to start with). */
-static int analyze_parallel(struct importer *im, struct strbuf *err)
-{
-    for (size_t i = 0; i < im->ntables; i++) {
-        struct import_job *job = xcalloc(1, sizeof *job);
-        job->fd = -1;
-        job->stmt = xasprintf("ANALYZE %s", im->tables[i].name);
-        job->object = xstrdup("");
-        job->where = (struct stmt_where){.file = im->file, .stmt = job->stmt, .object = job->object,
-                                         .encoding = PQclientEncoding(im->conn)};
-        snprintf(job->table, sizeof job->table, "%s", im->tables[i].name);
-        if (pool_submit(im->pool, job, im->rep, err) < 0)
-            return -1;
-    }
-    return pool_drain(im->pool, im->rep, err);
-}
 
-/* ANALYZE, then each table's row count against the rows its COPY blocks loaded. */
-static int verify(struct importer *im, struct strbuf *err)
-{
-    double t0 = now_monotonic();
-    if (im->pool && im->ntables > 0) {
-        if (analyze_parallel(im, err) < 0)
-            return -1;
-    } else {
-        PGresult *res = PQexec(im->conn, "ANALYZE");
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            sb_printf(err, _("ANALYZE after the load failed: %s"), PQresultErrorMessage(res));
-            PQclear(res);
-            return -1;
-        }
-        PQclear(res);
-        record_sql(im, "ANALYZE", t0, -1, -1);
-    }
-    PGresult *res;
-    for (size_t i = 0; i < im->ntables; i++) {
-        const char *name = im->tables[i].name;
-        const char *params[1] = {name};
-        res = PQexecParams(im->conn,
-                           "SELECT c.relkind = 'p', quote_ident(n.nspname) || '.' || "
-                           "quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN "
-                           "pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                           "WHERE c.oid = $1::pg_catalog.regclass",
-                           1, NULL, params, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-            sb_printf(err, _("cannot find table %s to count its rows: %s"), name,
-                      PQresultErrorMessage(res));
-            PQclear(res);
-            return -1;
-        }
-        bool partitioned = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-        char *sql = xasprintf("SELECT count(*) FROM %s%s", partitioned ? "" : "ONLY ",
-                              PQgetvalue(res, 0, 1));
-        PQclear(res);
-        res = PQexec(im->conn, sql);
-        free(sql);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-            sb_printf(err, _("cannot count the rows of %s: %s"), name, PQresultErrorMessage(res));
-            PQclear(res);
-            return -1;
-        }
-        unsigned long long have = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-        PQclear(res);
-        if (have != im->tables[i].rows) {
-            sb_printf(err, _("table %s holds %llu rows after the import, but the dump sent %llu"),
-                      name, have, (unsigned long long)im->tables[i].rows);
-            return -1;
-        }
-    }
-    report_msg(im->rep, REC_MESSAGE, _("row counts checked: %zu tables, %llu rows"), im->ntables,
-               (unsigned long long)im->rows);
-    return 0;
-}
 
 static int decide_transaction(struct importer *im, const struct scan_summary *sum, struct strbuf *err)
 {
@@ -554,7 +335,7 @@ static int run_import(struct importer *im, struct strbuf *err)
     if (o->jobs > 1) {
         im->pool = pool_new(o->jobs, o->dsn);
         pool_set_database(im->pool, im->db);
-        pool_on_rows(im->pool, add_rows, im);
+        pool_on_rows(im->pool, import_add_rows, im);
     }
     report_msg(im->rep, REC_MESSAGE, _("importing %s (%llu statements, %llu COPY blocks)%s"),
                im->file, (unsigned long long)sum.statements, (unsigned long long)sum.copy_blocks,
@@ -567,7 +348,7 @@ static int run_import(struct importer *im, struct strbuf *err)
         return -1;
     }
     double t1 = now_monotonic();
-    if (verify(im, err) < 0) {
+    if (import_verify(im, err) < 0) {
         finish_failure(im, err);
         return -1;
     }
@@ -575,7 +356,7 @@ static int run_import(struct importer *im, struct strbuf *err)
         finish_failure(im, err);
         return -1;
     }
-    progress(im, true);
+    import_progress(im, true);
     report_msg(im->rep, REC_MESSAGE,
                _("imported %s: %llu statements, %llu rows, in %.1f s (safety scan %.1f s, "
                  "load %.1f s, ANALYZE and row counts %.1f s)"),

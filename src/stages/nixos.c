@@ -3,6 +3,7 @@
  * again now that it exists (version, media location, extensions). */
 #include "stages/stage.h"
 #include "discover/checks.h"
+#include "discover/http.h"
 #include "discover/docker.h"
 #include "discover/preflight.h"
 #include "discover/systemd.h"
@@ -37,19 +38,33 @@ static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchor
     *vchord = in_comma_list(v, "vchord") || in_comma_list(v, "vector") || !*vectors;
 }
 
+/* The services.immich settings matching the plan; options at their module default are left
+ * out except enable, mediaLocation and the vector extensions. */
 static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
 {
+    const struct plan *p = ctx->plan;
     bool vectors, vchord;
     vector_flags(ctx, &vectors, &vchord);
-    sb_printf(out,
-              "services.immich = {\n"
-              "  enable = true;\n"
-              "  mediaLocation = \"%s\";\n"
-              "  database.enableVectorChord = %s;\n"
-              "  database.enableVectors = %s;\n"
-              "};\n",
-              plan_get(ctx->plan, PLAN_target_location), vchord ? "true" : "false",
-              vectors ? "true" : "false");
+    sb_printf(out, "services.immich = {\n  enable = true;\n  mediaLocation = \"%s\";\n",
+              plan_get(p, PLAN_target_location));
+    char *host = NULL, *port = NULL, *prefix = NULL;
+    if (http_url_parse(plan_get(p, PLAN_immich_url), &host, &port, &prefix) == 0 &&
+        strcmp(port, "2283") != 0)
+        sb_printf(out, "  port = %s;\n", port);
+    free(host);
+    free(port);
+    free(prefix);
+    const char *owner = plan_get(p, PLAN_media_owner);
+    const char *colon = strchr(owner, ':');
+    if (strcmp(owner, "immich:immich") != 0 && colon)
+        sb_printf(out, "  user = \"%.*s\";\n  group = \"%s\";\n", (int)(colon - owner), owner,
+                  colon + 1);
+    if (strcmp(plan_get(p, PLAN_target_db_name), "immich") != 0)
+        sb_printf(out, "  database.name = \"%s\";\n", plan_get(p, PLAN_target_db_name));
+    if (strcmp(plan_get(p, PLAN_target_db_owner), "immich") != 0)
+        sb_printf(out, "  database.user = \"%s\";\n", plan_get(p, PLAN_target_db_owner));
+    sb_printf(out, "  database.enableVectorChord = %s;\n  database.enableVectors = %s;\n};\n",
+              vchord ? "true" : "false", vectors ? "true" : "false");
 }
 
 static void nixos_preview(const struct stage_ctx *ctx, struct strbuf *out)

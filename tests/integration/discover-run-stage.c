@@ -1,7 +1,8 @@
 /* Test helper: runs stages (and the rollback) alone, in one process, as the wizard would call
  * them: discover-run-stage -c CONFIG -s STATE_DIR [-n] STEP...
  * STEP is a stage id, "rollback" (docker_rollback_start), "summary" (migration_summary) or
- * "artifacts" (prints the artifacts the discover/start/verify stages set).
+ * "artifacts" (prints the artifacts the discover/start/verify stages set) or "set:KEY=VALUE"
+ * (sets an artifact, as an earlier stage would).
  * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1. */
 #include "common.h"
 #include "discover/docker.h"
@@ -20,6 +21,11 @@ static int run_step(struct stage_ctx *ctx, const char *step)
     int rc = 0;
     if (strcmp(step, "rollback") == 0) {
         rc = docker_rollback_start(ctx->plan, ctx->rep, &err) == 0 ? 0 : 1;
+    } else if (strncmp(step, "set:", 4) == 0 && strchr(step, '=')) {
+        char *key = xstrndup(step + 4, (size_t)(strchr(step, '=') - step - 4));
+        stage_set_artifact(ctx, key, strchr(step, '=') + 1);
+        free(key);
+        return 0;
     } else if (strcmp(step, "artifacts") == 0) {
         static const char *const keys[] = {"upload_mount", "external_mounts", "source_version",
                                            "source_extensions", "source_vector_extension",

@@ -71,6 +71,11 @@ pass_step "docker errors are reported"
 run_stages 0 nixos
 assert_contains "$errf" "mediaLocation = \"$TARGET_LOCATION\";"
 assert_contains "$errf" "database.enableVectorChord = true;"
+assert_contains "$errf" "port = $IMMICH_PORT;"
+if [ "$MEDIA_OWNER" != immich:immich ]; then
+    assert_contains "$errf" "user = \"${MEDIA_OWNER%%:*}\";"
+    assert_contains "$errf" "group = \"${MEDIA_OWNER#*:}\";"
+fi
 cat >"$TEST_TMP/want" <<EOW
 systemctl show immich-server.service -p LoadState
 systemctl stop immich-server.service immich-machine-learning.service
@@ -79,6 +84,18 @@ calls | grep -v '^docker' | head -n 2 | diff "$TEST_TMP/want" - || fail "nixos c
 assert_contains "$errf" "PASS Immich version"
 if calls | grep -q '^docker stop'; then fail "nixos touched docker"; fi
 pass_step "nixos shows the snippet and stops the units"
+
+# The vector extension follows the dump's extensions (set by the fix-up stage).
+"$runner" -n -c "$PLAN" -s "$state" set:dump_extensions=cube,earthdistance,vectors nixos >"$out" 2>"$errf"
+assert_contains "$out" "database.enableVectors = true;"
+assert_contains "$out" "database.enableVectorChord = false;"
+"$runner" -n -c "$PLAN" -s "$state" set:dump_extensions=vchord,vector,vectors nixos >"$out" 2>"$errf"
+assert_contains "$out" "database.enableVectors = true;"
+assert_contains "$out" "database.enableVectorChord = true;"
+"$runner" -n -c "$PLAN" -s "$state" set:dump_extensions=cube,vector,vchord nixos >"$out" 2>"$errf"
+assert_contains "$out" "database.enableVectors = false;"
+assert_contains "$out" "database.enableVectorChord = true;"
+pass_step "the snippet enables the vector extension the dump needs"
 
 # The units appear with an older Immich: the stage fails before the import.
 IMMICH_SANDBOX_NIX_VERSION=1.0.0; export IMMICH_SANDBOX_NIX_VERSION

@@ -11,20 +11,25 @@
 # - A kill round walks the stages in order. For each stage not yet done it starts the batch
 #   (the first time plainly, then with --resume) in its own process group, waits for that
 #   stage's "started" record in the migration log, sleeps a random delay drawn uniformly from
-#   [0, the stage's duration in the reference run], and then interrupts, rotating through:
-#   SIGKILL of the whole process group (power cut), SIGHUP to the group (SSH dropped) and
-#   SIGTERM to the program. The import stage is instead interrupted by pg_terminate_backend of
-#   the importer's connection (application_name 'immich-migrate import'), after a random delay
-#   from the moment that backend appears. Where each kill actually landed is read back from the
+#   [0, 3/4 of the stage's duration in the reference run], then freezes the process group
+#   (SIGSTOP), reads from the log where it stands, and interrupts (the signal, then SIGCONT),
+#   rotating through: SIGKILL of the whole process group (power cut), SIGHUP to the group (SSH
+#   dropped) and SIGTERM to the program, shifted each round so that in three rounds every stage
+#   gets each signal once. The import gets SIGKILL in even rounds; in odd rounds it is
+#   interrupted by pg_terminate_backend of the importer's connection (application_name
+#   'immich-migrate import'), after a random delay from the moment that backend appears. Where each kill actually landed is read back from the
 #   log (the last stage that started and did not finish); a kill that overshoots its stage
 #   counts for the stage it hit, and the round goes on with the next unfinished stage.
+#   Stages shorter than 20 ms in the reference (a few ms: noticing their start through tail
+#   takes longer) are watched from the program's start by reading the log with bash builtins
+#   in a tight loop, and frozen right after their start record (plus 0-7 more looks).
 # - After each round the batch is resumed to the end; then: target pg_dump == reference,
 #   target library == reference listing (paths, types, modes, owners, sizes, mtimes) and its
 #   contents == the source library's, no partial/temp files anywhere, the backup directory
 #   holds the same files as in the reference (no half-written dump left beside a new one),
 #   every stage "done" in the journal, and the sandbox's password appears in no log or journal.
-# Rounds repeat until at least 20 kills landed inside stages and every stage was hit at least
-# once (at most 4 rounds). E2E_SEED=N reproduces a run's random delays.
+# At least three rounds; more (at most 4) until at least 20 kills landed inside stages and
+# every stage was hit at least once. E2E_SEED=N reproduces a run's random delays.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
@@ -38,9 +43,8 @@ echo "random seed: $seed (E2E_SEED=$seed reproduces the delays)"
 sb="$TEST_TMP/sb"
 pristine="$TEST_TMP/pristine"
 state="$TEST_TMP/state"
-tmp="$TEST_TMP/tmpdir" # TMPDIR of the migration: must be empty at the end
+tmp="$TEST_TMP/tmpdir" # TMPDIR of the migration (not of the sandbox tool): empty at the end
 mkdir -p "$tmp"
-export TMPDIR="$tmp"
 sandbox_create "$sb" --assets 20 --bytes-per-file 2048
 conf="$sb/immich-migrate.conf"
 e2e_snapshot "$sb" "$pristine"
@@ -48,7 +52,7 @@ t_start=$SECONDS
 
 
 # ---------------------------------------------------------------- reference run
-"$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes 2>"$TEST_TMP/ref.err" ||
+TMPDIR="$tmp" "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes 2>"$TEST_TMP/ref.err" ||
     { tail -n 30 "$TEST_TMP/ref.err"; fail "the reference run failed"; }
 mapfile -t stages < <(sed -n 's/^stage	\([^	]*\)	.*/\1/p' "$state/journal")
 [ ${#stages[@]} -ge 10 ] || fail "the journal lists only ${#stages[@]} stages"
@@ -75,13 +79,20 @@ pass_step "reference run finished; target dump, library and backup names saved"
 # ---------------------------------------------------------------- kill rounds
 declare -A landed
 kills=0
-signal_turn=0
+# signal_for STAGE: 0 = SIGKILL of the group, 1 = SIGHUP to the group, 2 = SIGTERM; shifted by
+# one every round, so that in three rounds every stage gets each of them once. The import gets
+# pg_terminate_backend in odd rounds and SIGKILL in even ones.
+declare -A stage_index
+for i in "${!stages[@]}"; do stage_index[${stages[$i]}]=$i; done
+signal_for() {
+    if [ "$1" = import ]; then echo 0; else echo $(( (stage_index[$1] + round) % 3 )); fi
+}
 log="$state/migration.log"
 
 stage_done() { grep -q "^stage	$1	done	" "$state/journal" 2>/dev/null; }
 
 start_batch() { # start_batch [--resume]; sets $pid (its own process group)
-    setsid "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes "$@" \
+    TMPDIR="$tmp" setsid "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes "$@" \
         >>"$TEST_TMP/round.out" 2>&1 &
     pid=$!
 }
@@ -89,7 +100,10 @@ start_batch() { # start_batch [--resume]; sets $pid (its own process group)
 # wait_started STAGE OFFSET: until STAGE's "started" record appears after byte OFFSET of the
 # log (inotify through tail -f, so the delay after the record is small); 1 if the program ended.
 wait_started() {
-    local re="^[0-9]+	$1	message	.*: started\$" i=0
+    wait_record "^[0-9]+	$1	message	.*: started\$" "$2"
+}
+wait_record() {
+    local re=$1 i=0
     # tail -F polls a file that does not exist yet once a second: wait for it first.
     while [ ! -f "$log" ] && [ $i -lt 2000 ]; do
         kill -0 $pid 2>/dev/null || return 1
@@ -106,9 +120,38 @@ landed_in() {
         END { print (cur == "" ? "-" : cur) }'
 }
 
-rand_delay() { # seconds, uniform in [0, ms] with ms resolution
+# spin_into STAGE OFFSET: for stages too short to hit after noticing their start (a few ms):
+# reads the log with bash builtins only (no process per look, so tens of microseconds between
+# looks) until STAGE's "started" record is there, goes on looking 0-7 times more (a random
+# moment a little later), and freezes the group. Returns 1 if the program ended first.
+spin_into() {
+    local target=$1 off=$2 lfd line buf="" extra=$((RANDOM % 8)) n=0 seen=0
+    while [ ! -f "$log" ]; do kill -0 "$pid" 2>/dev/null || return 1; done
+    exec {lfd}<"$log"
+    LC_ALL=C read -r -N "$off" -u $lfd _ || true
+    while :; do
+        if IFS= read -r -u $lfd line; then
+            line=$buf$line buf=""
+            case $line in *"	$target	message	"*": started") seen=1 ;; esac
+        else
+            buf=$buf$line
+            n=$((n + 1))
+            if [ $((n % 2000)) = 0 ] && ! kill -0 "$pid" 2>/dev/null; then exec {lfd}<&-; return 1; fi
+        fi
+        if [ $seen = 1 ]; then
+            [ $extra -gt 0 ] || break
+            extra=$((extra - 1))
+        fi
+    done
+    kill -STOP -- -"$pid" 2>/dev/null || true
+    exec {lfd}<&-
+}
+
+# rand_delay MS: seconds, uniform in [0, 3/4 of MS] at ms resolution (3/4: durations vary with
+# the machine's load, and a delay past the stage's end is a kill wasted on the next stage).
+rand_delay() {
     local ms=$1 r
-    r=$(( ms > 0 ? (RANDOM * 32768 + RANDOM) % (ms + 1) : 0 ))
+    r=$(( (RANDOM * 32768 + RANDOM) % (ms * 3 / 4 + 1) ))
     printf '%d.%03d' $((r / 1000)) $((r % 1000))
 }
 
@@ -143,26 +186,32 @@ interrupt() { # interrupt STAGE: start (resuming), hit STAGE, wait for the progr
         start_batch $resume
     else
         start_batch $resume
-        if ! wait_started "$target" "$off"; then
-            wait $pid || true
-            tail -n 20 "$TEST_TMP/round.out"
-            fail "round $round: the batch ended before stage $target started"
+        if [ "${dur[$target]}" -lt 20 ]; then
+            spin_into "$target" "$off" || {
+                wait $pid || true; tail -n 20 "$TEST_TMP/round.out"
+                fail "round $round: the batch ended before stage $target started"; }
+            delay="at its start"
+        else
+            if ! wait_started "$target" "$off"; then
+                wait $pid || true
+                tail -n 20 "$TEST_TMP/round.out"
+                fail "round $round: the batch ended before stage $target started"
+            fi
+            delay=$(rand_delay "${dur[$target]}")
+            sleep "$delay"
+            delay="after ${delay}s"
+            # Freeze the group and read where it is (the log is written with write(), no
+            # buffer), then deliver the signal and let it go on.
+            kill -STOP -- -"$pid" 2>/dev/null || true
         fi
-        delay=$(rand_delay "${dur[$target]}")
-        # Short delays without a sleep process: stages of a few ms are hit at their start.
-        [ "$delay" = 0.000 ] || [ "${delay#0.00}" != "$delay" ] || sleep "$delay"
-        # Freeze the group, read where it is (the log is written with write(), no buffer),
-        # then deliver the signal and let it go on.
-        kill -STOP -- -"$pid" 2>/dev/null || true
         at=$(landed_in "$off")
-        case $((signal_turn % 3)) in
+        case $(signal_for "$target") in
             0) sig=KILL; kill -KILL -- -"$pid" 2>/dev/null || true ;;
             1) sig=HUP; kill -HUP -- -"$pid" 2>/dev/null || true ;;
             2) sig=TERM; kill -TERM "$pid" 2>/dev/null || true ;;
         esac
         kill -CONT -- -"$pid" 2>/dev/null || true
-        signal_turn=$((signal_turn + 1))
-        how="SIG$sig after ${delay}s"
+        how="SIG$sig $delay"
     fi
     local rc=0
     wait $pid || rc=$?
@@ -221,7 +270,7 @@ while :; do
     done
     # Resume to the end (a resume never needs more than one run).
     set +e
-    "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1
+    TMPDIR="$tmp" "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1
     rc=$?
     set -e
     [ $rc = 0 ] || { tail -n 30 "$TEST_TMP/round.out"; fail "round $round: the final resume exited $rc"; }
@@ -229,7 +278,7 @@ while :; do
     pass_step "round $round: finished after the kills, equal to the reference ($kills kills so far, $((SECONDS - t_start)) s)"
     all_hit=1
     for st in "${stages[@]}"; do [ -n "${landed[$st]:-}" ] || all_hit=0; done
-    if [ $kills -ge 20 ] && [ $all_hit = 1 ]; then break; fi
+    if [ $round -ge 3 ] && [ $kills -ge 20 ] && [ $all_hit = 1 ]; then break; fi
     [ $round -lt 4 ] || break
 done
 

@@ -1,10 +1,11 @@
 #!/bin/bash
 # --report of a finished, a failed and an interrupted migration of the sandbox (issue 7):
 # every stage with its status and time, the commands with exit status and duration, errors in
-# full, and no password anywhere: neither the sandbox's DB_PASSWORD nor the one in the target
+# full (and --review in tmux shows the failed one's errors), and no password anywhere: neither the sandbox's DB_PASSWORD nor the one in the target
 # DSN may appear in the report, the log, the journal or the program's output.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/tmux.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
 . "$top_srcdir/tests/integration/e2e-lib.sh"
 need setsid timeout
@@ -89,12 +90,24 @@ assert_contains "$md" "pg_dump: error: query failed: server closed the connectio
 grep -qE "\*\*command\*\* \(exit 1\).*pg_dump" "$md" || fail "the failing pg_dump command is not in the report with its exit status"
 pass_step "failed: dump failed with its time, later stages pending, pg_dump's error in full"
 
+# --review of the failed migration: the errors filter shows the dump's failure.
+tmux_start 80 24 -- "$IMMICH_MIGRATE" --review="$state"
+tmux_wait_for "review of $state"
+tmux_keys e
+tmux_wait_for "errors only"
+tmux_assert "dump"
+tmux_assert "Dump database: failed"
+tmux_refute "No record matches"
+tmux_keys q
+[ "$(tmux_wait_exit 10)" = 0 ] || fail "--review did not exit 0"
+pass_step "--review of the failed migration lists its errors"
+
 # ---------------------------------------------------------------- interrupted
 e2e_restore "$sb" "$pristine"
 state="$TEST_TMP/interrupted"
 log="$state/migration.log"
 # The copy is slowed down (a pause per file) so that the kill lands inside it.
-IMMICH_MIGRATE_TEST_FILES_DELAY_MS=100 setsid "$IMMICH_MIGRATE" --batch -c "$conf" \
+IMMICH_MIGRATE_TEST_FILES_DELAY_MS=40 setsid "$IMMICH_MIGRATE" --batch -c "$conf" \
     --state-dir "$state" --yes 2>"$TEST_TMP/interrupted.err" &
 pid=$!
 i=0

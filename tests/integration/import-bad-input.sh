@@ -61,6 +61,14 @@ psql_on src -d postgres -c 'CREATE DATABASE psql_probe'
 psql -X -q -v ON_ERROR_STOP=1 -h "$src_HOST" -U postgres -d psql_probe -f "$T/raw.sql" > /dev/null 2> "$T/psql.err" && fail "psql loaded the unfixed dump"
 assert_contains "$T/psql.err" "raw.sql:$line: ERROR"
 
+# The server's error position becomes a file line and column (counted here with awk).
+sed 's/^SET row_security = off;$/&\nCREATE TABLE broken (\n    a integer,\n    b intt\n);/' "$T/good.sql" > "$T/typo.sql"
+line=$(grep -n '^    b intt$' "$T/typo.sql" | cut -d: -f1)
+[ -n "$line" ] || fail "test setup: typo not inserted"
+col=$(awk -v l="$line" 'NR == l { print index($0, "intt") }' "$T/typo.sql")
+bad typo "$T/typo.sql" 'type "intt" does not exist' "position: line $line, column $col" \
+    "typo.sql, lines $((line - 2))-$((line + 1))"
+
 # A custom-format archive, and a tar one.
 pg_dump -Fc -h "$src_HOST" -p 5432 -U postgres awkward > "$T/custom.dump"
 bad custom-format "$T/custom.dump" "custom-format archive" "pg_restore"

@@ -75,6 +75,10 @@ expect_status 2 sb_psql "$SRC_HOST" immich -c 'SELECT 1' 2>/dev/null
 "$DOCKER" exec immich_server true || fail "exec in a running server container"
 pass_step "stop/start"
 
+"$DOCKER" logs --tail 1 immich_postgres | grep -q 'ready to accept connections' || fail "docker logs"
+expect_status 1 "$DOCKER" logs immich_nope 2>/dev/null
+pass_step "logs"
+
 # The calls were recorded in order, tab-separated.
 head -n 1 "$CALLS_LOG" | grep -qx "$(printf 'docker\tps\t-a\t--format\t{{.Names}}')" || fail "first call: $(head -n 1 "$CALLS_LOG")"
 grep -n "$(printf '^docker\tstop\t')" "$CALLS_LOG" | head -n 1 | cut -d: -f1 >"$TEST_TMP/stop_line"

@@ -38,6 +38,9 @@ assert_contains "$TEST_TMP/journal" "Immich Server is listening"
 [ "$(cat "$TEST_TMP/journal")" = "-- No entries --" ] || fail "--since in the future printed entries"
 pass_step "start, ping, journal"
 
+"$SYSTEMCTL" status immich-server >"$TEST_TMP/status" || fail "status of a running unit is not 0"
+assert_contains "$TEST_TMP/status" "Active: active (running)"
+expect_status 4 "$SYSTEMCTL" status nosuch 2>/dev/null
 "$SYSTEMCTL" show immich-server -p ExecStart,Environment >"$TEST_TMP/show"
 assert_contains "$TEST_TMP/show" "ExecStart={ path=/nix/store/"
 assert_contains "$TEST_TMP/show" "-immich-$IMMICH_VERSION/bin/server"

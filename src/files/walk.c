@@ -79,7 +79,8 @@ static long read_names(DIR *dir, char ***names_out)
         errno = saved;
         return -1;
     }
-    qsort(names, count, sizeof *names, cmp_names);
+    if (count > 1)
+        qsort(names, count, sizeof *names, cmp_names);
     *names_out = names;
     return (long)count;
 }

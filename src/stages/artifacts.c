@@ -11,6 +11,15 @@ static struct {
     char *key;
     char *value;
 } memory[64];
+/* Replaced values stay alive (callers may still hold them) and reachable. */
+static char **retired;
+static size_t nretired;
+
+static void retire(char *value)
+{
+    retired = xrealloc(retired, (nretired + 1) * sizeof *retired);
+    retired[nretired++] = value;
+}
 
 const char *stage_artifact(const struct stage_ctx *ctx, const char *key)
 {
@@ -21,7 +30,7 @@ const char *stage_artifact(const struct stage_ctx *ctx, const char *key)
     for (size_t i = 0; i < ARRAY_LEN(memory); i++) {
         if (memory[i].key && strcmp(memory[i].key, key) == 0) {
             if (v && strcmp(v, memory[i].value) != 0) {
-                free(memory[i].value);
+                retire(memory[i].value);
                 memory[i].value = v;
                 v = NULL;
             }
@@ -48,7 +57,7 @@ void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *valu
     pthread_mutex_lock(&memory_lock);
     for (size_t i = 0; i < ARRAY_LEN(memory); i++) {
         if (memory[i].key && strcmp(memory[i].key, key) == 0) {
-            /* Old value is leaked on purpose: callers may still hold it. */
+            retire(memory[i].value);
             memory[i].value = xstrdup(value);
             break;
         }

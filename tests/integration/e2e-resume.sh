@@ -20,9 +20,10 @@
 #   'immich-migrate import'), after a random delay from the moment that backend appears. Where each kill actually landed is read back from the
 #   log (the last stage that started and did not finish); a kill that overshoots its stage
 #   counts for the stage it hit, and the round goes on with the next unfinished stage.
-#   Stages shorter than 20 ms in the reference (a few ms: noticing their start through tail
-#   takes longer) are watched from the program's start by reading the log with bash builtins
-#   in a tight loop, and frozen right after their start record (plus 0-7 more looks).
+#   Stages shorter than 20 ms in the reference (a few ms: noticing their start takes longer
+#   on a loaded machine) are approached from before: the group is frozen when the previous
+#   stage shows up in the log and then let run in small SIGCONT/SIGSTOP steps until the stage
+#   has started, plus 0-1 random step (see step_into).
 # - After each round the batch is resumed to the end; then: target pg_dump == reference,
 #   target library == reference listing (paths, types, modes, owners, sizes, mtimes) and its
 #   contents == the source library's, no partial/temp files anywhere, the backup directory
@@ -73,6 +74,9 @@ done <"$state/migration.log"
 for st in "${stages[@]}"; do
     [ -n "${dur[$st]:-}" ] || fail "no duration for stage $st in the reference log"
 done
+declare -A prev_of
+prev=""
+for st in "${stages[@]}"; do prev_of[$st]=$prev; prev=$st; done
 echo "reference run: $(for st in "${stages[@]}"; do printf '%s=%sms ' "$st" "${dur[$st]}"; done)"
 pass_step "reference run finished; target dump, library and backup names saved"
 
@@ -120,31 +124,46 @@ landed_in() {
         END { print (cur == "" ? "-" : cur) }'
 }
 
-# spin_into STAGE OFFSET: for stages too short to hit after noticing their start (a few ms):
-# reads the log with bash builtins only (no process per look, so tens of microseconds between
-# looks) until STAGE's "started" record is there, goes on looking 0-7 times more (a random
-# moment a little later), and freezes the group. Returns 1 if the program ended first.
-spin_into() {
-    local target=$1 off=$2 lfd line buf="" extra=$((RANDOM % 8)) n=0 seen=0
+# step_into STAGE OFFSET: for stages too short to hit after noticing their start (a few ms,
+# and a loaded machine may not run the watcher for longer than that): the log is read with bash
+# builtins only (no process per look) until the previous stage shows up, the group is frozen
+# there, and then let run in small steps (SIGCONT, a few dozen microseconds, SIGSTOP) until
+# STAGE's "started" record is in the log, plus 0-1 random step. Returns 0 with the group
+# stopped, 1 if the program ended first.
+step_into() {
+    local target=$1 off=$2 prev=${prev_of[$1]} lfd line buf="" extra=$((RANDOM % 2)) seen=0 i=0 k
     while [ ! -f "$log" ]; do kill -0 "$pid" 2>/dev/null || return 1; done
     exec {lfd}<"$log"
     LC_ALL=C read -r -N "$off" -u $lfd _ || true
-    while :; do
+    while :; do # until a record of the previous stage (or of STAGE itself)
         if IFS= read -r -u $lfd line; then
             line=$buf$line buf=""
-            case $line in *"	$target	message	"*": started") seen=1 ;; esac
+            case $line in *"	$prev	"* | *"	$target	"*) break ;; esac
         else
-            buf=$buf$line
-            n=$((n + 1))
-            if [ $((n % 2000)) = 0 ] && ! kill -0 "$pid" 2>/dev/null; then exec {lfd}<&-; return 1; fi
+            buf=$buf$line i=$((i + 1))
+            if [ $((i % 2000)) = 0 ] && ! kill -0 "$pid" 2>/dev/null; then exec {lfd}<&-; return 1; fi
         fi
+    done
+    kill -STOP -- -"$pid" 2>/dev/null || { exec {lfd}<&-; return 1; }
+    case $line in *"	$target	message	"*": started") seen=1 ;; esac
+    i=0
+    while [ $i -lt 100000 ]; do
+        while IFS= read -r -u $lfd line; do
+            line=$buf$line buf=""
+            case $line in *"	$target	message	"*": started") seen=1 ;; esac
+        done
+        buf=$buf$line
         if [ $seen = 1 ]; then
             [ $extra -gt 0 ] || break
             extra=$((extra - 1))
         fi
+        kill -CONT -- -"$pid" 2>/dev/null || break
+        for ((k = 0; k < 10; k++)); do :; done
+        kill -STOP -- -"$pid" 2>/dev/null || break
+        i=$((i + 1))
     done
-    kill -STOP -- -"$pid" 2>/dev/null || true
     exec {lfd}<&-
+    [ $seen = 1 ] || return 1
 }
 
 # rand_delay MS: seconds, uniform in [0, 3/4 of MS] at ms resolution (3/4: durations vary with
@@ -186,11 +205,11 @@ interrupt() { # interrupt STAGE: start (resuming), hit STAGE, wait for the progr
         start_batch $resume
     else
         start_batch $resume
-        if [ "${dur[$target]}" -lt 20 ]; then
-            spin_into "$target" "$off" || {
+        if [ "${dur[$target]}" -lt 20 ] && [ -n "${prev_of[$target]}" ]; then
+            step_into "$target" "$off" || {
                 wait $pid || true; tail -n 20 "$TEST_TMP/round.out"
                 fail "round $round: the batch ended before stage $target started"; }
-            delay="at its start"
+            delay="stepped into it"
         else
             if ! wait_started "$target" "$off"; then
                 wait $pid || true
@@ -287,5 +306,38 @@ echo "kills per stage: $(for st in "${stages[@]}"; do printf '%s=%s ' "$st" "${l
 for st in "${stages[@]}"; do
     [ -n "${landed[$st]:-}" ] || fail "no kill landed inside stage $st"
 done
-[ -z "$(ls -A "$tmp")" ] || { ls -la "$tmp"; fail "temp files left in TMPDIR"; }
 pass_step "$kills kills in $round rounds, every stage hit, every round equal to the reference"
+
+# ---------------------------------------------------------------- kills while a file is written
+# Random moments rarely fall in the short time a stage has its output file half-written, so
+# these are aimed: the group is stepped (as in step_into) from the stage's start until the
+# stage's output file exists, then killed with SIGKILL, resumed to the end and checked.
+kill_while_writing() { # kill_while_writing STAGE GLOB
+    local target=$1 glob=$2 i=0 k off=0
+    round="$target-file"
+    e2e_restore "$sb" "$pristine"
+    rm -rf "$state"
+    : >"$TEST_TMP/round.out"
+    start_batch
+    step_into "$target" "$off" || { wait $pid || true; tail -n 20 "$TEST_TMP/round.out"; fail "$target never started"; }
+    while ! compgen -G "$glob" >/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 200000 ] || { kill -KILL -- -"$pid"; fail "$target never wrote $glob"; }
+        kill -CONT -- -"$pid" 2>/dev/null || fail "the batch ended before $target wrote $glob"
+        for ((k = 0; k < 10; k++)); do :; done
+        kill -STOP -- -"$pid" 2>/dev/null || fail "the batch ended before $target wrote $glob"
+    done
+    [ "$(landed_in 0)" = "$target" ] || fail "the kill aimed at $target's file landed in $(landed_in 0)"
+    echo "$target: SIGKILL while writing $(compgen -G "$glob" | head -n 1) ($(stat -c %s "$(compgen -G "$glob" | head -n 1)") bytes)"
+    kill -KILL -- -"$pid" 2>/dev/null || true
+    kill -CONT -- -"$pid" 2>/dev/null || true
+    wait $pid || true
+    TMPDIR="$tmp" "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1 ||
+        { tail -n 30 "$TEST_TMP/round.out"; fail "the resume after the kill in $target's file failed"; }
+    check_result
+    pass_step "SIGKILL while $target wrote its file: resumed, equal to the reference"
+}
+kill_while_writing dump "$BACKUP_DIR/immich-*.sql.zst*"
+kill_while_writing fixup "$BACKUP_DIR/immich-*-nixos.sql*"
+kill_while_writing backup "$BACKUP_DIR/immich-library-*.tar.zst*"
+[ -z "$(ls -A "$tmp")" ] || { ls -la "$tmp"; fail "temp files left in TMPDIR"; }

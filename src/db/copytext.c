@@ -1,3 +1,4 @@
+#include "sys/fdio.h"
 #include "db/copytext.h"
 
 #include <strings.h>
@@ -7,17 +8,6 @@
 bool copy_field_is_null(const char *raw, size_t len)
 {
     return len == 2 && raw[0] == '\\' && raw[1] == 'N';
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Follows CopyReadAttributesText: \b \f \n \r \t \v, octal \ooo, hex \xhh, else the char. */
@@ -47,7 +37,7 @@ void copy_field_decode(const char *raw, size_t len, struct strbuf *out)
         case 'v': sb_append_char(out, '\v'); break;
         case 'x': {
             int v = 0, digits = 0, h;
-            while (digits < 2 && i < len && (h = hex_value(raw[i])) >= 0) {
+            while (digits < 2 && i < len && (h = hex_digit_value(raw[i])) >= 0) {
                 v = v * 16 + h;
                 i++;
                 digits++;

@@ -1,3 +1,4 @@
+#include "sys/fdio.h"
 #include "db/dumpio.h"
 
 #include <errno.h>
@@ -27,22 +28,6 @@ struct dump_reader {
     char peek[4];   /* plain files: the bytes read to look for a magic number */
     size_t peek_len, peek_off;
 };
-
-static ssize_t read_full(int fd, char *buf, size_t cap)
-{
-    size_t got = 0;
-    while (got < cap) {
-        ssize_t n = read(fd, buf + got, cap - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    return (ssize_t)got;
-}
 
 struct dump_reader *dump_reader_open(const char *path, struct strbuf *err)
 {

@@ -40,22 +40,6 @@ void meta_compare(const struct entry_meta *want, const struct entry_meta *have, 
         add_reason(why, _("link target"));
 }
 
-ssize_t read_full(int fd, unsigned char *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = read(fd, buf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    return (ssize_t)got;
-}
-
 int content_equal(int fd_a, int fd_b, unsigned char *buf_a, unsigned char *buf_b, size_t buflen)
 {
     for (;;) {

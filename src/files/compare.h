@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "sys/fdio.h"
 #include "common.h"
 
 struct entry_meta {
@@ -23,7 +24,7 @@ void meta_from_stat(struct entry_meta *m, const struct stat *st, const char *lin
  * modes are not compared (they depend on the file system). */
 void meta_compare(const struct entry_meta *want, const struct entry_meta *have, struct strbuf *why);
 /* Reads up to len bytes, fewer only at the end of the file. -1 with errno on error. */
-ssize_t read_full(int fd, unsigned char *buf, size_t len);
+
 /* Reads both fds to the end and compares the bytes. 1 equal, 0 different, -1 error (errno). */
 int content_equal(int fd_a, int fd_b, unsigned char *buf_a, unsigned char *buf_b, size_t buflen);
 

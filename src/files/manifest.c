@@ -1,3 +1,4 @@
+#include "sys/fdio.h"
 #include "common.h"
 #include "files/manifest.h"
 
@@ -18,17 +19,6 @@ void manifest_escape(const char *path, struct strbuf *out)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int manifest_unescape(const char *text, struct strbuf *out)
 {
     for (const char *p = text; *p; p++) {
@@ -38,7 +28,7 @@ int manifest_unescape(const char *text, struct strbuf *out)
         }
         if (p[1] != 'x')
             return -1;
-        int hi = hexval(p[2]), lo = p[2] ? hexval(p[3]) : -1;
+        int hi = hex_digit_value(p[2]), lo = p[2] ? hex_digit_value(p[3]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             return -1;
         sb_append_char(out, (char)(hi * 16 + lo));

@@ -1,6 +1,7 @@
 /* Connections for the importer, and the work a connection does for one job. */
 #include "common.h"
 #include "pg/import_int.h"
+#include "pg/connect.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,48 +13,14 @@
 
 PGconn *import_connect(const char *dsn, const char *dbname, struct strbuf *err)
 {
-    char *perr = NULL;
-    PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
-    if (!opts) {
-        sb_printf(err, _("the connection string is invalid: %s"), perr ? perr : "?");
-        PQfreemem(perr);
+    struct strbuf why = {0};
+    PGconn *conn = pg_connect_db(dsn, dbname, NULL, "immich-migrate import", &why);
+    if (!conn) {
+        sb_printf(err, _("cannot connect to PostgreSQL: %s"), sb_str(&why));
+        sb_free(&why);
         return NULL;
     }
-    size_t n = 0;
-    for (PQconninfoOption *o = opts; o->keyword; o++)
-        n++;
-    const char **keys = xcalloc(n + 3, sizeof *keys);
-    const char **vals = xcalloc(n + 3, sizeof *vals);
-    size_t k = 0;
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!o->val || (dbname && strcmp(o->keyword, "dbname") == 0))
-            continue;
-        keys[k] = o->keyword;
-        vals[k++] = o->val;
-    }
-    if (dbname) {
-        keys[k] = "dbname";
-        vals[k++] = dbname;
-    }
-    bool has_app = false;
-    for (size_t i = 0; i < k; i++)
-        has_app |= strcmp(keys[i], "application_name") == 0;
-    if (!has_app) {
-        keys[k] = "application_name";
-        vals[k++] = "immich-migrate import";
-    }
-    PGconn *conn = PQconnectdbParams(keys, vals, 0);
-    free(keys);
-    free(vals);
-    PQconninfoFree(opts);
-    if (!conn || PQstatus(conn) != CONNECTION_OK) {
-        /* libpq's message names host and database, never the password */
-        sb_printf(err, _("cannot connect to PostgreSQL: %s"), conn ? PQerrorMessage(conn) : "");
-        while (err->len && err->buf[err->len - 1] == '\n')
-            err->buf[--err->len] = '\0';
-        PQfinish(conn);
-        return NULL;
-    }
+    sb_free(&why);
     /* Speed: the import is repeatable from the dump, so a crash needs no durability. */
     PGresult *res = PQexec(conn, "SET synchronous_commit = off");
     PQclear(res);

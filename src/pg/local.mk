@@ -1,5 +1,6 @@
 # The SQL dump engine (issue 3): lexer, input, importer and the `import` subcommand.
 libimmich_a_SOURCES += \
+	src/pg/connect.c src/pg/connect.h \
 	src/pg/sql_lexer.c src/pg/sql_lexer.h \
 	src/pg/sql_input.c src/pg/sql_input.h \
 	src/pg/dump_walker.c src/pg/dump_walker.h \

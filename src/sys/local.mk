@@ -1,3 +1,4 @@
 libimmich_a_SOURCES += \
 	src/sys/spawn.c src/sys/spawn.h \
 	src/sys/atomic_file.c src/sys/atomic_file.h
+libimmich_a_SOURCES += src/sys/fdio.c src/sys/fdio.h

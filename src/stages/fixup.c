@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,9 +108,13 @@ static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const
     struct dump_reader *r = dump_reader_open(in, err);
     if (!r)
         return -1;
-    struct dump_writer *w = dump_writer_create(out, DUMP_PLAIN, 1, err);
+    /* Written under a temporary name: a fixed dump killed midway never looks finished. */
+    char *partial = xasprintf("%s.partial", out);
+    unlink(partial); /* ours, from an interrupted run */
+    struct dump_writer *w = dump_writer_create(partial, DUMP_PLAIN, 1, err);
     if (!w) {
         dump_reader_close(r);
+        free(partial);
         return -1;
     }
     int rc = fixup_run(o, r, w, ctx->rep, st, err);
@@ -120,9 +125,17 @@ static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const
     }
     if (rc < 0) {
         dump_writer_abort(w);
+        free(partial);
         return -1;
     }
-    return dump_writer_finish(w, false, err);
+    rc = dump_writer_finish(w, true, err);
+    if (rc == 0 && rename(partial, out) < 0) {
+        sb_printf(err, _("cannot rename %s: %s"), partial, strerror(errno));
+        unlink(partial);
+        rc = -1;
+    }
+    free(partial);
+    return rc;
 }
 
 static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *err)
@@ -145,12 +158,9 @@ static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *e
     char *out = NULL;
     if (build_options(ctx, &o, err) < 0)
         goto done;
-    for (int attempt = 1; attempt < 100; attempt++) {
-        free(out);
-        out = output_name(ctx, in, attempt);
-        if (access(out, F_OK) != 0)
-            break;
-    }
+    /* The output is derived from the dump alone, so one left by an interrupted run (complete
+     * but not yet in the journal) is replaced rather than kept beside a second copy. */
+    out = output_name(ctx, in, 1);
     struct fixup_stats st = {0};
     if (run_fixup(ctx, &o, in, out, &st, err) == 0) {
         struct strbuf text = {0};

@@ -4,6 +4,8 @@
 #include "datadir.h"
 #include "report_md.h"
 #include "redact.h"
+#include "finish.h"
+#include "rollback.h"
 #include "session.h"
 #include "sys/spawn.h"
 
@@ -53,6 +55,23 @@ static int run_dry(struct session *s)
     return 0;
 }
 
+/* Batch mode does not start Docker by itself (the user may want to look first); it says how. */
+static void print_rollback_hint(const struct plan *p)
+{
+    struct argv_builder a = {0};
+    argv_add_words(&a, plan_get(p, PLAN_docker_command));
+    argv_add(&a, "start");
+    argv_add(&a, plan_get(p, PLAN_server_container));
+    argv_add(&a, plan_get(p, PLAN_ml_container));
+    struct strbuf line = {0};
+    argv_format(argv_get(&a), &line);
+    fprintf(stderr, _("immich-migrate: nothing was imported yet; the Docker containers are stopped. "
+                      "To run the old installation again: %s\n"),
+            sb_str(&line));
+    sb_free(&line);
+    argv_free(&a);
+}
+
 /* --batch: the stages in order, one line per event on stderr, stop at the first failure. */
 static int run_batch(struct session *s, bool found_unfinished)
 {
@@ -80,12 +99,18 @@ static int run_batch(struct session *s, bool found_unfinished)
         }
         if (r == STAGE_FAILED) {
             fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
+            if (rollback_possible(s, list[i]))
+                print_rollback_hint(&s->plan);
             sb_free(&err);
             return 1;
         }
         sb_free(&err);
     }
     fprintf(stderr, _("immich-migrate: migration finished; log and journal in %s\n"), s->state_dir);
+    struct strbuf summary = {0};
+    session_summary(s, &summary);
+    fputs(sb_str(&summary), stdout);
+    sb_free(&summary);
     return 0;
 }
 

@@ -40,6 +40,16 @@ static void print_version(void)
     printf("immich-migrate %s\n", PACKAGE_VERSION);
 }
 
+/* --review and --report take DIR as "--report=DIR" or as the next word ("--report DIR"). */
+static const char *optional_dir(int argc, char **argv)
+{
+    if (optarg)
+        return optarg;
+    if (optind < argc && argv[optind][0] != '-')
+        return argv[optind++];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -81,8 +91,8 @@ int main(int argc, char **argv)
         case 'b': m = MODE_BATCH; break;
         case 'n': m = MODE_DRY_RUN; break;
         case 'r': opt.resume = true; break;
-        case OPT_REVIEW: m = MODE_REVIEW; opt.log_dir = optarg; break;
-        case OPT_REPORT: m = MODE_REPORT; opt.log_dir = optarg; break;
+        case OPT_REVIEW: m = MODE_REVIEW; opt.log_dir = optional_dir(argc, argv); break;
+        case OPT_REPORT: m = MODE_REPORT; opt.log_dir = optional_dir(argc, argv); break;
         case OPT_DEMO: opt.demo = true; break;
         case 'c': opt.config = optarg; break;
         case 'y': opt.yes = true; break;

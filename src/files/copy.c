@@ -138,7 +138,13 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         return -1;
     }
     posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-    int out = openat(pfd, COPY_PARTIAL_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    /* A partial file of an interrupted run is ours: remove it, then create afresh. */
+    if (unlinkat(pfd, COPY_PARTIAL_NAME, 0) < 0 && errno != ENOENT) {
+        fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
+        close(in);
+        return -1;
+    }
+    int out = openat(pfd, COPY_PARTIAL_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (out < 0) {
         fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
         close(in);

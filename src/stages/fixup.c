@@ -92,7 +92,12 @@ static void set_artifacts(struct stage_ctx *ctx, const struct fixup_stats *st, c
 
 static int write_report(const char *path, const struct strbuf *text, struct strbuf *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    /* Our own report from an earlier run is replaced; a new file is always created afresh. */
+    if (unlink(path) < 0 && errno != ENOENT) {
+        sb_printf(err, _("cannot replace %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len) {
         sb_printf(err, _("cannot write %s: %s"), path, strerror(errno));
         if (fd >= 0)

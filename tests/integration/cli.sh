@@ -74,3 +74,17 @@ assert_not_contains "$TEST_TMP/report.md" "topsecret-dsn"
 assert_not_contains "$TEST_TMP/state/migration.log" "topsecret-dsn"
 assert_not_contains "$TEST_TMP/state/journal" "topsecret-dsn"
 pass_step "journal, log and report"
+
+# German: LANGUAGE=de gives German help and errors (catalog compiled from po/de.po).
+need msgfmt
+mkdir -p "$TEST_TMP/locale/de/LC_MESSAGES"
+msgfmt -c -o "$TEST_TMP/locale/de/LC_MESSAGES/immich-migrate.mo" "$top_srcdir/po/de.po"
+IMMICH_MIGRATE_LOCALEDIR="$TEST_TMP/locale" LANGUAGE=de LC_ALL=C.UTF-8 "$M" --help > "$TEST_TMP/help.de"
+assert_contains "$TEST_TMP/help.de" "Aufruf: immich-migrate"
+assert_contains "$TEST_TMP/help.de" "den interaktiven Assistenten starten"
+assert_not_contains "$TEST_TMP/help.de" "start the interactive wizard"
+set +e
+IMMICH_MIGRATE_LOCALEDIR="$TEST_TMP/locale" LANGUAGE=de LC_ALL=C.UTF-8 "$M" no-such-stage 2> "$TEST_TMP/err.de"
+set -e
+assert_contains "$TEST_TMP/err.de" "unbekannter Schritt"
+pass_step "German help and errors"

@@ -12,20 +12,20 @@ static void print_help(void)
 {
     printf(_("Usage: immich-migrate [OPTION]...\n"
              "       immich-migrate STAGE [ARGS]...\n"
-             "Move an Immich installation from Docker Compose to the NixOS services.immich module:\n"
-             "a guided, resumable, logged migration.\n\n"));
+             "Move an Immich installation from Docker Compose to the NixOS services.immich\n"
+             "module: a guided, resumable, logged migration.\n\n"));
     printf(_("Modes:\n"
              "      (none)            start the interactive wizard\n"
-             "  -b, --batch           run every stage without the wizard, one line per event on stderr\n"
-             "  -n, --dry-run         print the whole plan (every command and SQL statement); run nothing\n"
-             "  -r, --resume          continue the unfinished migration in the state directory\n"
+             "  -b, --batch           run every stage without the wizard (events on stderr)\n"
+             "  -n, --dry-run         print every command and SQL statement; run nothing\n"
+             "  -r, --resume          continue the unfinished migration\n"
              "      --review[=DIR]    browse a migration's log in the terminal UI\n"
              "      --report[=DIR]    print a migration's log as Markdown\n"
              "      --demo            run the wizard on a built-in sandbox installation\n\n"));
     printf(_("Options:\n"
              "  -c, --config=FILE     read the plan's values from FILE (key = value)\n"
              "  -y, --yes             confirm destructive steps without asking (batch mode)\n"
-             "      --state-dir=DIR   journal, lock and log directory (default /var/lib/immich-migrate)\n"
+             "      --state-dir=DIR   journal, lock and log (default /var/lib/immich-migrate)\n"
              "      --keep-sandbox    with --demo: keep the sandbox on exit\n"
              "  -h, --help            show this help and exit\n"
              "  -V, --version         show the version and exit\n\n"));

@@ -16,7 +16,7 @@ static void backup_usage(FILE *to)
                   "  -l, --level=N        zstd compression level 1-19 (default 3)\n"
                   "  -t, --threads=N      compression threads (default: CPUs - 1, at most 4;\n"
                   "                       0 = compress in the reading thread)\n"
-                  "      --no-space-check start even when the free space is below the library's size\n"
+                  "      --no-space-check start even with less free space than the library's size\n"
                   "  -h, --help           show this help and exit\n"));
 }
 

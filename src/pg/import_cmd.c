@@ -17,7 +17,7 @@ static void usage(FILE *f)
                  "Load a plain SQL dump (pg_dump/pg_dumpall; .sql, .sql.gz, .sql.zst, or - for\n"
                  "stdin) into PostgreSQL through libpq, stopping at the first error.\n\n"
                  "  -d, --dsn=DSN                libpq connection string of the target database\n"
-                 "  -j, --jobs=N                 load COPY blocks and build indexes on N connections\n"
+                 "  -j, --jobs=N                 load tables and build indexes on N connections\n"
                  "  -1, --single-transaction     all or nothing (default when the file allows it\n"
                  "                               and -j is 1)\n"
                  "      --no-single-transaction  commit statement by statement\n"

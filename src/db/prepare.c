@@ -279,11 +279,19 @@ int db_prepare_run(const struct prepare_request *rq, const struct reporter *rep,
         return 1;
     struct target_state ts;
     int rc = inspect_target(conn, rep, &ts, err) == 0 && check_target(conn, rq, rep, err) == 0 ? 0 : 1;
-    if (rc == 0 && ts.tables > 0 && !rq->dry_run) {
-        report_msg(rep, REC_WARNING, _("database '%s' is not empty: everything in its schemas will be dropped"),
-                   rq->dbname);
-        char *q = xasprintf(_("The database '%s' holds %d tables. Drop its schemas and all their "
-                              "data? Type the database name to confirm."), rq->dbname, ts.tables);
+    /* DROP SCHEMA is destructive even on a database that looks empty (a function, a type, a
+     * grant someone made by hand): it is always confirmed by typing the name. */
+    if (rc == 0 && !rq->dry_run) {
+        char *q;
+        if (ts.tables > 0) {
+            report_msg(rep, REC_WARNING, _("database '%s' is not empty: everything in its schemas will be dropped"),
+                       rq->dbname);
+            q = xasprintf(_("The database '%s' holds %d tables. Drop its schemas and all their "
+                            "data? Type the database name to confirm."), rq->dbname, ts.tables);
+        } else {
+            q = xasprintf(_("The database '%s' holds no tables. Drop and recreate its schemas for the "
+                            "import? Type the database name to confirm."), rq->dbname);
+        }
         if (!rq->assume_yes && !report_confirm(rep, q, rq->dbname)) {
             sb_printf(err, _("not confirmed: database '%s' left as it was"), rq->dbname);
             rc = 1;

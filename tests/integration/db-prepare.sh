@@ -67,6 +67,15 @@ check_prepared() { # PSQL-COMMAND...
 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" --yes </dev/null 2>"$TEST_TMP/yes.err" ||
     { cat "$TEST_TMP/yes.err"; fail "prepare-db --yes failed"; }
 check_prepared psql -X -h "$DST_HOST" -p 5432 -U postgres
+# Even a database without tables is not emptied without a typed confirmation.
+psql_on DST -d immich -c "CREATE FUNCTION public.hand_made() RETURNS int LANGUAGE sql AS 'SELECT 1'" >/dev/null
+expect_status 1 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" </dev/null 2>"$TEST_TMP/empty.err"
+assert_contains "$TEST_TMP/empty.err" "not confirmed"
+[ "$(psql_on DST -At -d immich -c "SELECT count(*) FROM pg_proc WHERE proname = 'hand_made'")" = 1 ] ||
+    fail "an unconfirmed prepare-db dropped the schema of a database without tables"
+"$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" --yes </dev/null 2>"$TEST_TMP/yes.err" ||
+    { cat "$TEST_TMP/yes.err"; fail "prepare-db --yes failed"; }
+check_prepared psql -X -h "$DST_HOST" -p 5432 -U postgres
 "$IMMICH_MIGRATE" fixup --target /var/lib/immich "$TEST_TMP/dump.sql" "$TEST_TMP/fixed.sql" >/dev/null 2>&1 || fail "fixup failed"
 psql_on DST -1 -d immich -f "$TEST_TMP/fixed.sql" >/dev/null || fail "the fixed dump does not import after prepare-db"
 pass_step "--yes: schemas recreated, extensions created, public owned by immich, dump imports"

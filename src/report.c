@@ -152,15 +152,15 @@ static bool cli_confirm(void *ud, const char *question, const char *expected)
         fprintf(stderr, _("%s\nNot confirmed: no terminal to ask on (use --yes).\n"), question);
         return false;
     }
-    if (expected)
-        fprintf(stderr, _("%s\nType \"%s\" to confirm: "), question, expected);
-    else
-        fprintf(stderr, _("%s\nType \"yes\" to confirm: "), question);
+    /* TRANSLATORS: the word the user types to confirm a destructive step. */
+    const char *word = expected ? expected : _("yes");
+    fprintf(stderr, _("%s\nType \"%s\" to confirm: "), question, word);
     char answer[512];
     if (!fgets(answer, sizeof answer, stdin))
         return false;
     answer[strcspn(answer, "\r\n")] = '\0';
-    return strcmp(answer, expected ? expected : "yes") == 0;
+    /* The English word is always accepted too: scripts should not depend on the locale. */
+    return strcmp(answer, word) == 0 || (!expected && strcmp(answer, "yes") == 0);
 }
 
 void cli_reporter_init(struct reporter *r, struct cli_reporter_state *st, const char *stage,

@@ -14,15 +14,6 @@ conf="$TEST_TMP/plan.conf"
 : > "$TEST_TMP/not-a-directory"
 { cat "$sb/immich-migrate.conf"; echo "backup_dir = $TEST_TMP/not-a-directory/backups"; } > "$conf"
 
-next_to() {
-    n=0
-    while ! tmux_screen | sed -n 1p | grep -qF "$1"; do
-        n=$((n + 1))
-        [ $n -le 20 ] || fail "never reached the screen \"$1\""
-        tmux_keys n
-        sleep 0.3
-    done
-}
 
 tmux_start -- "$IMMICH_MIGRATE" -c "$conf" --state-dir "$state"
 tmux_wait_for "Welcome"
@@ -30,11 +21,11 @@ tmux_keys Enter
 tmux_wait_for "Settings"
 tmux_keys n
 tmux_wait_for "Result:" 120
-next_to "Stop Docker"
+wizard_next_to "Stop Docker"
 tmux_keys r
 tmux_wait_for "Result: done" 60
 grep -q "^docker	stop	immich_server	immich_machine_learning" "$sb/calls.log" || fail "docker stop not called"
-next_to "Back up library"
+wizard_next_to "Back up library"
 tmux_keys r
 tmux_wait_for "failed before the import" 60
 tmux_assert "immich_server"

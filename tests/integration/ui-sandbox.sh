@@ -19,15 +19,6 @@ run_here() { # r, then wait for the result line
     tmux_keys r
     tmux_wait_for "${1:-Result: done}" 120
 }
-next_to() { # n until the title shows $1
-    n=0
-    while ! tmux_screen | sed -n 1p | grep -qF "$1"; do
-        n=$((n + 1))
-        [ $n -le 20 ] || fail "never reached the screen \"$1\""
-        tmux_keys n
-        sleep 0.3
-    done
-}
 
 tmux_start -- "$IMMICH_MIGRATE" -c "$conf" --state-dir "$state"
 tmux_wait_for "Welcome"
@@ -40,19 +31,19 @@ tmux_assert "[ ok ]"
 tmux_refute "[FAIL]"
 pass_step "checks pass on the sandbox"
 
-next_to "Stop Docker"
+wizard_next_to "Stop Docker"
 run_here
 grep -q "^docker	stop	" "$sb/calls.log" || fail "docker stop was not called"
-next_to "Back up library"
+wizard_next_to "Back up library"
 run_here
 tmux_assert "100%"
-next_to "Verify backup"
+wizard_next_to "Verify backup"
 run_here
 pass_step "stop, backup (with progress) and verify ran through the worker"
 
-next_to "Copy library"
+wizard_next_to "Copy library"
 run_here
-next_to "Set owner"
+wizard_next_to "Set owner"
 tmux_keys r
 tmux_wait_for "Question" 60
 tmux_assert "$owner"

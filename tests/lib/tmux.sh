@@ -109,3 +109,14 @@ tmux_wait_exit() {
     _tmux_dump
     fail "the program did not exit"
 }
+
+# The wizard: press n until the screen's title line shows $1 (at most 20 screens).
+wizard_next_to() {
+    _n=0
+    while ! tmux_screen | sed -n 1p | grep -qF -- "$1"; do
+        _n=$((_n + 1))
+        [ $_n -le 20 ] || { _tmux_dump; fail "never reached the screen \"$1\""; }
+        tmux_keys n
+        sleep 0.3
+    done
+}

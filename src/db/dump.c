@@ -1,4 +1,5 @@
 #include "db/dump.h"
+#include "discover/docker.h"
 #include "sys/spawn.h"
 
 #include <errno.h>
@@ -27,18 +28,7 @@ void db_dump_argv(const struct plan *p, struct argv_builder *a)
 
 void db_size_argv(const struct plan *p, struct argv_builder *a)
 {
-    argv_add_words(a, plan_get(p, PLAN_docker_command));
-    argv_add(a, "exec");
-    argv_add(a, plan_get(p, PLAN_db_container));
-    argv_add(a, "psql");
-    argv_add(a, "-X");
-    argv_add(a, "-At");
-    argv_add(a, "-U");
-    argv_add(a, plan_get(p, PLAN_db_username));
-    argv_add(a, "-d");
-    argv_add(a, plan_get(p, PLAN_db_database_name));
-    argv_add(a, "-c");
-    argv_add(a, "SELECT pg_database_size(current_database())");
+    docker_psql_argv(p, "SELECT pg_database_size(current_database())", false, a);
 }
 
 char *db_dump_default_path(const struct plan *p, bool compress)

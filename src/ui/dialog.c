@@ -109,6 +109,34 @@ static void edit_key(struct strbuf *text, int k)
         sb_append_len(text, mb, n);
 }
 
+/* Runs an edit line in dialog d until Enter is accepted or Esc. With expected set, Enter is
+ * accepted only when the text matches it exactly. Returns true on acceptance. */
+static bool edit_loop(struct ui *ui, struct dialog *d, struct strbuf *text, const char *expected)
+{
+    ui_push_overlay(ui, dialog_draw, d);
+    bool ok = false;
+    for (;;) {
+        d->input = sb_str(text);
+        ui_draw(ui);
+        int k = ui_getkey(ui);
+        if (k == UK_ESC || k == UK_STOP)
+            break;
+        if (UK_ENTER(k)) {
+            if (!expected || strcmp(sb_str(text), expected) == 0) {
+                ok = true;
+                break;
+            }
+            d->message = _("That does not match; type it exactly, or press Esc.");
+            continue;
+        }
+        d->message = NULL;
+        edit_key(text, k);
+    }
+    ui_pop_overlay(ui);
+    ui_draw(ui);
+    return ok;
+}
+
 bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char *initial,
                struct strbuf *out)
 {
@@ -116,27 +144,12 @@ bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char 
     sb_append(&text, initial ? initial : "");
     struct dialog d = {.title = title, .text = prompt, .input = sb_str(&text),
                        .keys = _("Enter accept   Esc cancel   Ctrl-U clear")};
-    ui_push_overlay(ui, dialog_draw, &d);
-    bool ok = false;
-    for (;;) {
-        d.input = sb_str(&text);
-        ui_draw(ui);
-        int k = ui_getkey(ui);
-        if (k == UK_ESC || k == UK_STOP)
-            break;
-        if (UK_ENTER(k)) {
-            ok = true;
-            break;
-        }
-        edit_key(&text, k);
-    }
-    ui_pop_overlay(ui);
+    bool ok = edit_loop(ui, &d, &text, NULL);
     if (ok) {
         sb_reset(out);
         sb_append(out, sb_str(&text));
     }
     sb_free(&text);
-    ui_draw(ui);
     return ok;
 }
 
@@ -148,29 +161,9 @@ bool dlg_confirm_typed(struct ui *ui, const char *question, const char *expected
     char *prompt = xasprintf(_("Type \"%s\" to confirm:"), expected);
     struct dialog d = {.title = _("Confirm"), .text = question, .prompt = prompt,
                        .input = "", .keys = _("Enter confirm   Esc cancel")};
-    ui_push_overlay(ui, dialog_draw, &d);
-    bool ok = false;
-    for (;;) {
-        d.input = sb_str(&text);
-        ui_draw(ui);
-        int k = ui_getkey(ui);
-        if (k == UK_ESC || k == UK_STOP)
-            break;
-        if (UK_ENTER(k)) {
-            if (strcmp(sb_str(&text), expected) == 0) {
-                ok = true;
-                break;
-            }
-            d.message = _("That does not match; type it exactly, or press Esc.");
-            continue;
-        }
-        d.message = NULL;
-        edit_key(&text, k);
-    }
-    ui_pop_overlay(ui);
+    bool ok = edit_loop(ui, &d, &text, expected);
     free(prompt);
     sb_free(&text);
-    ui_draw(ui);
     return ok;
 }
 

@@ -56,12 +56,7 @@ pass_step "--keep-sandbox keeps the sandbox with its finished migration"
 tmux_start 80 24 -- "$IMMICH_MIGRATE" --demo
 tmux_wait_for "Welcome" 180
 tmux_assert "DEMO — sandbox, nothing real is touched"
-pid=$(tmux_pid)
-root=""
-for fd in /proc/"$pid"/fd/*; do
-    t=$(readlink "$fd" 2>/dev/null || true)
-    case $t in /tmp/immich-migrate-demo.*/state/lock) root=${t%/state/lock} ;; esac
-done
+root=$(tmux_demo_root)
 [ -n "$root" ] || fail "cannot find the demo's directory"
 at_exit "[ ! -d '$root/sandbox' ] || '$SANDBOX_TOOL' destroy '$root/sandbox' >/dev/null 2>&1; rm -rf '$root'"
 [ -d "$root/sandbox/src-pg" ] || fail "no sandbox in $root"
@@ -76,11 +71,7 @@ pass_step "wizard demo: DEMO banner; quitting removes the sandbox"
 tmux_start 80 24 -- "$IMMICH_MIGRATE" --demo
 tmux_wait_for "Welcome" 180
 pid=$(tmux_pid)
-root=""
-for fd in /proc/"$pid"/fd/*; do
-    t=$(readlink "$fd" 2>/dev/null || true)
-    case $t in /tmp/immich-migrate-demo.*/state/lock) root=${t%/state/lock} ;; esac
-done
+root=$(tmux_demo_root)
 [ -n "$root" ] || fail "cannot find the demo's directory"
 at_exit "[ ! -d '$root/sandbox' ] || '$SANDBOX_TOOL' destroy '$root/sandbox' >/dev/null 2>&1; rm -rf '$root'"
 kill -HUP "$pid"

@@ -40,11 +40,7 @@ tmux_assert "DEMO"
 tmux_assert "13. · Verify"
 pid=$(tmux_pid)
 # The demo's directory: from the lock file the wizard holds open.
-root=""
-for fd in /proc/"$pid"/fd/*; do
-    t=$(readlink "$fd" 2>/dev/null || true)
-    case $t in /tmp/immich-migrate-demo.*/state/lock) root=${t%/state/lock} ;; esac
-done
+root=$(tmux_demo_root)
 [ -n "$root" ] || fail "cannot find the demo's directory from the wizard's open files"
 sb="$root/sandbox"
 state="$root/state"

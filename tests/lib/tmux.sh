@@ -120,3 +120,12 @@ wizard_next_to() {
         sleep 0.3
     done
 }
+
+# The directory of a running --demo (/tmp/immich-migrate-demo.*), found through the lock file
+# the program in tmux holds open. Prints nothing when it cannot be found.
+tmux_demo_root() {
+    for _fd in /proc/"$(tmux_pid)"/fd/*; do
+        _t=$(readlink "$_fd" 2>/dev/null || true)
+        case $_t in /tmp/immich-migrate-demo.*/state/lock) echo "${_t%/state/lock}"; return ;; esac
+    done
+}

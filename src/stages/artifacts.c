@@ -69,3 +69,30 @@ void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *valu
     }
     pthread_mutex_unlock(&memory_lock);
 }
+
+char *stage_claim_output(struct stage_ctx *ctx, const char *key, char *fresh, struct strbuf *err)
+{
+    char *pending_key = xasprintf("%s.pending", key);
+    const char *pending = stage_artifact(ctx, pending_key);
+    char *path = fresh;
+    if (pending && *pending) {
+        free(fresh);
+        path = xstrdup(pending);
+    } else {
+        stage_set_artifact(ctx, pending_key, fresh);
+        if (ctx->journal && journal_save(ctx->journal, err) < 0) {
+            free(fresh);
+            path = NULL;
+        }
+    }
+    free(pending_key);
+    return path;
+}
+
+void stage_commit_output(struct stage_ctx *ctx, const char *key, const char *path)
+{
+    char *pending_key = xasprintf("%s.pending", key);
+    stage_set_artifact(ctx, key, path);
+    stage_set_artifact(ctx, pending_key, "");
+    free(pending_key);
+}

@@ -45,13 +45,23 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
     }
     if (make_private_dir(plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
-    char *archive = archive_name(ctx);
-    struct backup_options o;
-    backup_options_init(&o);
-    enum files_result r = backup_library(plan_get(ctx->plan, PLAN_upload_location), archive, &o,
-                                         ctx->rep, err);
+    char *archive = stage_claim_output(ctx, "backup_archive", archive_name(ctx), err);
+    if (!archive)
+        return STAGE_FAILED;
+    enum files_result r;
+    /* The archive is renamed into place only when complete, flushed and its manifest written,
+     * so one there was finished by the interrupted run; verify-backup still checks it. */
+    if (access(archive, F_OK) == 0) {
+        report_msg(ctx->rep, REC_MESSAGE, _("%s was completed before the interruption; using it"),
+                   archive);
+        r = FILES_OK;
+    } else {
+        struct backup_options o;
+        backup_options_init(&o);
+        r = backup_library(plan_get(ctx->plan, PLAN_upload_location), archive, &o, ctx->rep, err);
+    }
     if (r == FILES_OK) {
-        stage_set_artifact(ctx, "backup_archive", archive);
+        stage_commit_output(ctx, "backup_archive", archive);
         stage_set_artifact(ctx, "backup_verified", "no");
     }
     free(archive);

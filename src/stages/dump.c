@@ -40,10 +40,20 @@ static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
     }
     if (make_private_dir(plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
-    char *path = db_dump_default_path(ctx->plan, true);
-    int rc = db_dump_run(ctx->plan, path, ctx->rep, err);
+    char *path = stage_claim_output(ctx, "dump_file", db_dump_default_path(ctx->plan, true), err);
+    if (!path)
+        return STAGE_FAILED;
+    int rc;
+    /* The dump gets its final name only after pg_dump succeeded and its end was checked, so
+     * a file there is a complete dump made by the interrupted run. */
+    if (access(path, F_OK) == 0) {
+        report_msg(ctx->rep, REC_MESSAGE, _("%s was completed before the interruption; using it"), path);
+        rc = 0;
+    } else {
+        rc = db_dump_run(ctx->plan, path, ctx->rep, err);
+    }
     if (rc == 0)
-        stage_set_artifact(ctx, "dump_file", path);
+        stage_commit_output(ctx, "dump_file", path);
     free(path);
     if (rc != 0)
         return report_cancelled(ctx->rep) ? STAGE_CANCELLED : STAGE_FAILED;

@@ -312,22 +312,35 @@ pass_step "$kills kills in $round rounds, every stage hit, every round equal to 
 # Random moments rarely fall in the short time a stage has its output file half-written, so
 # these are aimed: the group is stepped (as in step_into) from the stage's start until the
 # stage's output file exists, then killed with SIGKILL, resumed to the end and checked.
+# A stage of a few ms can write and finish its file within one step on a busy machine; such an
+# overshoot is not a kill inside the file, so the attempt is thrown away and made again (at most
+# 8 times; the test fails if none lands inside the stage).
 kill_while_writing() { # kill_while_writing STAGE GLOB
-    local target=$1 glob=$2 i=0 k off=0
+    local target=$1 glob=$2 i k off=0 attempt at=-
     round="$target-file"
-    e2e_restore "$sb" "$pristine"
-    rm -rf "$state"
-    : >"$TEST_TMP/round.out"
-    start_batch
-    step_into "$target" "$off" || { wait $pid || true; tail -n 20 "$TEST_TMP/round.out"; fail "$target never started"; }
-    while ! compgen -G "$glob" >/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 200000 ] || { kill -KILL -- -"$pid"; fail "$target never wrote $glob"; }
-        kill -CONT -- -"$pid" 2>/dev/null || fail "the batch ended before $target wrote $glob"
-        for ((k = 0; k < 10; k++)); do :; done
-        kill -STOP -- -"$pid" 2>/dev/null || fail "the batch ended before $target wrote $glob"
+    for attempt in 1 2 3 4 5 6 7 8; do
+        e2e_restore "$sb" "$pristine"
+        rm -rf "$state"
+        : >"$TEST_TMP/round.out"
+        start_batch
+        step_into "$target" "$off" || { wait $pid || true; tail -n 20 "$TEST_TMP/round.out"; fail "$target never started"; }
+        i=0
+        while ! compgen -G "$glob" >/dev/null; do
+            i=$((i + 1))
+            [ $i -lt 200000 ] || { kill -KILL -- -"$pid"; fail "$target never wrote $glob"; }
+            kill -CONT -- -"$pid" 2>/dev/null || fail "the batch ended before $target wrote $glob"
+            for ((k = 0; k < 10; k++)); do :; done
+            kill -STOP -- -"$pid" 2>/dev/null || fail "the batch ended before $target wrote $glob"
+        done
+        at=$(landed_in 0)
+        [ "$at" != "$target" ] || break
+        echo "$target: attempt $attempt overshot (the group stopped in ${at/#-/no stage}), again"
+        kill -KILL -- -"$pid" 2>/dev/null || true
+        kill -CONT -- -"$pid" 2>/dev/null || true
+        wait $pid || true
+        for ((k = 0; k < 100; k++)); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.05; done
     done
-    [ "$(landed_in 0)" = "$target" ] || fail "the kill aimed at $target's file landed in $(landed_in 0)"
+    [ "$at" = "$target" ] || fail "8 kills aimed at $target's file all landed outside it (last in $at)"
     echo "$target: SIGKILL while writing $(compgen -G "$glob" | head -n 1) ($(stat -c %s "$(compgen -G "$glob" | head -n 1)") bytes)"
     kill -KILL -- -"$pid" 2>/dev/null || true
     kill -CONT -- -"$pid" 2>/dev/null || true

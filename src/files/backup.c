@@ -1,6 +1,7 @@
 #include "common.h"
 #include "files/backup.h"
 #include "files/manifest.h"
+#include "files/space.h"
 #include "files/meter.h"
 #include "files/scan.h"
 #include "files/walk.h"
@@ -13,7 +14,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define READ_BUFFER (4u << 20)
@@ -259,24 +259,18 @@ static int check_space(const char *archive, uint64_t needed, struct strbuf *err)
     const char *slash = strrchr(archive, '/');
     char *dir = slash ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
                       : xstrdup(".");
-    struct statvfs vfs;
-    int rc = 0;
-    if (statvfs(dir, &vfs) != 0) {
-        sb_printf(err, _("cannot check the free space in %s: %s"), dir, strerror(errno));
+    uint64_t avail;
+    int rc = space_available(dir, &avail, err);
+    if (rc == 0 && avail < needed) {
+        struct strbuf a = {0}, n = {0};
+        format_bytes(avail, &a);
+        format_bytes(needed, &n);
+        sb_printf(err, _("not enough free space in %s: %s available, the library holds %s "
+                         "(use --no-space-check only if the data compresses well)"),
+                  dir, sb_str(&a), sb_str(&n));
+        sb_free(&a);
+        sb_free(&n);
         rc = -1;
-    } else {
-        uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-        if (avail < needed) {
-            struct strbuf a = {0}, n = {0};
-            format_bytes(avail, &a);
-            format_bytes(needed, &n);
-            sb_printf(err, _("not enough free space in %s: %s available, the library holds %s "
-                             "(use --no-space-check only if the data compresses well)"),
-                      dir, sb_str(&a), sb_str(&n));
-            sb_free(&a);
-            sb_free(&n);
-            rc = -1;
-        }
     }
     free(dir);
     return rc;
@@ -410,7 +404,7 @@ enum files_result backup_library(const char *src, const char *archive,
     report_msg(rep, REC_MESSAGE, _("%llu entries, %llu files, %s to back up"),
                (unsigned long long)t.entries, (unsigned long long)t.files, sb_str(&size));
     sb_free(&size);
-    if (o->space_check && check_space(archive, t.bytes, err) != 0)
+    if (o->space_check && check_space(archive, t.unique_bytes, err) != 0)
         return FILES_FAILED;
 
     /* ulimit -f must give an error we can report, not kill us mid-write. */

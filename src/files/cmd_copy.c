@@ -1,4 +1,4 @@
-/* immich-migrate copy SRC DST [--no-verify] */
+/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] */
 #include "common.h"
 #include "commands.h"
 #include "files/cmd_util.h"
@@ -14,24 +14,30 @@ static void copy_usage(FILE *to)
                   "hard links, empty directories), then compare DST with SRC. An interrupted copy\n"
                   "continues where it stopped when run again. SRC is only read.\n\n"
                   "      --no-verify      skip the comparison afterwards\n"
+                  "      --no-space-check start even when DST's file system has less free space\n"
+                  "                       than is left to copy\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
 int cmd_copy(int argc, char **argv)
 {
-    enum { OPT_NO_VERIFY = 256 };
+    enum { OPT_NO_VERIFY = 256, OPT_NO_SPACE_CHECK };
     static const struct option opts[] = {
         {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+        {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct copy_options o = {.verify = true};
+    struct copy_options o = {.verify = true, .space_check = true};
     optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_NO_VERIFY:
             o.verify = false;
+            break;
+        case OPT_NO_SPACE_CHECK:
+            o.space_check = false;
             break;
         case 'h':
             copy_usage(stdout);

@@ -3,6 +3,7 @@
 #include "files/linkmap.h"
 #include "files/meter.h"
 #include "files/scan.h"
+#include "files/space.h"
 #include "files/walk.h"
 
 #include <errno.h>
@@ -400,6 +401,29 @@ static enum files_result run_copy(struct copy_job *j, const struct scan_totals *
     return res;
 }
 
+/* Room for what is not in DST yet: the source's size less what an earlier run already copied
+ * (an estimate: files in DST that will be replaced count as copied). */
+static int check_space(const char *dst, uint64_t total, struct strbuf *err)
+{
+    uint64_t there = space_tree_bytes(dst), avail;
+    uint64_t needed = total > there ? total - there : 0;
+    if (space_available(dst, &avail, err) != 0)
+        return -1;
+    if (avail >= needed)
+        return 0;
+    struct strbuf a = {0}, n = {0}, all = {0};
+    format_bytes(avail, &a);
+    format_bytes(needed, &n);
+    format_bytes(total, &all);
+    sb_printf(err, _("not enough free space in %s: %s available, the copy needs %s more (the "
+                     "library holds %s)"),
+              dst, sb_str(&a), sb_str(&n), sb_str(&all));
+    sb_free(&a);
+    sb_free(&n);
+    sb_free(&all);
+    return -1;
+}
+
 enum files_result copy_library(const char *src, const char *dst, const struct copy_options *o,
                                const struct reporter *rep, struct copy_stats *stats,
                                struct strbuf *err)
@@ -421,6 +445,8 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                   (unsigned long long)t.problems, src);
         return FILES_FAILED;
     }
+    if (o->space_check && check_space(dst, t.unique_bytes, err) != 0)
+        return FILES_FAILED;
     struct copy_job j = {.src = src, .dst = dst, .rep = rep, .err = err, .stats = stats,
                          .chunk = test_chunk_limit(COPY_CHUNK)};
     j.buf = xmalloc(COPY_BUFFER);

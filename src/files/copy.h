@@ -6,7 +6,9 @@
  * when complete, so a name in DST always holds a whole file; a rerun skips files whose size
  * and mtime already match and re-copies the interrupted one. Afterwards everything is synced
  * and verified: every entry compared with the source (metadata and content byte for byte);
- * entries only in DST are reported as warnings. SRC and DST the same directory: nothing to do. */
+ * entries only in DST are reported as warnings. SRC and DST the same directory: nothing to do.
+ * Before it starts, DST's file system must have room for the source's files less what an
+ * earlier run already copied. */
 #ifndef IM_FILES_COPY_H
 #define IM_FILES_COPY_H
 
@@ -17,7 +19,8 @@
 #define COPY_PARTIAL_NAME ".immich-migrate.partial"
 
 struct copy_options {
-    bool verify; /* compare DST with SRC afterwards (default) */
+    bool verify;      /* compare DST with SRC afterwards (default) */
+    bool space_check; /* refuse to start without room for what is not copied yet (default) */
 };
 
 struct copy_stats {

@@ -6,6 +6,7 @@ libimmich_a_SOURCES += \
 	src/files/meter.c src/files/meter.h \
 	src/files/fsutil.c src/files/fsutil.h \
 	src/files/scan.c src/files/scan.h \
+	src/files/space.c src/files/space.h \
 	src/files/backup.c src/files/backup.h \
 	src/files/cmd_util.c src/files/cmd_util.h \
 	src/files/compare.c src/files/compare.h \

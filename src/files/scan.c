@@ -1,6 +1,7 @@
 #include "common.h"
 #include "files/scan.h"
 #include "files/fsutil.h"
+#include "files/linkmap.h"
 #include "files/walk.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@ struct scan_ctx {
     const char *root;
     const struct reporter *rep;
     struct scan_totals *t;
+    struct linkmap links; /* files with several names, to count their size once */
 };
 
 static void scan_problem(struct scan_ctx *c, const char *path, const char *why)
@@ -34,6 +36,8 @@ static enum walk_verdict scan_pre(void *ud, const struct walk_entry *e)
     if (S_ISREG(e->st.st_mode)) {
         c->t->files++;
         c->t->bytes += (uint64_t)e->st.st_size;
+        if (e->st.st_nlink < 2 || !linkmap_first(&c->links, e->st.st_dev, e->st.st_ino, e->path))
+            c->t->unique_bytes += (uint64_t)e->st.st_size;
         /* Permission bits, ACLs, root: faccessat asks the kernel the real question. */
         if (faccessat(e->dirfd, e->name, R_OK, AT_EACCESS) != 0)
             scan_problem(c, e->path, strerror(errno));
@@ -57,5 +61,7 @@ int scan_tree(const char *root, const struct reporter *rep, struct scan_totals *
     struct walk_ops ops = {.pre = scan_pre, .error = scan_error, .ud = &c};
     report_msg(rep, REC_MESSAGE, _("Scanning %s ..."), root);
     /* walk errors were reported and counted through scan_error */
-    return walk_tree(root, &ops) < 0 ? -1 : 0;
+    long rc = walk_tree(root, &ops);
+    linkmap_free(&c.links);
+    return rc < 0 ? -1 : 0;
 }

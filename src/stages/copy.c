@@ -32,7 +32,7 @@ static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
     }
     if (!stage_backup_verified(ctx, err))
         return STAGE_FAILED;
-    struct copy_options o = {.verify = true};
+    struct copy_options o = {.verify = true, .space_check = true};
     struct copy_stats stats;
     enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
                                        plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,

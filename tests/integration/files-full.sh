@@ -1,6 +1,6 @@
 #!/bin/sh
 # A full disk: the backup says so clearly and leaves neither ARCHIVE.partial nor anything
-# that looks complete. Two ways: a 1 MiB tmpfs (root only: mount), where the free-space check
+# that looks complete; copy checks the room it needs (what is not copied yet) before it starts. Two ways: a 1 MiB tmpfs (root only: mount), where the free-space check
 # refuses before writing and, with --no-space-check, the write fails with ENOSPC; and a
 # file-size limit (ulimit -f, works for everyone), where the write fails with EFBIG.
 # SIGINT in the middle leaves nothing either.
@@ -27,6 +27,31 @@ if [ "$(id -u)" = 0 ]; then
     assert_contains "$TEST_TMP/log" "No space left on device"
     check_clean "$mnt"
     pass_step "tmpfs: refused before, and ENOSPC during the write, nothing left"
+
+    # copy: refused before it writes anything; without the check, ENOSPC is a clear error.
+    expect_status 1 "$IMMICH_MIGRATE" copy "$lib" "$mnt/copy" 2> "$TEST_TMP/log"
+    assert_contains "$TEST_TMP/log" "not enough free space in $mnt/copy"
+    check_clean "$mnt/copy"
+    expect_status 1 "$IMMICH_MIGRATE" copy --no-space-check "$lib" "$mnt/copy" 2> "$TEST_TMP/log"
+    assert_contains "$TEST_TMP/log" "No space left on device"
+    rm -rf "$mnt/copy"
+    check_clean "$mnt"
+    # 5 files of 150 KiB (750 KiB) fit into 1 MiB, although with two more names for one of
+    # them the sizes add up to 1050 KiB: a file with several names needs its room once.
+    small=$TEST_TMP/small-lib
+    mkdir "$small"
+    for i in 1 2 3 4 5; do head -c 153600 /dev/urandom > "$small/f$i.jpg"; done
+    ln "$small/f1.jpg" "$small/link1.jpg"
+    ln "$small/f1.jpg" "$small/link2.jpg"
+    "$IMMICH_MIGRATE" copy "$small" "$mnt/copy" 2> "$TEST_TMP/log" ||
+        { cat "$TEST_TMP/log"; fail "the copy of 750 KiB into 1 MiB was refused"; }
+    # Run again with less than 750 KiB free: nothing is left to copy, so it goes on.
+    free_kb=$(df -k --output=avail "$mnt" | tail -n 1)
+    [ "$free_kb" -lt 750 ] || fail "expected less than 750 KiB free after the copy, df says $free_kb"
+    "$IMMICH_MIGRATE" copy "$small" "$mnt/copy" 2> "$TEST_TMP/log" ||
+        { cat "$TEST_TMP/log"; fail "the rerun of a finished copy was refused"; }
+    assert_contains "$TEST_TMP/log" "copied 0 files"
+    pass_step "copy: refused without room, hard links counted once, a rerun needs room only for what is left"
 fi
 
 out=$TEST_TMP/out

@@ -1,0 +1,48 @@
+#include "common.h"
+#include "files/space.h"
+#include "files/linkmap.h"
+#include "files/walk.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+int space_available(const char *dir, uint64_t *avail, struct strbuf *err)
+{
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) != 0) {
+        sb_printf(err, _("cannot check the free space in %s: %s"), dir, strerror(errno));
+        return -1;
+    }
+    /* f_bavail, not f_bfree: the blocks reserved for root are a safety margin, not room. */
+    *avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    return 0;
+}
+
+struct tree_bytes {
+    uint64_t bytes;
+    struct linkmap links;
+};
+
+static enum walk_verdict add_file(void *ud, const struct walk_entry *e)
+{
+    struct tree_bytes *t = ud;
+    if (!S_ISREG(e->st.st_mode))
+        return WALK_CONTINUE;
+    if (e->st.st_nlink > 1 && linkmap_first(&t->links, e->st.st_dev, e->st.st_ino, e->path))
+        return WALK_CONTINUE; /* another name of a file already counted */
+    t->bytes += (uint64_t)e->st.st_size;
+    return WALK_CONTINUE;
+}
+
+uint64_t space_tree_bytes(const char *root)
+{
+    struct tree_bytes t = {0};
+    struct stat st;
+    if (lstat(root, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    struct walk_ops ops = {.pre = add_file, .ud = &t};
+    walk_tree(root, &ops);
+    linkmap_free(&t.links);
+    return t.bytes;
+}

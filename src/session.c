@@ -223,8 +223,24 @@ static bool tee_confirm(void *ud, const char *question, const char *expected)
     return yes;
 }
 
+static enum stage_result run_stage(struct session *s, const struct stage *st,
+                                   const struct reporter *outer, bool again, struct strbuf *err);
+
 enum stage_result session_run_stage(struct session *s, const struct stage *st,
                                     const struct reporter *outer, struct strbuf *err)
+{
+    return run_stage(s, st, outer, false, err);
+}
+
+enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
+                                      const struct reporter *outer, struct strbuf *err)
+{
+    struct stage_ctx ctx = {.plan = &s->plan, .state_dir = s->state_dir, .journal = s->journal};
+    return run_stage(s, st, outer, st->repeatable && st->repeatable(&ctx), err);
+}
+
+static enum stage_result run_stage(struct session *s, const struct stage *st,
+                                   const struct reporter *outer, bool again, struct strbuf *err)
 {
     struct tee t = {.s = s, .stage = st->id, .outer = outer};
     struct reporter rep = {tee_record, tee_progress, tee_cancelled, tee_confirm, &t};
@@ -238,7 +254,7 @@ enum stage_result session_run_stage(struct session *s, const struct stage *st,
     };
     if (s->journal) {
         enum stage_status now = journal_status(s->journal, st->id);
-        if (now == ST_DONE && (!st->is_done || st->is_done(&ctx))) {
+        if (now == ST_DONE && !again && (!st->is_done || st->is_done(&ctx))) {
             report_msg(&rep, REC_MESSAGE, _("%s: already done"), _(st->title));
             return STAGE_OK;
         }

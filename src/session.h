@@ -35,6 +35,9 @@ void session_close(struct session *s);
  * the stage pending so a resume repeats it from its safe point. */
 enum stage_result session_run_stage(struct session *s, const struct stage *st,
                                     const struct reporter *outer, struct strbuf *err);
+/* The same, but a stage already done whose st->repeatable says yes runs once more. */
+enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
+                                      const struct reporter *outer, struct strbuf *err);
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
 

@@ -117,15 +117,41 @@ static bool child_confirm(void *ud, const char *question, const char *expected)
     return read_answer(ud);
 }
 
-static int switch_user(const char *user, struct strbuf *err)
+/* The OS user to become, looked up in the parent: NSS lookups (getpwnam, the group database)
+ * take locks and may load modules, which a child forked from a threaded program should not
+ * do. The child then only makes the set*id system calls. */
+struct os_user {
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups;
+    int ngroups;
+};
+
+static int lookup_user(const char *user, struct os_user *u, struct strbuf *err)
 {
     struct passwd *pw = getpwnam(user);
     if (!pw) {
         sb_printf(err, _("there is no OS user '%s'"), user);
         return -1;
     }
-    if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-        setuid(pw->pw_uid) < 0 || getuid() != pw->pw_uid || geteuid() != pw->pw_uid) {
+    u->uid = pw->pw_uid;
+    u->gid = pw->pw_gid;
+    u->ngroups = 16;
+    u->groups = xmalloc(sizeof *u->groups * (size_t)u->ngroups);
+    int n = u->ngroups;
+    while (getgrouplist(pw->pw_name, pw->pw_gid, u->groups, &n) < 0) {
+        u->ngroups = n > u->ngroups ? n : u->ngroups * 2;
+        u->groups = xrealloc(u->groups, sizeof *u->groups * (size_t)u->ngroups);
+        n = u->ngroups;
+    }
+    u->ngroups = n;
+    return 0;
+}
+
+static int switch_user(const char *user, const struct os_user *u, struct strbuf *err)
+{
+    if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0 ||
+        getuid() != u->uid || geteuid() != u->uid) {
         sb_printf(err, _("cannot switch to the OS user '%s': %s"), user, strerror(errno));
         return -1;
     }
@@ -134,12 +160,13 @@ static int switch_user(const char *user, struct strbuf *err)
     return 0;
 }
 
-static void run_child(const char *user, asuser_fn fn, void *arg, int wfd, int rfd)
+static void run_child(const char *user, const struct os_user *u, asuser_fn fn, void *arg, int wfd,
+                      int rfd)
 {
     struct child_side cs = {fdopen(wfd, "w"), fdopen(rfd, "r")};
     struct reporter rep = {child_record, child_progress, child_cancelled, child_confirm, &cs};
     struct strbuf err = {0};
-    int rc = switch_user(user, &err);
+    int rc = switch_user(user, u, &err);
     if (rc == 0)
         rc = fn(arg, &rep, &err);
     struct strbuf sb = {0};
@@ -207,22 +234,28 @@ static void dispatch(char *line, const struct reporter *rep, FILE *to_child, int
 int asuser_run(const char *user, asuser_fn fn, void *arg, const struct reporter *rep,
                struct strbuf *err)
 {
+    struct os_user u;
+    if (lookup_user(user, &u, err) < 0)
+        return -1;
     int up[2], down[2];
     if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0) {
         sb_printf(err, _("cannot create a pipe: %s"), strerror(errno));
+        free(u.groups);
         return -1;
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         sb_printf(err, _("cannot fork: %s"), strerror(errno));
+        free(u.groups);
         return -1;
     }
     if (pid == 0) {
         close(up[0]);
         close(down[1]);
-        run_child(user, fn, arg, up[1], down[0]);
+        run_child(user, &u, fn, arg, up[1], down[0]);
     }
+    free(u.groups);
     close(up[1]);
     close(down[0]);
     FILE *from_child = fdopen(up[0], "r"), *to_child = fdopen(down[1], "w");

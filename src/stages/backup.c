@@ -76,4 +76,5 @@ const struct stage stage_backup = {
     backup_preview,
     backup_is_done,
     backup_run,
+    NULL,
 };

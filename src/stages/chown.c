@@ -62,4 +62,5 @@ const struct stage stage_chown = {
     chown_preview,
     NULL,
     chown_run,
+    NULL,
 };

@@ -52,4 +52,5 @@ const struct stage stage_copy = {
     copy_preview,
     copy_is_done,
     copy_run,
+    NULL,
 };

@@ -1,6 +1,7 @@
 /* Stage "discover": find the Docker installation and the NixOS target, run the pre-flight
  * checks; any failed check stops the migration before anything changes. */
 #include "stages/stage.h"
+#include "journal.h"
 #include "discover/docker.h"
 #include "discover/paths.h"
 #include "discover/preflight.h"
@@ -108,6 +109,13 @@ static enum stage_result discover_run(struct stage_ctx *ctx, struct strbuf *err)
     return STAGE_OK;
 }
 
+/* The checks may run again (after a setting was changed) until Docker was stopped: from then
+ * on they would find the containers stopped by us, and the journal's "done" is what counts. */
+static bool discover_repeatable(const struct stage_ctx *ctx)
+{
+    return !ctx->journal || journal_status(ctx->journal, "stop_docker") == ST_PENDING;
+}
+
 const struct stage stage_discover = {
     "discover",
     N_("Discover & check"),
@@ -116,4 +124,5 @@ const struct stage stage_discover = {
     discover_preview,
     NULL,
     discover_run,
+    discover_repeatable,
 };

@@ -68,4 +68,5 @@ const struct stage stage_dump = {
     dump_preview,
     dump_is_done,
     dump_run,
+    NULL,
 };

@@ -199,4 +199,5 @@ const struct stage stage_fixup = {
     fixup_preview,
     fixup_is_done,
     fixup_stage_run,
+    NULL,
 };

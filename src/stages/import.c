@@ -91,4 +91,5 @@ const struct stage stage_import = {
     import_preview,
     NULL,
     import_run,
+    NULL,
 };

@@ -176,4 +176,5 @@ const struct stage stage_nixos = {
     nixos_preview,
     NULL,
     nixos_run,
+    NULL,
 };

@@ -73,4 +73,5 @@ const struct stage stage_prepare_db = {
     prepare_preview,
     NULL,
     prepare_run,
+    NULL,
 };

@@ -47,7 +47,13 @@ struct stage {
     bool (*is_done)(const struct stage_ctx *ctx);
     /* Does the work. On failure appends a one-line reason to err. */
     enum stage_result (*run)(struct stage_ctx *ctx, struct strbuf *err);
+    /* Does it only look (change nothing), so that the wizard's "r" may run it again when it
+     * is already done? NULL = never. */
+    bool (*repeatable)(const struct stage_ctx *ctx);
 };
+
+/* For stage.repeatable: a stage that only looks can always run again. */
+bool stage_always_repeatable(const struct stage_ctx *ctx);
 
 /* The wizard's order. */
 const struct stage *const *stage_list(size_t *count);

@@ -89,4 +89,5 @@ const struct stage stage_start = {
     start_preview,
     NULL,
     start_run,
+    NULL,
 };

@@ -46,4 +46,5 @@ const struct stage stage_stop_docker = {
     stop_preview,
     NULL,
     stop_run,
+    NULL,
 };

@@ -65,4 +65,5 @@ const struct stage stage_verify = {
     verify_preview,
     NULL,
     verify_run,
+    stage_always_repeatable,
 };

@@ -51,4 +51,5 @@ const struct stage stage_verify_backup = {
     verify_backup_preview,
     verify_backup_is_done,
     verify_backup_run,
+    NULL,
 };

@@ -60,5 +60,5 @@ const struct screen screen_checks = {
     .key = checks_key,
     .help = N_("Checks: the wizard looks at the Docker installation and the NixOS target and "
                "lists what it found; a failed check says why. r runs the checks again (for "
-               "example after changing a setting), n goes on."),
+               "example after changing a setting) until Docker was stopped, n goes on."),
 };

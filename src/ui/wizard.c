@@ -127,7 +127,7 @@ struct stage_job {
 static int run_stage_job(void *arg, const struct reporter *rep, struct strbuf *err)
 {
     struct stage_job *job = arg;
-    return session_run_stage(job->s, job->st, rep, err);
+    return session_rerun_stage(job->s, job->st, rep, err);
 }
 
 static struct stage_job the_job;

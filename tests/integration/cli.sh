@@ -51,7 +51,11 @@ mkdir -m 700 "$TEST_TMP/locked"
 ( exec 9>"$TEST_TMP/locked/lock"; echo 424242 >&9; flock -x 9; sleep 30 ) &
 holder=$!
 at_exit "kill $holder 2>/dev/null"
-sleep 0.5
+i=0 # until the pid is written and the lock really held
+while ! { [ -s "$TEST_TMP/locked/lock" ] && ! flock -n "$TEST_TMP/locked/lock" true; }; do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "the lock holder did not start"
+    sleep 0.1
+done
 expect_status 1 "$M" --batch --state-dir "$TEST_TMP/locked" 2> "$TEST_TMP/err"
 assert_contains "$TEST_TMP/err" "pid 424242"
 kill $holder; wait $holder 2>/dev/null || true

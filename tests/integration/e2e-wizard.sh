@@ -23,14 +23,6 @@ wait_title() {
         sleep 0.1
     done
 }
-next_to() { # n until the title shows $1
-    n=0
-    until title_is "$1"; do
-        n=$((n + 1)); [ $n -le 20 ] || { _tmux_dump; fail "never reached the screen \"$1\""; }
-        tmux_keys n
-        sleep 0.3
-    done
-}
 run_here() { tmux_keys r; tmux_wait_for "${1:-Result: done}" 120; }
 
 # ---------------------------------------------------------------- the demo starts
@@ -55,10 +47,13 @@ tmux_assert "compose_dir"
 # One resize: larger, the form uses the room, then back to 80x24.
 tmux_resize 100 30
 tmux_wait_for "Up/Down Select"
-long=$(tmux_screen | LC_ALL=C.UTF-8 wc -L)
-[ "$long" -gt 80 ] || { _tmux_dump; fail "after resizing to 100x30 no line is wider than 80 columns"; }
+i=0 # the redraw after SIGWINCH may take a moment on a loaded machine
+until [ "$(tmux_screen | LC_ALL=C.UTF-8 wc -L)" -gt 80 ]; do
+    i=$((i + 1)); [ $i -lt 100 ] || { _tmux_dump; fail "after resizing to 100x30 no line is wider than 80 columns"; }
+    sleep 0.1
+done
 tmux_resize 80 24
-sleep 0.5
+tmux_wait_for "n Next"
 long=$(tmux_screen | LC_ALL=C.UTF-8 wc -L)
 [ "$long" -le 80 ] || { _tmux_dump; fail "after resizing back the screen is $long columns wide"; }
 tmux_assert "n Next"
@@ -68,16 +63,37 @@ tmux_keys n
 wait_title "Checks"
 tmux_wait_for "Result: done" 120
 tmux_refute "[FAIL]"
+# records_of STAGE TEXT: how many log records of STAGE end in TEXT
+records_of() { grep -c "^[0-9]*	$1	message	.*$2\$" "$state/migration.log" || true; }
+# r runs the checks again while Docker still runs.
+before=$(records_of discover ": done")
+tmux_keys r
+i=0
+until [ "$(records_of discover ": done")" -gt "$before" ]; do
+    i=$((i + 1)); [ $i -lt 600 ] || { _tmux_dump; fail "r on the passed checks did not run them again"; }
+    sleep 0.1
+done
+tmux_wait_for "Result: done" 120
 for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" "Configure NixOS"; do
-    next_to "$t"
+    wizard_next_to "$t"
     run_here
 done
-pass_step "checks and stages 2-7 ran"
+# Once Docker was stopped, the checks are not run again: they would find it stopped by us.
+wizard_back_to "Checks"
+before=$(records_of discover ": done")
+tmux_keys r
+i=0
+until [ "$(records_of discover "already done")" -ge 1 ]; do
+    i=$((i + 1)); [ $i -lt 300 ] || { _tmux_dump; fail "r on the checks after Docker was stopped did not say already done"; }
+    sleep 0.1
+done
+[ "$(records_of discover ": done")" = "$before" ] || fail "the checks ran again after Docker was stopped"
+pass_step "checks (run again on r while Docker runs, not after it was stopped) and stages 2-7 ran"
 
 # ---------------------------------------------------------------- typed confirmation
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$DST_HOST" -U postgres -d "$DST_DB" \
     -c "SET ROLE $DST_OWNER; CREATE TABLE public.immich_was_here (id int)" || fail "cannot create a table in the target"
-next_to "Prepare database"
+wizard_next_to "Prepare database"
 tmux_keys r
 tmux_wait_for "Type the database name" 60
 tmux_type "not-$DST_DB"
@@ -100,11 +116,11 @@ pass_step "prepare-db asked for the database name, refused a wrong one, ran afte
 tmux_keys Escape
 wait_title "Configure NixOS"
 tmux_assert "Result: done"
-next_to "Prepare database"
+wizard_next_to "Prepare database"
 pass_step "Esc went back to the previous stage, n forward again"
 
 # ---------------------------------------------------------------- kill -9 during the import
-next_to "Import dump"
+wizard_next_to "Import dump"
 tmux_keys r
 i=0
 until grep -q "	import	message	.*: started$" "$log" 2>/dev/null; do
@@ -133,9 +149,11 @@ tmux_wait_gone "An unfinished migration was found"
 sleep 0.5
 # The resume goes to the first unfinished stage; from there, run each to the end.
 for t in "Prepare database" "Import dump" "Copy library" "Set owner" "Start Immich" "Verify"; do
-    next_to "$t"
+    wizard_next_to "$t"
     tmux_keys r
+    i=0
     while :; do
+        i=$((i + 1)); [ $i -lt 900 ] || { _tmux_dump; fail "stage $t did not finish within 3 minutes"; }
         if tmux_screen | grep -qF "Type the database name"; then
             tmux_type "$DST_DB"; tmux_keys Enter
         elif tmux_screen | grep -qF "y yes"; then
@@ -148,6 +166,17 @@ for t in "Prepare database" "Import dump" "Copy library" "Set owner" "Start Immi
         sleep 0.2
     done
 done
+# Verify only looks: "r" on its finished screen runs it once more (other stages say "already done").
+verify_done() { grep -c "	verify	message	.*: done\$" "$state/migration.log" || true; }
+before=$(verify_done)
+tmux_keys r
+i=0
+until [ "$(verify_done)" -gt "$before" ]; do
+    i=$((i + 1)); [ $i -lt 300 ] || { _tmux_dump; fail "r on the finished Verify screen did not run it again"; }
+    sleep 0.1
+done
+tmux_wait_for "Result: done" 30
+! grep -q "	verify	message	.*already done\$" "$state/migration.log" || fail "Verify said \"already done\" instead of running again"
 tmux_keys n
 wait_title "Summary"
 tmux_assert "The migration is complete."

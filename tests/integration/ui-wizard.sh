@@ -86,13 +86,21 @@ pass_step "checks fail honestly; stage screen shows the exact commands"
 
 # Resize to 100x30: the layout follows; and back to 80x24.
 line_width() { tmux_screen | sed -n "$1p" | sed 's/ *$//' | wc -m; }
+# until CONDITION...: polls for up to 10 s (the redraw after SIGWINCH may take a moment).
+until_true() { _u=0; until "$@"; do _u=$((_u + 1)); [ $_u -lt 100 ] || return 1; sleep 0.1; done; }
+wide_title() { [ "$(line_width 1)" -gt 90 ]; }
+keys_on_30() { tmux_screen | sed -n 30p | grep -qF "Quit"; }
+# (tmux keeps the bottom lines when the window shrinks: the old key bar is on line 24 at once,
+# only the title on line 1 shows that the program has redrawn)
+narrow_title() {
+    [ "$(line_width 1)" -le 80 ] && tmux_screen | sed -n 24p | grep -qF "Quit" &&
+        tmux_screen | sed -n 1p | grep -qF "Step 2 of $nscreens"
+}
 tmux_resize 100 30
-sleep 0.5
-[ "$(line_width 1)" -gt 90 ] || { tmux_screen; fail "title bar not redrawn at 100 columns"; }
-tmux_screen | sed -n 30p | grep -qF "Quit" || { tmux_screen; fail "key bar not on line 30"; }
+until_true wide_title || { tmux_screen; fail "title bar not redrawn at 100 columns"; }
+until_true keys_on_30 || { tmux_screen; fail "key bar not on line 30"; }
 tmux_resize 80 24
-sleep 0.5
-[ "$(line_width 1)" -le 80 ] || fail "title bar wider than 80 after resizing back"
+until_true narrow_title || { tmux_screen; fail "title bar wider than 80 or key bar not on line 24 after resizing back"; }
 tmux_screen | sed -n 1p | grep -qF "Step 2 of $nscreens" || { tmux_screen; fail "title lost after resize"; }
 tmux_screen | sed -n 24p | grep -qF "Quit" || { tmux_screen; fail "key bar not on line 24"; }
 pass_step "resize 80x24 -> 100x30 -> 80x24 redraws the layout"

@@ -110,14 +110,25 @@ tmux_wait_exit() {
     fail "the program did not exit"
 }
 
-# The wizard: press n until the screen's title line shows $1 (at most 20 screens).
-wizard_next_to() {
+# The wizard: press n (wizard_next_to) or Esc (wizard_back_to) until the screen's title line
+# shows $1 (at most 20 screens). After each key it waits for the title to change (up to 10 s),
+# so a slow redraw on a loaded machine never gets a second key that would skip past the
+# wanted screen.
+wizard_next_to() { _wizard_move n "$1"; }
+wizard_back_to() { _wizard_move Escape "$1"; }
+_wizard_move() {
     _n=0
-    while ! tmux_screen | sed -n 1p | grep -qF -- "$1"; do
+    while :; do
+        _title=$(tmux_screen | sed -n 1p)
+        case $_title in *"$2"*) return 0 ;; esac
         _n=$((_n + 1))
-        [ $_n -le 20 ] || { _tmux_dump; fail "never reached the screen \"$1\""; }
-        tmux_keys n
-        sleep 0.3
+        [ $_n -le 20 ] || { _tmux_dump; fail "never reached the screen \"$2\""; }
+        tmux_keys "$1"
+        _i=0
+        while [ "$(tmux_screen | sed -n 1p)" = "$_title" ] && [ $_i -lt 100 ]; do
+            sleep 0.1
+            _i=$((_i + 1))
+        done
     done
 }
 

@@ -70,12 +70,21 @@ void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *valu
     pthread_mutex_unlock(&memory_lock);
 }
 
+/* Do a and b name files in the same directory? */
+static bool same_directory(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
+    return na == nb && strncmp(a, b, na) == 0;
+}
+
 char *stage_claim_output(struct stage_ctx *ctx, const char *key, char *fresh, struct strbuf *err)
 {
     char *pending_key = xasprintf("%s.pending", key);
     const char *pending = stage_artifact(ctx, pending_key);
     char *path = fresh;
-    if (pending && *pending) {
+    /* A pending name in another directory (backup_dir was changed since) is not reused. */
+    if (pending && *pending && same_directory(pending, fresh)) {
         free(fresh);
         path = xstrdup(pending);
     } else {

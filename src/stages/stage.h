@@ -27,8 +27,9 @@ void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *valu
 /* The path a stage writes its output file to (artifact KEY), chosen once: FRESH (taken over)
  * is saved in the journal as "KEY.pending" before the stage creates anything, so a run killed
  * after the file was completed but before the stage was recorded as done reuses that name
- * rather than writing a second, differently time-stamped copy. Returns the path to use (caller
- * frees) or NULL when the journal cannot be saved. */
+ * rather than writing a second, differently time-stamped copy (unless FRESH is in another
+ * directory: the setting was changed). Returns the path to use (caller frees) or NULL when
+ * the journal cannot be saved. */
 char *stage_claim_output(struct stage_ctx *ctx, const char *key, char *fresh, struct strbuf *err);
 /* The stage is done with its output: sets KEY to PATH and forgets the pending name. */
 void stage_commit_output(struct stage_ctx *ctx, const char *key, const char *path);

@@ -8,7 +8,8 @@
 # That moment lasts microseconds, too short to hit with a signal reliably, so the journal is
 # put into exactly the state such a kill leaves: the stage "running", the later stages not run,
 # the artifact only under its pending name. Then --resume must finish with one file, not two,
-# and without running pg_dump (or writing an archive) again.
+# and without running pg_dump (or writing an archive) again. Also: a pending name whose file
+# was never finished is written under that name; one outside backup_dir is not used.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
@@ -108,6 +109,22 @@ assert_contains "$TEST_TMP/dump.log" "$dump was completed before the interruptio
 stage_done_in fixup "$TEST_TMP/dump.log" || fail "fixup did not run on the kept dump"
 pass_step "dump: the dump completed before the kill is used, pg_dump is not run again"
 
+# A pending name in a directory that is no longer backup_dir (the setting was changed after the
+# kill) is not used: the dump goes to backup_dir under a new name.
+rewind dump dump_file fixed_dump fixup_report
+elsewhere="$TEST_TMP/old-backups"
+mkdir -m 700 "$elsewhere"
+sed -i "s|^artifact	dump_file.pending	.*|artifact	dump_file.pending	$elsewhere/immich-old.sql.zst|" "$journal"
+grep -q "^artifact	dump_file.pending	$elsewhere/" "$journal" || fail "could not point the pending name elsewhere"
+sleep 1.1 # a new dump name differs from the earlier one
+resume_until_nixos "$TEST_TMP/moved.out"
+[ -z "$(ls -A "$elsewhere")" ] || { ls -la "$elsewhere"; fail "the dump was written to the old directory"; }
+new_dump=$(sed -n 's/^artifact	dump_file	//p' "$journal")
+case $new_dump in "$BACKUP_DIR"/immich-*Z.sql.zst) ;; *) fail "the new dump is $new_dump, not in $BACKUP_DIR" ;; esac
+[ -f "$new_dump" ] && [ "$new_dump" != "$dump" ] || fail "no new dump file $new_dump"
+rm -f "$dump" # the one of the earlier run: the rest of the test counts a single dump
+pass_step "dump: a pending name outside backup_dir is dropped; the dump goes to backup_dir"
+
 # A pending name whose file does not exist (the kill came before the file was finished): the
 # stage writes it under that same name; then the migration runs to its end.
 rewind dump dump_file fixed_dump fixup_report
@@ -124,3 +141,4 @@ tail -c +$((off + 1)) "$log" >"$TEST_TMP/again.log"
 stage_done_in verify "$TEST_TMP/again.log" || fail "the migration did not verify after the resume"
 [ -z "$(e2e_leftovers "$BACKUP_DIR")" ] || fail "partial files left: $(e2e_leftovers "$BACKUP_DIR")"
 pass_step "dump: a pending name without its file is dumped again under the same name; the migration ends verified"
+

@@ -103,6 +103,37 @@ start_batch() { # start_batch [--resume]; sets $pid (its own process group)
     pid=$!
 }
 
+# from_pristine: the sandbox as it was before the reference run, no state, an empty round log.
+from_pristine() {
+    e2e_restore "$sb" "$pristine"
+    rm -rf "$state"
+    : >"$TEST_TMP/round.out"
+}
+
+# kill_group: SIGKILL of the (stopped) batch's group; returns when the batch and every child
+# of its group (the stand-ins, pg_dump) are gone, so a resume never meets one of them.
+kill_group() {
+    local k
+    kill -KILL -- -"$pid" 2>/dev/null || true
+    kill -CONT -- -"$pid" 2>/dev/null || true
+    wait $pid || true
+    for ((k = 0; k < 100; k++)); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.05; done
+}
+
+# count_kill AT: a kill that landed in stage AT ("-" = between stages, not counted).
+count_kill() {
+    [ "$1" != - ] || return 0
+    kills=$((kills + 1))
+    landed[$1]=$(( ${landed[$1]:-0} + 1 ))
+}
+
+# resume_to_end WHAT: --resume to the end, then the result must equal the reference.
+resume_to_end() {
+    TMPDIR="$tmp" "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1 ||
+        { tail -n 30 "$TEST_TMP/round.out"; fail "the resume after $1 failed"; }
+    check_result
+}
+
 # wait_started STAGE OFFSET: until STAGE's "started" record appears after byte OFFSET of the
 # log (inotify through tail -f, so the delay after the record is small); 1 if the program ended.
 wait_started() {
@@ -245,10 +276,7 @@ interrupt() { # interrupt STAGE: start (resuming), hit STAGE, wait for the progr
     # until none of the group is left before resuming.
     local i=0
     while pgrep -g "$pid" >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-    if [ "$at" != - ]; then
-        kills=$((kills + 1))
-        landed[$at]=$(( ${landed[$at]:-0} + 1 ))
-    fi
+    count_kill "$at"
     echo "round $round: target $target, $how: exit $rc, landed in $at"
     # A program that was interrupted must say so, not claim success (unless the signal came
     # during the last stage and that stage finished anyway).
@@ -281,9 +309,7 @@ check_result() {
 round=0
 while :; do
     round=$((round + 1))
-    e2e_restore "$sb" "$pristine"
-    rm -rf "$state"
-    : >"$TEST_TMP/round.out"
+    from_pristine
     resume=""
     for target in "${stages[@]}"; do
         stage_done "$target" && continue # an earlier kill overshot past it
@@ -311,24 +337,14 @@ for st in "${stages[@]}"; do
     [ -z "${landed[$st]:-}" ] && [ -n "${prev_of[$st]}" ] || continue
     for attempt in 1 2 3; do
         round="$st-aimed-$attempt"
-        e2e_restore "$sb" "$pristine"
-        rm -rf "$state"
-        : >"$TEST_TMP/round.out"
+        from_pristine
         start_batch
         step_into "$st" 0 || { wait $pid || true; tail -n 20 "$TEST_TMP/round.out"; fail "$st never started"; }
         at=$(landed_in 0)
-        kill -KILL -- -"$pid" 2>/dev/null || true
-        kill -CONT -- -"$pid" 2>/dev/null || true
-        wait $pid || true
-        for ((k = 0; k < 100; k++)); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.05; done
+        kill_group
         echo "aimed at $st (attempt $attempt): SIGKILL landed in $at"
-        if [ "$at" != - ]; then
-            kills=$((kills + 1))
-            landed[$at]=$(( ${landed[$at]:-0} + 1 ))
-        fi
-        TMPDIR="$tmp" "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1 ||
-            { tail -n 30 "$TEST_TMP/round.out"; fail "the resume after the aimed kill in $st failed"; }
-        check_result
+        count_kill "$at"
+        resume_to_end "the aimed kill in $st"
         [ "$at" != "$st" ] || break
     done
 done
@@ -351,9 +367,7 @@ kill_while_writing() { # kill_while_writing STAGE GLOB
     local target=$1 glob=$2 i k off=0 attempt at=-
     round="$target-file"
     for attempt in 1 2 3 4 5 6 7 8; do
-        e2e_restore "$sb" "$pristine"
-        rm -rf "$state"
-        : >"$TEST_TMP/round.out"
+        from_pristine
         start_batch
         step_into "$target" "$off" || { wait $pid || true; tail -n 20 "$TEST_TMP/round.out"; fail "$target never started"; }
         i=0
@@ -367,19 +381,12 @@ kill_while_writing() { # kill_while_writing STAGE GLOB
         at=$(landed_in 0)
         [ "$at" != "$target" ] || break
         echo "$target: attempt $attempt overshot (the group stopped in ${at/#-/no stage}), again"
-        kill -KILL -- -"$pid" 2>/dev/null || true
-        kill -CONT -- -"$pid" 2>/dev/null || true
-        wait $pid || true
-        for ((k = 0; k < 100; k++)); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.05; done
+        kill_group
     done
     [ "$at" = "$target" ] || fail "8 kills aimed at $target's file all landed outside it (last in $at)"
     echo "$target: SIGKILL while writing $(compgen -G "$glob" | head -n 1) ($(stat -c %s "$(compgen -G "$glob" | head -n 1)") bytes)"
-    kill -KILL -- -"$pid" 2>/dev/null || true
-    kill -CONT -- -"$pid" 2>/dev/null || true
-    wait $pid || true
-    TMPDIR="$tmp" "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "$state" --yes --resume >>"$TEST_TMP/round.out" 2>&1 ||
-        { tail -n 30 "$TEST_TMP/round.out"; fail "the resume after the kill in $target's file failed"; }
-    check_result
+    kill_group
+    resume_to_end "the kill in $target's file"
     pass_step "SIGKILL while $target wrote its file: resumed, equal to the reference"
 }
 kill_while_writing dump "$BACKUP_DIR/immich-*.sql.zst*"

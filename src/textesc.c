@@ -43,3 +43,33 @@ size_t tsv_split(const char *line, char **fields, size_t max)
     }
     return count;
 }
+
+/* Length of the valid UTF-8 sequence at s that is no C1 control, or 0. */
+static size_t utf8_printable_len(const unsigned char *s)
+{
+    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+        return 0;
+    return n;
+}
+
+void text_escape_line(const char *in, struct strbuf *out)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    while (*s) {
+        size_t n = *s >= 0x80 ? utf8_printable_len(s) : 1;
+        if (*s == '\\') {
+            sb_append(out, "\\\\");
+        } else if (n == 0 || *s < 0x20 || *s == 0x7f) {
+            sb_printf(out, "\\x%02x", *s);
+            n = 1;
+        } else {
+            sb_append_len(out, (const char *)s, n);
+        }
+        s += n;
+    }
+}

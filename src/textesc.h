@@ -11,4 +11,8 @@ void tsv_unescape(const char *in, size_t n, struct strbuf *out);
  * fields[i] are malloc'd. */
 size_t tsv_split(const char *line, char **fields, size_t max);
 
+/* Outside text (a journal line, a unit's setting) made safe to show on one line: control
+ * bytes, C1 controls and bytes that are not UTF-8 become \xNN, a backslash \\. */
+void text_escape_line(const char *in, struct strbuf *out);
+
 #endif

@@ -1,5 +1,6 @@
 #include "discover/discover.h"
 #include "discover/docker.h"
+#include "discover/http.h"
 #include "discover/systemd.h"
 #include "discover/target_pg.h"
 #include "redact.h"
@@ -301,6 +302,53 @@ void discover_target(struct discovery *d, const struct plan *p, const struct rep
                        strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     PQfinish(conn);
+}
+
+static bool is_loopback(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+           strcmp(host, "::1") == 0;
+}
+
+/* Do two immich_urls reach the same server (same port; same host, or both loopback)? */
+static bool same_address(const char *a, const char *b)
+{
+    char *ha = NULL, *pa = NULL, *xa = NULL, *hb = NULL, *pb = NULL, *xb = NULL;
+    bool same = http_url_parse(a, &ha, &pa, &xa) == 0 && http_url_parse(b, &hb, &pb, &xb) == 0 &&
+                atol(pa) == atol(pb) &&
+                (strcmp(ha, hb) == 0 || (is_loopback(ha) && is_loopback(hb)));
+    free(ha);
+    free(pa);
+    free(xa);
+    free(hb);
+    free(pb);
+    free(xb);
+    return same;
+}
+
+int discover_immich_url(struct plan *p, const struct unit_info *ui, struct strbuf *note)
+{
+    if (!unit_env(ui, "IMMICH_HOST") && !unit_env(ui, "IMMICH_PORT"))
+        return 0;
+    struct strbuf why = {0};
+    char *url = unit_immich_url(ui, &why);
+    enum plan_source src = p->v[PLAN_immich_url].source;
+    const char *now = plan_get(p, PLAN_immich_url);
+    int rc = 0;
+    if (!url) {
+        sb_printf(note, _("%s: ignored, immich_url stays %s"), sb_str(&why), now);
+        rc = -1;
+    } else if (src == SRC_DEFAULT || src == SRC_DISCOVERED) {
+        /* A value discovered before (say, before a nixos-rebuild) is brought up to date. */
+        plan_set(p, PLAN_immich_url, url, SRC_DISCOVERED, "systemctl show " UNIT_SERVER);
+    } else if (!same_address(url, now)) {
+        sb_printf(note, _("%s listens at %s (IMMICH_HOST/IMMICH_PORT), but immich_url (%s) is %s"),
+                  UNIT_SERVER, url, _(plan_source_label(src)), now);
+        rc = -1;
+    }
+    free(url);
+    sb_free(&why);
+    return rc;
 }
 
 const char *discover_vector_extension(const struct discovery *d)

@@ -46,6 +46,12 @@ void discover_source(struct discovery *d, struct plan *p, const struct reporter 
 /* Fills the target part: the unit and the PostgreSQL server. */
 void discover_target(struct discovery *d, const struct plan *p, const struct reporter *rep);
 
+/* immich_url from the unit's IMMICH_HOST/IMMICH_PORT (when it sets either): set as discovered
+ * unless the user gave a value (config, typed, command line win; a value discovered before is
+ * brought up to date). Returns 0, or -1 with a translated warning in note: a malformed setting
+ * (ignored), or a user's immich_url that is not where the unit listens (it stays). */
+int discover_immich_url(struct plan *p, const struct unit_info *ui, struct strbuf *note);
+
 /* "vectors", "vchord", "vchord,vectors" or "" from the source's extensions. */
 const char *discover_vector_extension(const struct discovery *d);
 /* Is name listed in a newline-separated list? */

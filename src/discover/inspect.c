@@ -1,6 +1,8 @@
 #include "discover/inspect.h"
 #include "discover/json.h"
+#include "textesc.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +130,56 @@ char *nix_store_immich_version(const char *path)
     return NULL;
 }
 
-/* Environment= value: assignments separated by blanks; systemd quotes those with blanks
- * using double quotes and C escapes. */
+/* One backslash escape inside a quoted Environment= word (systemd's cescape plus the shell's
+ * \" \\ \` \$). Appends the byte and returns how many input bytes it used, or 0 when the escape
+ * is not one systemd writes (or would decode to a NUL). */
+static size_t env_unescape(const char *s, struct strbuf *word)
+{
+    static const char simple[] = "n\nt\tr\ra\ab\bf\fv\v\\\\\"\"``$$''";
+    for (size_t i = 0; simple[i]; i += 2)
+        if (s[1] == simple[i]) {
+            sb_append_char(word, simple[i + 1]);
+            return 2;
+        }
+    if (s[1] == 'x' && isxdigit((unsigned char)s[2]) && isxdigit((unsigned char)s[3])) {
+        char hex[3] = {s[2], s[3], '\0'};
+        long v = strtol(hex, NULL, 16);
+        if (v == 0)
+            return 0;
+        sb_append_char(word, (char)v);
+        return 4;
+    }
+    return 0;
+}
+
+/* One word of an Environment= value; *s is advanced past it. Returns false when it is
+ * malformed (an unterminated quote, an unknown escape). */
+static bool env_word(const char **s, struct strbuf *word)
+{
+    const char *p = *s;
+    bool quoted = false, ok = true;
+    while (*p && (quoted || (*p != ' ' && *p != '\t'))) {
+        size_t used = 1;
+        if (*p == '"') {
+            quoted = !quoted;
+        } else if (*p == '\\' && quoted) {
+            used = env_unescape(p, word);
+            if (!used) {
+                ok = false;
+                used = 1;
+            }
+        } else {
+            sb_append_char(word, *p);
+        }
+        p += used;
+    }
+    *s = p;
+    return ok && !quoted;
+}
+
+/* Environment= value: assignments separated by blanks; systemd puts a word that needs it in
+ * double quotes with C escapes. This is outside input: a malformed word is kept as written
+ * (quotes and all), so that whoever reads the variable rejects it rather than a guess. */
 static void parse_environment(struct unit_info *ui, const char *s)
 {
     while (*s) {
@@ -137,17 +187,11 @@ static void parse_environment(struct unit_info *ui, const char *s)
             s++;
         if (!*s)
             break;
+        const char *start = s;
         struct strbuf word = {0};
-        bool quoted = false;
-        for (; *s && (quoted || (*s != ' ' && *s != '\t')); s++) {
-            if (*s == '"') {
-                quoted = !quoted;
-            } else if (*s == '\\' && s[1]) {
-                s++;
-                sb_append_char(&word, *s == 'n' ? '\n' : *s == 't' ? '\t' : *s);
-            } else {
-                sb_append_char(&word, *s);
-            }
+        if (!env_word(&s, &word)) {
+            sb_reset(&word);
+            sb_append_len(&word, start, (size_t)(s - start));
         }
         ui->env = xrealloc(ui->env, (ui->env_count + 1) * sizeof *ui->env);
         ui->env[ui->env_count++] = sb_detach(&word);
@@ -211,4 +255,63 @@ const char *unit_env(const struct unit_info *ui, const char *key)
         if (strncmp(ui->env[i], key, k) == 0 && ui->env[i][k] == '=')
             return ui->env[i] + k + 1;
     return NULL;
+}
+
+/* A host name Immich could listen on: letters, digits, '-', '_' and dots, no more than DNS
+ * allows, and not a malformed IPv4 address ("127.1"). */
+static bool is_host_name(const char *h)
+{
+    size_t n = strlen(h);
+    if (n == 0 || n > 253 || h[0] == '-' || h[0] == '.' ||
+        strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != n)
+        return false;
+    return strspn(h, "0123456789.") != n;
+}
+
+/* IMMICH_HOST as the host part of a URL. The "any address" values mean this machine's
+ * loopback; "localhost" stays a name, since Immich may have bound ::1 or 127.0.0.1 and the
+ * ping tries both. IPv6 literals get brackets. NULL (why set) for anything else. */
+static char *url_host(const char *host, struct strbuf *why)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return xstrdup(a4.s_addr == htonl(INADDR_ANY) ? "127.0.0.1" : host);
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_UNSPECIFIED(&a6) ? xstrdup("[::1]") : xasprintf("[%s]", host);
+    if (is_host_name(host))
+        return xstrdup(host);
+    struct strbuf safe = {0};
+    text_escape_line(host, &safe);
+    sb_printf(why, _("IMMICH_HOST=%s is no IP address or host name"), sb_str(&safe));
+    sb_free(&safe);
+    return NULL;
+}
+
+/* IMMICH_PORT: decimal 1-65535 (leading zeros allowed, as Immich's Number() does). */
+static long url_port(const char *port, struct strbuf *why)
+{
+    size_t n = strlen(port);
+    long v = n && n <= 5 && strspn(port, "0123456789") == n ? strtol(port, NULL, 10) : -1;
+    if (v >= 1 && v <= 65535)
+        return v;
+    struct strbuf safe = {0};
+    text_escape_line(port, &safe);
+    if (why->len)
+        sb_append(why, "; ");
+    sb_printf(why, _("IMMICH_PORT=%s is no port number (1-65535)"), sb_str(&safe));
+    sb_free(&safe);
+    return -1;
+}
+
+char *unit_immich_url(const struct unit_info *ui, struct strbuf *why)
+{
+    const char *host = unit_env(ui, "IMMICH_HOST");
+    const char *port = unit_env(ui, "IMMICH_PORT");
+    /* Unset or empty: Immich's defaults, every address and port 2283. */
+    char *h = url_host(host && *host ? host : "0.0.0.0", why);
+    long p = url_port(port && *port ? port : "2283", why);
+    char *url = h && p > 0 ? xasprintf("http://%s:%ld", h, p) : NULL;
+    free(h);
+    return url;
 }

@@ -47,6 +47,10 @@ struct unit_info {
 void unit_info_parse(struct unit_info *ui, const char *text);
 void unit_info_free(struct unit_info *ui);
 const char *unit_env(const struct unit_info *ui, const char *key); /* NULL if unset */
+/* Where the unit's Immich answers, from IMMICH_HOST/IMMICH_PORT ("http://127.0.0.1:2283"
+ * when both are unset), malloc'd; NULL with a translated reason in why when a value is
+ * malformed. */
+char *unit_immich_url(const struct unit_info *ui, struct strbuf *why);
 /* The version in a Nix store path of an immich package, malloc'd, or NULL. */
 char *nix_store_immich_version(const char *path);
 

@@ -19,6 +19,17 @@ int systemd_both(const struct plan *p, const char *verb, const struct reporter *
 /* `systemctl is-active UNIT`: true when it prints "active". */
 bool systemd_is_active(const struct plan *p, const char *unit, const struct reporter *rep);
 
+/* What `systemctl show UNIT -p ActiveState,SubState,NRestarts` says. */
+struct unit_state {
+    char active[32]; /* "active", "activating", "failed", ...; "" when not said */
+    char sub[32];    /* "running", "auto-restart", ... */
+    long restarts;   /* NRestarts: automatic restarts since the last start; -1 unknown */
+};
+int systemd_state(const struct plan *p, const char *unit, const struct reporter *rep,
+                  struct unit_state *st, struct strbuf *err);
+/* Parses that output (outside input: odd values are left unknown). */
+void unit_state_parse(struct unit_state *st, const char *text);
+
 /* Seconds to wait for units and for Immich to answer: IMMICH_MIGRATE_WAIT_TIMEOUT, else
  * fallback. */
 double wait_timeout(double fallback);

@@ -137,11 +137,12 @@ pass_step "nixos waits for the units to appear"
 : >"$CALLS_LOG"
 run_stages 0 start
 cat >"$TEST_TMP/want" <<EOW
+systemctl show immich-server.service -p Environment
 systemctl start immich-server.service immich-machine-learning.service
-systemctl is-active immich-server.service
-systemctl is-active immich-machine-learning.service
+systemctl show immich-server.service -p ActiveState,SubState,NRestarts
+systemctl show immich-machine-learning.service -p ActiveState,SubState,NRestarts
 EOW
-calls | head -n 3 | diff "$TEST_TMP/want" - || fail "start calls differ"
+calls | head -n 4 | diff "$TEST_TMP/want" - || fail "start calls differ"
 assert_contains "$errf" "Immich answers at $IMMICH_URL"
 "$SYSTEMCTL" stop immich-server.service immich-machine-learning.service
 pass_step "start waits for the ping"

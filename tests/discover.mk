@@ -6,6 +6,10 @@ tests_unit_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_dotenv_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_json_LDADD = $(LDADD) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_unit_env
+TESTS += tests/unit/test_unit_env
+tests_unit_test_unit_env_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_unit_env_LDADD = $(LDADD) $(CMOCKA_LIBS)
 
 # The dotenv fuzz target: corpus run in make check; `make fuzz-dotenv` builds the libFuzzer
 # binary with clang (run: tests/fuzz/fuzz-dotenv NEW_DIR $(top_srcdir)/tests/fuzz/dotenv-corpus).

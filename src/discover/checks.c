@@ -1,5 +1,6 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
+#include "sys/safe_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -274,6 +275,36 @@ static void check_lock(const char *state_dir, struct check_list *l)
         add(l, name, CHECK_PASS, xasprintf(_("no lock held in %s"), state_dir), NULL);
 }
 
+/* A dump in a directory others can write could be swapped before the import loads it; the
+ * journal (plan, checksums) likewise. */
+static void check_private_dirs(const struct plan *p, const char *state_dir, struct check_list *l)
+{
+    const char *name = _("Backup and state directories");
+    const char *backup = plan_get(p, PLAN_backup_dir);
+    struct strbuf why = {0};
+    if (safe_dir_check(backup, &why) == 0 && safe_dir_check(state_dir, &why) < 0) {
+        char *detail = xasprintf(_("state directory %s: %s"), state_dir, sb_str(&why));
+        sb_reset(&why);
+        sb_append(&why, detail);
+        free(detail);
+    } else if (why.len) {
+        char *detail = xasprintf("backup_dir %s: %s", backup, sb_str(&why));
+        sb_reset(&why);
+        sb_append(&why, detail);
+        free(detail);
+    }
+    if (why.len) {
+        add(l, name, CHECK_FAIL, sb_detach(&why),
+            xstrdup(_("Whoever can write there could swap the dump before the import. Make "
+                      "the directory owned by root with mode 0700 and its parents writable "
+                      "only by root, or choose another backup_dir or --state-dir.")));
+    } else {
+        add(l, name, CHECK_PASS, xasprintf(_("only root can write %s and %s"), backup, state_dir),
+            NULL);
+    }
+    sb_free(&why);
+}
+
 static void check_owner(const struct plan *p, struct check_list *l)
 {
     const char *name = _("Media owner");
@@ -437,6 +468,7 @@ void checks_target(const struct discovery *d, const struct plan *p, bool require
 void checks_run(const struct discovery *d, const struct plan *p, const char *state_dir,
                 struct check_list *out)
 {
+    check_private_dirs(p, state_dir, out);
     check_lock(state_dir, out);
     check_containers(d, p, out);
     check_env(d, out);

@@ -1,5 +1,6 @@
 #include "discover/preflight.h"
 #include "discover/paths.h"
+#include "sys/safe_dir.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,11 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
         return;
     }
     char *path = NULL;
-    if (write && state_dir) {
-        mkdir(state_dir, 0700);
+    struct strbuf unsafe = {0};
+    /* Never written into a state directory others can write (that check fails already). */
+    if (write && state_dir && safe_dir_make(_("the state directory"), state_dir, &unsafe) == 0)
         path = xasprintf("%s/%s", state_dir, DANGLING_FILE_NAME);
-    }
+    sb_free(&unsafe);
     struct dangling_result res;
     struct strbuf err = {0};
     if (dangling_scan(p, &d->server, d->upload_dest, path, rep, &res, &err) < 0) {

@@ -66,10 +66,28 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
     free(path);
 }
 
+/* Names that docker, pg_dump or psql would take for options, a bad URL or owner: refused
+ * before any of them is passed to a program (when = before discovery), and again for what
+ * discovery took from .env. */
+static bool settings_valid(const struct plan *p, const char *when, struct check_list *l)
+{
+    struct strbuf why = {0};
+    if (plan_validate_non_paths(p, &why) == 0) {
+        sb_free(&why);
+        return true;
+    }
+    add_check(l, _("Settings"), CHECK_FAIL, sb_detach(&why),
+              xasprintf(_("Correct the settings named above (%s)."), when));
+    return false;
+}
+
 int preflight_run(struct plan *p, const char *state_dir, bool write_dangling,
                   const struct reporter *rep, struct discovery *d, struct check_list *checks)
 {
+    if (!settings_valid(p, _("nothing was run"), checks))
+        return check_list_failures(checks);
     discover_source(d, p, rep);
+    settings_valid(p, _("in the plan or in .env"), checks);
     discover_target(d, p, rep);
     checks_run(d, p, state_dir ? state_dir : "/var/lib/immich-migrate", checks);
     scan_dangling(p, state_dir, write_dangling, rep, d, checks);

@@ -158,6 +158,7 @@ cp "$TEST_TMP/env.orig" "$COMPOSE_DIR/.env"
 pass_step "a .env with exploding \${VAR}s: a clear error naming the line, no abort"
 
 # --- option-like names and a bad URL: refused before anything runs --------------------------------
+cp "$COMPOSE_DIR/.env" "$TEST_TMP/env.dash"
 plan_with "$TEST_TMP/plan-dash" db_database_name "--file=/tmp/x"
 : >"$CALLS_LOG"
 run_status 2 check -c "$TEST_TMP/plan-dash" --state-dir "$state"
@@ -180,7 +181,7 @@ grep -q '^FAIL  Settings: db_database_name: must not start with "-"' "$out" || {
 if grep '	psql	' "$CALLS_LOG" | grep -v '	--dbname=-x	' | grep -q .; then
     cat "$CALLS_LOG"; fail "psql got the database name other than as --dbname=-x"
 fi
-cp "$TEST_TMP/env.orig" "$COMPOSE_DIR/.env"
+cp "$TEST_TMP/env.dash" "$COMPOSE_DIR/.env"
 pass_step "names starting with - and a port out of range are refused before anything runs"
 
 # --- a media_owner that does not exist -------------------------------------------------------------

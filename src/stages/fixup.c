@@ -1,8 +1,8 @@
 /* Stage "fixup": rewrites the dump for NixOS (search_path, paths, MediaLocation, owners).
- * Reads the artifact "dump_file"; sets "fixed_dump", "fixup_report", "dump_extensions" and
- * "dump_immich_version", and "fixed_dump_sha256" (see fixed_dump.h). Path rules: the upload mount found by discovery ("upload_mount"),
- * the defaults /usr/src/app/upload and upload/, and each external library mount
- * ("external_mounts" = "CONTAINER=HOST;..."). */
+ * Reads the artifact "dump_file"; sets "fixed_dump", "fixed_dump_sha256" (see fixed_dump.h),
+ * "fixup_report", "dump_extensions" and "dump_immich_version". Path rules: the upload mount
+ * found by discovery ("upload_mount"), the defaults /usr/src/app/upload and upload/, and
+ * each external library mount ("external_mounts" = "CONTAINER=HOST;..."). */
 #include "stages/stage.h"
 #include "db/dbcmd.h"
 #include "db/fixup.h"

@@ -1,6 +1,7 @@
 #include "journal.h"
 #include "textesc.h"
 #include "sys/atomic_file.h"
+#include "sys/safe_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -76,7 +77,8 @@ static void remove_stale_temps(const char *dir)
 
 int journal_lock(const char *dir, struct strbuf *err)
 {
-    if (make_private_dir(dir, err) < 0)
+    /* Others who can write here could rewrite the journal: its plan and its checksums. */
+    if (safe_dir_make(_("the state directory"), dir, err) < 0)
         return -1;
     char *path = xasprintf("%s/%s", dir, LOCK_FILE);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -278,6 +278,51 @@ static bool has_dot_segment(const char *path)
     return false;
 }
 
+/* http://HOST[:PORT][/PATH], HOST a name or [IPv6], PORT 1-65535. (The client that pings
+ * Immich speaks plain HTTP only: NixOS's Immich listens without TLS.) */
+static bool valid_url(const char *value, struct strbuf *why)
+{
+    if (strncmp(value, "https://", 8) == 0) {
+        sb_append(why, _("https is not supported: use the http:// address Immich listens on"));
+        return false;
+    }
+    if (strncmp(value, "http://", 7) != 0) {
+        sb_append(why, _("must start with http://"));
+        return false;
+    }
+    const char *h = value + 7, *rest;
+    if (*h == '[') {
+        const char *close = strchr(h, ']');
+        rest = close ? close + 1 : h;
+        if (!close || close == h + 1) {
+            sb_append(why, _("the host in [brackets] is not closed or empty"));
+            return false;
+        }
+    } else {
+        rest = h + strcspn(h, ":/?#@");
+        if (rest == h) {
+            sb_append(why, _("the host is missing"));
+            return false;
+        }
+    }
+    if (*rest == ':') {
+        char *end;
+        errno = 0;
+        unsigned long port = strtoul(rest + 1, &end, 10);
+        if (!isdigit((unsigned char)rest[1]) || errno || port < 1 || port > 65535 ||
+            (*end && *end != '/')) {
+            sb_append(why, _("the port must be a number from 1 to 65535"));
+            return false;
+        }
+        rest = end;
+    }
+    if (*rest && *rest != '/') {
+        sb_printf(why, _("unexpected \"%c\" after the host"), *rest);
+        return false;
+    }
+    return true;
+}
+
 bool plan_validate_value(const struct plan *p, enum plan_key key, const char *value,
                          bool with_filesystem, struct strbuf *why)
 {
@@ -327,6 +372,11 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
                 sb_append(why, _("must not contain blanks"));
                 return false;
             }
+        /* It is passed to docker, pg_dump and psql, which would take it for an option. */
+        if (value[0] == '-') {
+            sb_append(why, _("must not start with \"-\""));
+            return false;
+        }
         return true;
     case COMMAND:
     case DSN:
@@ -336,15 +386,15 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
         }
         return true;
     case URL:
-        if (strncmp(value, "http://", 7) != 0) {
-            sb_append(why, _("must start with http://"));
-            return false;
-        }
-        return true;
+        return valid_url(value, why);
     case OWNER: {
         const char *colon = strchr(value, ':');
         if (!colon || colon == value || colon[1] == '\0' || strchr(colon + 1, ':')) {
             sb_append(why, _("must be user:group"));
+            return false;
+        }
+        if (value[0] == '-' || colon[1] == '-') {
+            sb_append(why, _("must not start with \"-\""));
             return false;
         }
         if (with_filesystem) {
@@ -372,6 +422,23 @@ int plan_validate(const struct plan *p, bool with_filesystem, struct strbuf *why
         struct strbuf one = {0};
         if (!plan_validate_value(p, (enum plan_key)i, plan_get(p, (enum plan_key)i), with_filesystem, &one)) {
             sb_printf(why, "%s: %s\n", keys[i].name, sb_str(&one));
+            problems++;
+        }
+        sb_free(&one);
+    }
+    return problems;
+}
+
+int plan_validate_non_paths(const struct plan *p, struct strbuf *why)
+{
+    int problems = 0;
+    for (int i = 0; i < PLAN_KEY_COUNT; i++) {
+        enum check_kind k = keys[i].check;
+        if (k == PATH_DIR_OPT || k == PATH_DIR || k == PATH_TARGET || k == PATH_ABS)
+            continue;
+        struct strbuf one = {0};
+        if (!plan_validate_value(p, (enum plan_key)i, plan_get(p, (enum plan_key)i), false, &one)) {
+            sb_printf(why, "%s%s: %s", problems ? "; " : "", keys[i].name, sb_str(&one));
             problems++;
         }
         sb_free(&one);

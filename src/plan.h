@@ -85,5 +85,9 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
                          bool with_filesystem, struct strbuf *why);
 /* Validates every value; returns the number of problems, one line each in why. */
 int plan_validate(const struct plan *p, bool with_filesystem, struct strbuf *why);
+/* Validates the values that are not paths (names, owner, URL, commands, DSN), without the
+ * filesystem: what must hold before any of them is passed to a program. Returns the number of
+ * problems, "key: why" joined by "; " in why. */
+int plan_validate_non_paths(const struct plan *p, struct strbuf *why);
 
 #endif

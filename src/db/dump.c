@@ -21,9 +21,9 @@ void db_dump_argv(const struct plan *p, struct argv_builder *a)
     argv_add(a, "exec");
     argv_add(a, plan_get(p, PLAN_db_container));
     argv_add(a, "pg_dump");
-    argv_add(a, "--username");
-    argv_add(a, plan_get(p, PLAN_db_username));
-    argv_add(a, plan_get(p, PLAN_db_database_name));
+    /* One word each: a value starting with "-" can never be read as another option. */
+    argv_addf(a, "--username=%s", plan_get(p, PLAN_db_username));
+    argv_addf(a, "--dbname=%s", plan_get(p, PLAN_db_database_name));
 }
 
 void db_size_argv(const struct plan *p, struct argv_builder *a)

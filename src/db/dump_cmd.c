@@ -2,7 +2,7 @@
 #include "commands.h"
 #include "db/dbcmd.h"
 #include "db/dump.h"
-#include "sys/atomic_file.h"
+#include "sys/safe_dir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -98,7 +98,11 @@ int cmd_dump(int argc, char **argv)
         cli_reporter_init(&rep, &rs, "dump", false);
         cli_signals_install();
         char *out = optind < argc ? xstrdup(argv[optind]) : db_dump_default_path(&p, !plain);
-        status = optind >= argc && make_private_dir(plan_get(&p, PLAN_backup_dir), &err) != 0 ? 1 : 0;
+        /* Nobody else may write where the dump goes: it could be swapped before its import. */
+        const char *dir = plan_get(&p, PLAN_backup_dir);
+        int dir_ok = optind < argc ? safe_dir_judge_for_file(out, &err)
+                                   : safe_dir_make("backup_dir", dir, &err);
+        status = dir_ok != 0 ? 1 : 0;
         if (status == 0)
             status = db_dump_run(&p, out, &rep, &err) == 0 ? 0 : 1;
         if (status)

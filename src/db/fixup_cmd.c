@@ -3,6 +3,7 @@
 #include "db/dbcmd.h"
 #include "db/fixup.h"
 #include "report.h"
+#include "sys/safe_dir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +125,8 @@ static int run(const struct fixup_args *a, const struct fixup_options *o, const 
     struct cli_reporter_state rs;
     cli_reporter_init(&rep, &rs, "fixup", false);
     cli_signals_install();
+    if (safe_dir_judge_for_file(out_path, err) < 0)
+        return 1;
     struct dump_reader *in = dump_reader_open(in_path, err);
     if (!in)
         return 1;

@@ -1,5 +1,6 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
+#include "sys/safe_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -274,18 +275,61 @@ static void check_lock(const char *state_dir, struct check_list *l)
         add(l, name, CHECK_PASS, xasprintf(_("no lock held in %s"), state_dir), NULL);
 }
 
-static void check_owner(const struct plan *p, struct check_list *l)
+/* A dump in a directory others can write could be swapped before the import loads it; the
+ * journal (plan, checksums) likewise. */
+static void check_private_dirs(const struct plan *p, const char *state_dir, struct check_list *l)
+{
+    const char *name = _("Backup and state directories");
+    const char *backup = plan_get(p, PLAN_backup_dir);
+    struct strbuf why = {0};
+    if (safe_dir_check(backup, &why) == 0 && safe_dir_check(state_dir, &why) < 0) {
+        char *detail = xasprintf(_("state directory %s: %s"), state_dir, sb_str(&why));
+        sb_reset(&why);
+        sb_append(&why, detail);
+        free(detail);
+    } else if (why.len) {
+        char *detail = xasprintf("backup_dir %s: %s", backup, sb_str(&why));
+        sb_reset(&why);
+        sb_append(&why, detail);
+        free(detail);
+    }
+    if (why.len) {
+        add(l, name, CHECK_FAIL, sb_detach(&why),
+            xstrdup(_("Whoever can write there could swap the dump before the import. Make "
+                      "the directory owned by root with mode 0700 and its parents writable "
+                      "only by root, or choose another backup_dir or --state-dir.")));
+    } else {
+        add(l, name, CHECK_PASS, xasprintf(_("only root can write %s and %s"), backup, state_dir),
+            NULL);
+    }
+    sb_free(&why);
+}
+
+/* services.immich creates the user and group "immich" only (its defaults); any other owner
+ * must exist already. Missing, it would stop the run at chown, long after Docker was stopped. */
+static void check_owner(const struct discovery *d, const struct plan *p, bool require,
+                        struct check_list *l)
 {
     const char *name = _("Media owner");
     const char *owner = plan_get(p, PLAN_media_owner);
     const char *colon = strchr(owner, ':');
     char *user = colon ? xstrndup(owner, (size_t)(colon - owner)) : xstrdup(owner);
     const char *group = colon ? colon + 1 : user;
-    bool ok = getpwnam(user) && getgrnam(group);
-    add(l, name, ok ? CHECK_PASS : CHECK_WARN,
-        ok ? xasprintf(_("%s exists"), owner) : xasprintf(_("%s does not exist yet"), owner),
-        ok ? NULL : xstrdup(_("services.immich creates it when NixOS is switched to the new "
-                              "configuration.")));
+    bool user_ok = getpwnam(user) != NULL, group_ok = getgrnam(group) != NULL;
+    bool nixos_makes = (user_ok || strcmp(user, "immich") == 0) &&
+                       (group_ok || strcmp(group, "immich") == 0);
+    if (user_ok && group_ok)
+        add(l, name, CHECK_PASS, xasprintf(_("%s exists"), owner), NULL);
+    else if (nixos_makes && !require && !d->unit_exists)
+        add(l, name, CHECK_WARN, xasprintf(_("%s does not exist yet"), owner),
+            xstrdup(_("services.immich creates it when NixOS is switched to the new "
+                      "configuration; checked again then.")));
+    else
+        add(l, name, CHECK_FAIL,
+            xasprintf(user_ok ? _("group %s does not exist") : _("user %s does not exist"),
+                      user_ok ? group : user),
+            xasprintf(_("Create it (users.users / users.groups in configuration.nix) or set "
+                        "media_owner to the owner services.immich uses (%s)."), "immich:immich"));
     free(user);
 }
 
@@ -432,11 +476,13 @@ void checks_target(const struct discovery *d, const struct plan *p, bool require
     check_version(d, require_target, out);
     check_unit_settings(d, p, out);
     check_target_pg(d, require_target, out);
+    check_owner(d, p, require_target, out);
 }
 
 void checks_run(const struct discovery *d, const struct plan *p, const char *state_dir,
                 struct check_list *out)
 {
+    check_private_dirs(p, state_dir, out);
     check_lock(state_dir, out);
     check_containers(d, p, out);
     check_env(d, out);
@@ -445,7 +491,6 @@ void checks_run(const struct discovery *d, const struct plan *p, const char *sta
     checks_target(d, p, false, out);
     check_target_location(p, out);
     check_space(d, p, out);
-    check_owner(p, out);
 }
 
 static const char *status_word(enum check_status s)

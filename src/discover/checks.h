@@ -26,7 +26,7 @@ int check_list_failures(const struct check_list *l);
 void checks_run(const struct discovery *d, const struct plan *p, const char *state_dir,
                 struct check_list *out);
 /* Only the checks that need the NixOS units and PostgreSQL (version, media location,
- * extensions, superuser): run again by the NixOS stage once the units exist. When
+ * extensions, superuser, media owner): run again by the NixOS stage once the units exist. When
  * require_target is true, a target that is not there yet fails instead of warning. */
 void checks_target(const struct discovery *d, const struct plan *p, bool require_target,
                    struct check_list *out);

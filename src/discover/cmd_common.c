@@ -38,7 +38,13 @@ int cmd_parse_options(const char *name, int argc, char **argv, void (*usage)(FIL
     }
     plan_init(&o->plan);
     struct strbuf err = {0};
-    if (plan_load_file(&o->plan, config, &err) != 0) {
+    struct strbuf bad = {0};
+    int problems = plan_load_file(&o->plan, config, &err);
+    /* Names starting with "-" would reach docker and psql as options: refused before. */
+    if (problems == 0 && (problems = plan_validate_non_paths(&o->plan, &bad)) > 0)
+        sb_printf(&err, "%s: %s", config, sb_str(&bad));
+    sb_free(&bad);
+    if (problems != 0) {
         char *safe = redact_dup(sb_str(&err));
         fprintf(stderr, "immich-migrate %s: %s\n", name, safe);
         free(safe);

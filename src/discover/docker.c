@@ -96,10 +96,9 @@ void docker_psql_argv(const struct plan *p, const char *sql, bool nul_separated,
     argv_add(a, "exec");
     argv_add(a, plan_get(p, PLAN_db_container));
     argv_add(a, "psql");
-    argv_add(a, "-U");
-    argv_add(a, plan_get(p, PLAN_db_username));
-    argv_add(a, "-d");
-    argv_add(a, plan_get(p, PLAN_db_database_name));
+    /* One word each: a value starting with "-" can never be read as another option. */
+    argv_addf(a, "--username=%s", plan_get(p, PLAN_db_username));
+    argv_addf(a, "--dbname=%s", plan_get(p, PLAN_db_database_name));
     argv_add(a, "-X");
     argv_add(a, "-At");
     argv_add(a, "-v");

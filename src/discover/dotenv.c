@@ -8,10 +8,15 @@
 
 #define DOTENV_MAX_FILE (1024 * 1024)
 #define DOTENV_MAX_DEPTH 16
+/* Nested ${VAR}s grow exponentially (B=${A}${A}, C=${B}${B}, ...): a few KB of .env would
+ * expand to gigabytes. No real value comes near these caps. */
+#define DOTENV_MAX_VALUE (64 * 1024)
+#define DOTENV_MAX_TOTAL (4 * 1024 * 1024)
 
 struct parser {
     const char *s;
     size_t len, pos;
+    size_t total; /* bytes of every value so far */
     int line;
     struct dotenv *env;
     struct strbuf *err;
@@ -58,6 +63,17 @@ static int fail(struct parser *p, int line, const char *why)
     return -1;
 }
 
+/* After each piece appended to a value: is it still within the caps? */
+static int check_size(struct parser *p, const struct strbuf *out)
+{
+    if (out->len > DOTENV_MAX_VALUE)
+        return fail(p, p->line, _("the value expands to more than 64 KiB (nested ${...} "
+                                  "variables?)"));
+    if (p->total + out->len > DOTENV_MAX_TOTAL)
+        return fail(p, p->line, _("the values expand to more than 4 MiB in all"));
+    return 0;
+}
+
 static bool is_name_start(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
@@ -96,7 +112,7 @@ static int expand_braced(struct parser *p, const char *s, size_t n, bool escapes
     if (i < n && s[i] == '}') {
         sb_append(out, val ? val : "");
         *used = i + 1;
-        return 0;
+        return check_size(p, out);
     }
     bool colon = i < n && s[i] == ':';
     if (colon)
@@ -128,7 +144,7 @@ static int expand_braced(struct parser *p, const char *s, size_t n, bool escapes
     if (op == '-') {
         if (set) {
             sb_append(out, val);
-            return 0;
+            return check_size(p, out);
         }
         return expand(p, s + word, i - word, escapes, depth + 1, out);
     }
@@ -136,7 +152,7 @@ static int expand_braced(struct parser *p, const char *s, size_t n, bool escapes
         return set ? expand(p, s + word, i - word, escapes, depth + 1, out) : 0;
     if (set) {
         sb_append(out, val);
-        return 0;
+        return check_size(p, out);
     }
     return fail(p, p->line, _("a required variable is not set (\"${VAR?...}\")"));
 }
@@ -181,6 +197,8 @@ static int expand(struct parser *p, const char *s, size_t n, bool escapes, int d
             const char *val = dotenv_get(p->env, name);
             free(name);
             sb_append(out, val ? val : "");
+            if (check_size(p, out) < 0)
+                return -1;
             i = j - 1;
         } else {
             sb_append_char(out, c);
@@ -289,6 +307,7 @@ static int parse_assignment(struct parser *p)
         sb_free(&val);
         return -1;
     }
+    p->total += val.len;
     dotenv_set(p->env, key, sb_detach(&val), line);
     free(key);
     return 0;

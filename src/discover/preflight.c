@@ -1,5 +1,6 @@
 #include "discover/preflight.h"
 #include "discover/paths.h"
+#include "sys/safe_dir.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,11 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
         return;
     }
     char *path = NULL;
-    if (write && state_dir) {
-        mkdir(state_dir, 0700);
+    struct strbuf unsafe = {0};
+    /* Never written into a state directory others can write (that check fails already). */
+    if (write && state_dir && safe_dir_make(_("the state directory"), state_dir, &unsafe) == 0)
         path = xasprintf("%s/%s", state_dir, DANGLING_FILE_NAME);
-    }
+    sb_free(&unsafe);
     struct dangling_result res;
     struct strbuf err = {0};
     if (dangling_scan(p, &d->server, d->upload_dest, path, rep, &res, &err) < 0) {
@@ -64,10 +66,28 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
     free(path);
 }
 
+/* Names that docker, pg_dump or psql would take for options, a bad URL or owner: refused
+ * before any of them is passed to a program (when = before discovery), and again for what
+ * discovery took from .env. */
+static bool settings_valid(const struct plan *p, const char *when, struct check_list *l)
+{
+    struct strbuf why = {0};
+    if (plan_validate_non_paths(p, &why) == 0) {
+        sb_free(&why);
+        return true;
+    }
+    add_check(l, _("Settings"), CHECK_FAIL, sb_detach(&why),
+              xasprintf(_("Correct the settings named above (%s)."), when));
+    return false;
+}
+
 int preflight_run(struct plan *p, const char *state_dir, bool write_dangling,
                   const struct reporter *rep, struct discovery *d, struct check_list *checks)
 {
+    if (!settings_valid(p, _("nothing was run"), checks))
+        return check_list_failures(checks);
     discover_source(d, p, rep);
+    settings_valid(p, _("in the plan or in .env"), checks);
     discover_target(d, p, rep);
     struct strbuf note = {0};
     bool url_odd = d->unit_exists && discover_immich_url(p, &d->unit, &note) < 0;

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "files/backup.h"
 #include "files/cmd_util.h"
+#include "sys/safe_dir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -65,6 +66,9 @@ int cmd_backup(int argc, char **argv)
     cli_reporter_init(&rep, &st, "backup", false);
     cli_signals_install();
     struct strbuf err = {0};
-    enum files_result r = backup_library(argv[optind], argv[optind + 1], &o, &rep, &err);
+    /* Nobody else may write where the archive goes: it could be swapped before a restore. */
+    enum files_result r = safe_dir_judge_for_file(argv[optind + 1], &err) < 0
+                              ? FILES_FAILED
+                              : backup_library(argv[optind], argv[optind + 1], &o, &rep, &err);
     return finish_command("backup", r, &err);
 }

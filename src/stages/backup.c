@@ -3,7 +3,7 @@
 #include "stages/stage.h"
 #include "files/backup.h"
 #include "files/cmd_util.h"
-#include "sys/atomic_file.h"
+#include "sys/safe_dir.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -43,7 +43,7 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
         sb_free(&text);
         return STAGE_OK;
     }
-    if (make_private_dir(plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
+    if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
     char *archive = stage_claim_output(ctx, "backup_archive", archive_name(ctx), err);
     if (!archive)

@@ -3,7 +3,7 @@
  * automatic backups) is set as that artifact by the wizard, and the stage is then done. */
 #include "stages/stage.h"
 #include "db/dump.h"
-#include "sys/atomic_file.h"
+#include "sys/safe_dir.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -38,7 +38,7 @@ static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
         sb_free(&text);
         return STAGE_OK;
     }
-    if (make_private_dir(plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
+    if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
     char *path = stage_claim_output(ctx, "dump_file", db_dump_default_path(ctx->plan, true), err);
     if (!path)

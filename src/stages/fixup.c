@@ -1,11 +1,14 @@
 /* Stage "fixup": rewrites the dump for NixOS (search_path, paths, MediaLocation, owners).
- * Reads the artifact "dump_file"; sets "fixed_dump", "fixup_report", "dump_extensions" and
- * "dump_immich_version". Path rules: the upload mount found by discovery ("upload_mount"),
- * the defaults /usr/src/app/upload and upload/, and each external library mount
- * ("external_mounts" = "CONTAINER=HOST;..."). */
+ * Reads the artifact "dump_file"; sets "fixed_dump", "fixed_dump_sha256" (see fixed_dump.h),
+ * "fixup_report", "dump_extensions" and "dump_immich_version". Path rules: the upload mount
+ * found by discovery ("upload_mount"), the defaults /usr/src/app/upload and upload/, and
+ * each external library mount ("external_mounts" = "CONTAINER=HOST;..."). */
 #include "stages/stage.h"
 #include "db/dbcmd.h"
 #include "db/fixup.h"
+#include "stages/fixed_dump.h"
+#include "sys/safe_dir.h"
+#include "sys/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,16 +77,39 @@ static void fixup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 static bool fixup_is_done(const struct stage_ctx *ctx)
 {
     const char *f = stage_artifact(ctx, "fixed_dump");
-    return f && *f && access(f, R_OK) == 0;
+    const char *sum = stage_artifact(ctx, FIXED_DUMP_SHA256);
+    /* Without its checksum (a journal of an older version) the import would refuse it. */
+    return f && *f && access(f, R_OK) == 0 && sum && *sum;
+}
+
+int fixed_dump_verify(const struct stage_ctx *ctx, const char *path, int fd, struct strbuf *err)
+{
+    const char *want = stage_artifact(ctx, FIXED_DUMP_SHA256);
+    if (!want || !*want) {
+        sb_printf(err, _("%s has no checksum from the fix-up stage: run the fix-up stage "
+                         "again"), path);
+        return -1;
+    }
+    char got[SHA256_HEX_LEN + 1];
+    if (sha256_fd_hex(fd, path, got, err) < 0)
+        return -1;
+    if (strcmp(got, want) != 0) {
+        sb_printf(err, _("%s was changed after the fix-up stage wrote it (SHA-256 %s, expected "
+                         "%s); refusing to import it. Find out who changed it, then run the "
+                         "fix-up stage again"), path, got, want);
+        return -1;
+    }
+    return 0;
 }
 
 static void set_artifacts(struct stage_ctx *ctx, const struct fixup_stats *st, const char *out,
-                          const char *report)
+                          const char *report, const char *sum)
 {
     struct strbuf ext = {0};
     for (size_t i = 0; i < st->nextensions; i++)
         sb_printf(&ext, "%s%s", i ? "," : "", st->extensions[i]);
     stage_set_artifact(ctx, "fixed_dump", out);
+    stage_set_artifact(ctx, FIXED_DUMP_SHA256, sum);
     stage_set_artifact(ctx, "fixup_report", report);
     stage_set_artifact(ctx, "dump_extensions", sb_str(&ext));
     stage_set_artifact(ctx, "dump_immich_version", st->immich_version ? st->immich_version : "");
@@ -108,7 +134,8 @@ static int write_report(const char *path, const struct strbuf *text, struct strb
 }
 
 static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const char *in,
-                     const char *out, struct fixup_stats *st, struct strbuf *err)
+                     const char *out, struct fixup_stats *st, char sum[SHA256_HEX_LEN + 1],
+                     struct strbuf *err)
 {
     struct dump_reader *r = dump_reader_open(in, err);
     if (!r)
@@ -134,6 +161,10 @@ static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const
         return -1;
     }
     rc = dump_writer_finish(w, true, err);
+    /* Hashed before it gets its name: nobody else can write backup_dir (checked), so what is
+     * hashed is what fixup wrote. */
+    if (rc == 0)
+        rc = sha256_file_hex(partial, sum, err);
     if (rc == 0 && rename(partial, out) < 0) {
         sb_printf(err, _("cannot rename %s: %s"), partial, strerror(errno));
         unlink(partial);
@@ -161,19 +192,21 @@ static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *e
     fixup_options_init(&o);
     enum stage_result result = STAGE_FAILED;
     char *out = NULL;
-    if (build_options(ctx, &o, err) < 0)
+    if (build_options(ctx, &o, err) < 0 ||
+        safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) < 0)
         goto done;
     /* The output is derived from the dump alone, so one left by an interrupted run (complete
      * but not yet in the journal) is replaced rather than kept beside a second copy. */
     out = output_name(ctx, in, 1);
     struct fixup_stats st = {0};
-    if (run_fixup(ctx, &o, in, out, &st, err) == 0) {
+    char sum[SHA256_HEX_LEN + 1];
+    if (run_fixup(ctx, &o, in, out, &st, sum, err) == 0) {
         struct strbuf text = {0};
         fixup_report_text(&o, &st, &text);
         report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
         char *report = xasprintf("%s.report.txt", out);
         if (write_report(report, &text, err) == 0) {
-            set_artifacts(ctx, &st, out, report);
+            set_artifacts(ctx, &st, out, report, sum);
             result = STAGE_OK;
         }
         if (st.media_location_unmapped)

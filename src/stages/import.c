@@ -4,6 +4,7 @@
 #include "db/asuser.h"
 #include "pg/importer.h"
 #include "redact.h"
+#include "stages/fixed_dump.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,10 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
     int fd = open(dump, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         sb_printf(err, _("cannot open %s: %s"), dump, strerror(errno));
+        return STAGE_FAILED;
+    }
+    if (fixed_dump_verify(ctx, dump, fd, err) < 0) {
+        close(fd);
         return STAGE_FAILED;
     }
     char *dsn = target_dsn(ctx);

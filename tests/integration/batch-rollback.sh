@@ -7,11 +7,13 @@
 sb="$TEST_TMP/sb"
 sandbox_create "$sb" --assets 4
 conf="$TEST_TMP/plan.conf"
-: > "$TEST_TMP/not-a-directory"
-{ cat "$sb/immich-migrate.conf"; echo "backup_dir = $TEST_TMP/not-a-directory/backups"; } > "$conf"
+cp "$sb/immich-migrate.conf" "$conf"
 
-expect_status 1 "$IMMICH_MIGRATE" --batch --yes -c "$conf" --state-dir "$TEST_TMP/state" 2> "$TEST_TMP/err"
-assert_contains "$TEST_TMP/err" 'stage "backup" failed'
+# pg_dump fails: the dump stage, after Docker was stopped. (A backup_dir that cannot be made
+# is refused by the checks already, before Docker is stopped.)
+expect_status 1 env IMMICH_SANDBOX_FAIL_PG_DUMP=1 "$IMMICH_MIGRATE" --batch --yes -c "$conf" \
+    --state-dir "$TEST_TMP/state" 2> "$TEST_TMP/err"
+assert_contains "$TEST_TMP/err" 'stage "dump" failed'
 assert_contains "$TEST_TMP/err" "To run the old installation again: $sb/bin/docker start immich_server immich_machine_learning"
 grep -q "^docker	stop	immich_server	immich_machine_learning" "$sb/calls.log" || fail "docker stop was not called"
 if grep -q "^docker	start	" "$sb/calls.log"; then fail "batch started the containers by itself"; fi

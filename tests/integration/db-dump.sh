@@ -18,7 +18,7 @@ conf=$SB/immich-migrate.conf
 out=$(cat "$TEST_TMP/dump.out")
 case $out in "$BACKUP_DIR"/immich-*.sql.zst) ;; *) fail "unexpected dump path: $out" ;; esac
 [ "$(stat -c %a "$out")" = 600 ] || fail "dump is not mode 0600"
-assert_contains "$CALLS_LOG" "$(printf 'exec\timmich_postgres\tpg_dump\t--username\tpostgres\timmich')"
+assert_contains "$CALLS_LOG" "$(printf 'exec\timmich_postgres\tpg_dump\t--username=postgres\t--dbname=immich')"
 grep "pg_dump" "$CALLS_LOG" | grep -q "$(printf '\t-t')" && fail "docker exec called with -t"
 assert_contains "$TEST_TMP/dump.err" "pg_database_size"
 sb_psql "$DST_HOST" postgres -c "CREATE DATABASE restored"

@@ -30,7 +30,7 @@ static int run_step(struct stage_ctx *ctx, const char *step)
         static const char *const keys[] = {"upload_mount", "external_mounts", "source_version",
                                            "source_extensions", "source_vector_extension",
                                            "dangling_paths_file", "immich_started_at",
-                                           "verify_result"};
+                                           "verify_result", "fixed_dump", "fixed_dump_sha256"};
         for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
             const char *v = stage_artifact(ctx, keys[i]);
             if (v)

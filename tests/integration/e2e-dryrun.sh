@@ -58,7 +58,7 @@ expect_text() { grep -qF -- "$1" "$out" || { cat "$out"; fail "the plan lacks: $
 expect_line "$DOCKER inspect immich_server"
 expect_line "$DOCKER inspect immich_postgres"
 expect_line "$DOCKER stop immich_server immich_machine_learning"
-expect_text "$DOCKER exec immich_postgres pg_dump --username postgres immich | zstd > $BACKUP_DIR/immich-"
+expect_text "$DOCKER exec immich_postgres pg_dump --username=postgres --dbname=immich | zstd > $BACKUP_DIR/immich-"
 expect_text "immich-migrate backup $UPLOAD_LOCATION $BACKUP_DIR/immich-library-"
 expect_text "immich-migrate fixup --target $TARGET_LOCATION --map '$MOUNT=$TARGET_LOCATION'"
 expect_line "$SYSTEMCTL stop immich-server.service immich-machine-learning.service"

@@ -73,8 +73,8 @@ pass_step "refusals"
 # an unreadable file: root reads mode 000 files, so run as nobody then
 bad=$TEST_TMP/bad
 make_library "$bad" "$TEST_TMP/outside2" --large-mb 1 --unreadable
-mkdir "$TEST_TMP/out2"
-chmod 777 "$TEST_TMP/out2"
+mkdir -m 700 "$TEST_TMP/out2"
+[ "$(id -u)" != 0 ] || chown 65534:65534 "$TEST_TMP/out2" # the unprivileged user's own
 expect_status 1 run_unprivileged "$IMMICH_MIGRATE" backup "$bad" "$TEST_TMP/out2/bad.tar.zst" 2> "$TEST_TMP/log"
 cat "$TEST_TMP/log"
 assert_contains "$TEST_TMP/log" "upload/secret.jpg: Permission denied"

@@ -17,7 +17,7 @@ check_clean() { # DIR: no file left behind
 if [ "$(id -u)" = 0 ]; then
     mnt=$TEST_TMP/small
     mkdir "$mnt"
-    mount -t tmpfs -o size=1m tmpfs "$mnt" || fail "cannot mount a tmpfs as root"
+    mount -t tmpfs -o size=1m,mode=0700 tmpfs "$mnt" || fail "cannot mount a tmpfs as root"
     at_exit "umount '$mnt'"
     expect_status 1 "$IMMICH_MIGRATE" backup "$lib" "$mnt/lib.tar.zst" 2> "$TEST_TMP/log"
     assert_contains "$TEST_TMP/log" "not enough free space in $mnt"

@@ -10,8 +10,8 @@ sb="$TEST_TMP/sb"
 sandbox_create "$sb" --assets 6
 state="$TEST_TMP/state"
 conf="$TEST_TMP/plan.conf"
-# The backup cannot be written: backup_dir is a regular file.
-: > "$TEST_TMP/not-a-directory"
+# The backup cannot be written: backup_dir lies under a regular file, made once the checks
+# have passed (they refuse such a backup_dir before Docker is stopped).
 { cat "$sb/immich-migrate.conf"; echo "backup_dir = $TEST_TMP/not-a-directory/backups"; } > "$conf"
 
 
@@ -25,6 +25,7 @@ wizard_next_to "Stop Docker"
 tmux_keys r
 tmux_wait_for "Result: done" 60
 grep -q "^docker	stop	immich_server	immich_machine_learning" "$sb/calls.log" || fail "docker stop not called"
+: > "$TEST_TMP/not-a-directory"
 wizard_next_to "Back up library"
 tmux_keys r
 tmux_wait_for "failed before the import" 60

@@ -160,6 +160,58 @@ static void test_errors_name_the_line(void **state)
     sb_free(&err);
 }
 
+/* A=100 x, then each variable 40 times the one before: 3.7 KB that would expand to 10^66
+ * bytes. Returns the text (free it); *lines is the number of its lines. */
+static char *exponential_env(int *lines)
+{
+    struct strbuf sb = {0};
+    sb_append(&sb, "A=");
+    for (int i = 0; i < 100; i++)
+        sb_append_char(&sb, 'x');
+    sb_append_char(&sb, '\n');
+    for (char v = 'B'; v <= 'K'; v++) {
+        sb_printf(&sb, "%c=", v);
+        for (int i = 0; i < 40; i++)
+            sb_printf(&sb, "${%c}", v - 1);
+        sb_append_char(&sb, '\n');
+    }
+    *lines = 11;
+    return sb_detach(&sb);
+}
+
+static void test_expansion_is_capped(void **state)
+{
+    (void)state;
+    int lines;
+    char *text = exponential_env(&lines);
+    /* B = 4000 bytes, C = 160000 bytes: line 3 is the first too large */
+    expect_error(text, "3: the value expands to more than 64 KiB");
+    free(text);
+    /* the same in double quotes and through ${VAR:-default} */
+    expect_error("A=0123456789abcdefg\nB=\"${A}${A}${A}${A}${A}${A}${A}${A}\"\n"
+                 "C=${B}${B}${B}${B}${B}${B}${B}${B}\nD=${C}${C}${C}${C}${C}${C}${C}${C}\n"
+                 "E=${NOPE:-${D}${D}${D}${D}${D}${D}${D}${D}}\n", "5: ");
+    /* just under the cap is fine */
+    struct strbuf sb = {0}, err = {0};
+    sb_append(&sb, "A=");
+    for (int i = 0; i < 1000; i++)
+        sb_append_char(&sb, 'y');
+    sb_append(&sb, "\nB=");
+    for (int i = 0; i < 65; i++)
+        sb_append(&sb, "$A");
+    sb_append_char(&sb, '\n');
+    assert_int_equal(parse(sb_str(&sb), &err), 0);
+    assert_int_equal((int)strlen(dotenv_get(&env, "B")), 65000);
+    /* many values each under the cap: the total is capped too (4 MiB / 65000 = 64.5) */
+    for (int i = 0; i < 70; i++)
+        sb_printf(&sb, "K%d=${B}\n", i);
+    dotenv_free(&env);
+    assert_int_equal(dotenv_parse(&env, sb_str(&sb), sb.len, &err), -1);
+    assert_non_null(strstr(sb_str(&err), "4 MiB"));
+    sb_free(&sb);
+    sb_free(&err);
+}
+
 static void test_bare_key_and_blank_lines(void **state)
 {
     (void)state;
@@ -179,6 +231,7 @@ int main(void)
         cmocka_unit_test_teardown(test_quotes_and_comments, teardown),
         cmocka_unit_test_teardown(test_interpolation, teardown),
         cmocka_unit_test_teardown(test_errors_name_the_line, teardown),
+        cmocka_unit_test_teardown(test_expansion_is_capped, teardown),
         cmocka_unit_test_teardown(test_bare_key_and_blank_lines, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

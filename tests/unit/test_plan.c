@@ -108,6 +108,30 @@ static void test_validation(void **state)
         {PLAN_db_username, "two words", false},
         {PLAN_db_username, "postgres", true},
         {PLAN_immich_url, "ftp://x", false},
+        {PLAN_immich_url, "http://h:99999999", false},
+        {PLAN_immich_url, "http://h:0", false},
+        {PLAN_immich_url, "http://h:", false},
+        {PLAN_immich_url, "http://h:80x", false},
+        {PLAN_immich_url, "http://:2283", false},
+        {PLAN_immich_url, "http://", false},
+        {PLAN_immich_url, "http://[::1", false},
+        {PLAN_immich_url, "http://user@h:2283", false},
+        {PLAN_immich_url, "https://h", false}, /* the ping client speaks plain HTTP only */
+        {PLAN_immich_url, "http://h:65535", true},
+        {PLAN_immich_url, "http://[::1]:2283/immich", true},
+        {PLAN_immich_url, "http://immich.lan", true},
+        /* a leading "-" would reach docker, pg_dump and psql as an option */
+        {PLAN_db_database_name, "-oProxyCommand=x", false},
+        {PLAN_db_database_name, "--file=/etc/x", false},
+        {PLAN_db_database_name, "my-db", true},
+        {PLAN_db_username, "-U", false},
+        {PLAN_db_container, "-v", false},
+        {PLAN_server_container, "--help", false},
+        {PLAN_ml_container, "-x", false},
+        {PLAN_target_db_name, "-x", false},
+        {PLAN_target_db_owner, "-x", false},
+        {PLAN_media_owner, "-x:immich", false},
+        {PLAN_media_owner, "immich:-x", false},
         {PLAN_compose_dir, "", true},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -120,6 +144,15 @@ static void test_validation(void **state)
             assert_true(why.len > 0);
         sb_free(&why);
     }
+    /* Only the values that are not paths, each named: */
+    struct strbuf names = {0};
+    plan_set(&p, PLAN_db_database_name, "-x", SRC_CONFIG, NULL);
+    plan_set(&p, PLAN_immich_url, "http://h:99999999", SRC_CONFIG, NULL);
+    plan_set(&p, PLAN_upload_location, "", SRC_DEFAULT, NULL); /* a path: not judged here */
+    assert_int_equal(plan_validate_non_paths(&p, &names), 2);
+    assert_non_null(strstr(sb_str(&names), "db_database_name: "));
+    assert_non_null(strstr(sb_str(&names), "immich_url: "));
+    sb_free(&names);
     /* Filesystem checks: a user that does not exist is refused. */
     struct strbuf why = {0};
     assert_false(plan_validate_value(&p, PLAN_media_owner, "no-such-user-xyz:root", true, &why));

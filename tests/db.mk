@@ -22,7 +22,8 @@ fuzz-copyrow: libimmich.a
 CLEANFILES += tests/fuzz/fuzz-copyrow
 
 TESTS += tests/integration/db-fixup.sh tests/integration/db-dump.sh tests/integration/db-prepare.sh \
-	tests/integration/db-stages.sh
+	tests/integration/db-stages.sh tests/integration/db-role-quoting.sh
 EXTRA_DIST += tests/integration/db-lib.sh tests/integration/db-fixup.sh \
-	tests/integration/db-dump.sh tests/integration/db-prepare.sh tests/integration/db-stages.sh
+	tests/integration/db-dump.sh tests/integration/db-prepare.sh tests/integration/db-stages.sh \
+	tests/integration/db-role-quoting.sh
 EXTRA_DIST += tests/bench/fixup

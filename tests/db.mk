@@ -27,8 +27,9 @@ fuzz-copyrow: $(top_builddir)/config.h
 CLEANFILES += tests/fuzz/fuzz-copyrow
 
 TESTS += tests/integration/db-fixup.sh tests/integration/db-dump.sh tests/integration/db-prepare.sh \
-	tests/integration/db-stages.sh tests/integration/db-role-quoting.sh
+	tests/integration/db-stages.sh tests/integration/db-role-quoting.sh \
+	tests/integration/db-fixup-report.sh
 EXTRA_DIST += tests/integration/db-lib.sh tests/integration/db-fixup.sh \
 	tests/integration/db-dump.sh tests/integration/db-prepare.sh tests/integration/db-stages.sh \
-	tests/integration/db-role-quoting.sh
+	tests/integration/db-role-quoting.sh tests/integration/db-fixup-report.sh
 EXTRA_DIST += tests/bench/fixup

@@ -28,8 +28,9 @@ CLEANFILES += tests/fuzz/fuzz-copyrow
 
 TESTS += tests/integration/db-fixup.sh tests/integration/db-dump.sh tests/integration/db-prepare.sh \
 	tests/integration/db-stages.sh tests/integration/db-role-quoting.sh \
-	tests/integration/db-fixup-report.sh
+	tests/integration/db-fixup-report.sh tests/integration/db-prepare-differential.sh
 EXTRA_DIST += tests/integration/db-lib.sh tests/integration/db-fixup.sh \
 	tests/integration/db-dump.sh tests/integration/db-prepare.sh tests/integration/db-stages.sh \
-	tests/integration/db-role-quoting.sh tests/integration/db-fixup-report.sh
+	tests/integration/db-role-quoting.sh tests/integration/db-fixup-report.sh \
+	tests/integration/db-prepare-differential.sh
 EXTRA_DIST += tests/bench/fixup

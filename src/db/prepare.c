@@ -48,7 +48,23 @@ static char *ident(PGconn *conn, const char *name)
     return sb_detach(&sb);
 }
 
-/* The guide's block, adapted: vectors only when the dump or the target has it. */
+/* Schema public as a fresh database has it (what CREATE DATABASE copies from template1):
+ * PostgreSQL 15 and later: owned by pg_database_owner, USAGE for PUBLIC; before 15: owned by
+ * a superuser, CREATE and USAGE for PUBLIC; both with initdb's comment. A plain CREATE SCHEMA
+ * would lose the grant and the comment, and the import would then differ from a restore into
+ * a fresh database. major 0 (a preview, no connection): 15 or later. */
+static void add_fresh_public(struct stmt_list *l, int major)
+{
+    bool pre15 = major > 0 && major < 15;
+    stmt_add(l, xstrdup(pre15 ? "CREATE SCHEMA public"
+                              : "CREATE SCHEMA public AUTHORIZATION pg_database_owner"));
+    stmt_add(l, xstrdup("COMMENT ON SCHEMA public IS 'standard public schema'"));
+    stmt_add(l, xstrdup(pre15 ? "GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC"
+                              : "GRANT USAGE ON SCHEMA public TO PUBLIC"));
+}
+
+/* The guide's block, adapted: vectors only when the dump or the target has it. The owner
+ * change of public is also what the NixOS module's post-start SQL does at every start. */
 static void build_statements(PGconn *conn, const struct prepare_request *rq, bool target_has_vectors,
                              struct stmt_list *l)
 {
@@ -57,7 +73,7 @@ static void build_statements(PGconn *conn, const struct prepare_request *rq, boo
     stmt_add(l, xstrdup("DROP SCHEMA IF EXISTS public CASCADE"));
     if (vectors || target_has_vectors)
         stmt_add(l, xstrdup("DROP SCHEMA IF EXISTS vectors CASCADE"));
-    stmt_add(l, xstrdup("CREATE SCHEMA public"));
+    add_fresh_public(l, conn ? PQserverVersion(conn) / 10000 : 0);
     for (size_t i = 0; i < rq->nextensions; i++) {
         char *e = ident(conn, rq->extensions[i]);
         stmt_add(l, xasprintf("CREATE EXTENSION IF NOT EXISTS %s", e));

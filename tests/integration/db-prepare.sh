@@ -60,6 +60,8 @@ check_prepared() { # PSQL-COMMAND...
     [ "$got" = 0 ] || fail "$got tables left after prepare-db"
     got=$("$@" -At -d immich -c "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")
     [ "$got" = immich ] || fail "public is owned by $got"
+    got=$("$@" -At -d immich -c "SELECT nspacl::text || ' ' || obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'public'")
+    [ "$got" = "{immich=UC/immich,=U/immich} standard public schema" ] || fail "public has privileges and comment $got"
     got=$("$@" -At -d immich -c "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")
     [ "$got" = "cube,earthdistance,pg_trgm,unaccent,uuid-ossp" ] || fail "extensions: $got"
 }
@@ -78,7 +80,7 @@ assert_contains "$TEST_TMP/empty.err" "not confirmed"
 check_prepared psql -X -h "$DST_HOST" -p 5432 -U postgres
 "$IMMICH_MIGRATE" fixup --target /var/lib/immich "$TEST_TMP/dump.sql" "$TEST_TMP/fixed.sql" >/dev/null 2>&1 || fail "fixup failed"
 psql_on DST -1 -d immich -f "$TEST_TMP/fixed.sql" >/dev/null || fail "the fixed dump does not import after prepare-db"
-pass_step "--yes: schemas recreated, extensions created, public owned by immich, dump imports"
+pass_step "--yes: schemas recreated (public with USAGE for PUBLIC and its comment), extensions created, public owned by immich, dump imports"
 
 # --- as root through the OS user postgres, peer authentication ---
 if [ "$(id -u)" != 0 ]; then

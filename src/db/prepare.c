@@ -1,5 +1,6 @@
 #include "db/prepare.h"
 #include "db/sqlline.h"
+#include "db/vecext.h"
 #include "redact.h"
 
 #include <libpq-fe.h>
@@ -190,18 +191,20 @@ static int inspect_target(PGconn *conn, const struct reporter *rep, struct targe
     return 0;
 }
 
-static void explain_missing(const struct reporter *rep, const char *ext)
+/* Names the vector extension the dump really uses and the NixOS setting that provides it;
+ * VectorChord's two extensions are explained once. */
+static void explain_missing(const struct reporter *rep, const struct prepare_request *rq,
+                            const char *ext, bool *chord_told)
 {
-    if (strcmp(ext, "vectors") == 0)
-        report_msg(rep, REC_ERROR,
-                   _("the dump uses pgvecto.rs (extension 'vectors'): set "
-                     "services.immich.database.enableVectors = true in the NixOS configuration "
-                     "(not possible with PostgreSQL 17 or later), rebuild, and run this again"));
-    else if (strcmp(ext, "vchord") == 0 || strcmp(ext, "vector") == 0)
-        report_msg(rep, REC_ERROR,
-                   _("the dump uses VectorChord (extensions 'vchord' and 'vector'): set "
-                     "services.immich.database.enableVectorChord = true in the NixOS "
-                     "configuration, rebuild, and run this again"));
+    enum vecext kind = vecext_kind(ext, has_ext(rq, "vchord"));
+    if (kind == VECEXT_VECTORCHORD && *chord_told)
+        return;
+    char *msg = vecext_missing_advice(kind);
+    if (!msg)
+        return;
+    *chord_told |= kind == VECEXT_VECTORCHORD;
+    report_msg(rep, REC_ERROR, "%s", msg);
+    free(msg);
 }
 
 /* Every check that must pass before anything is dropped. */
@@ -218,13 +221,14 @@ static int check_target(PGconn *conn, const struct prepare_request *rq, const st
     if (!r)
         return -1;
     struct strbuf missing = {0};
+    bool chord_told = false;
     for (size_t i = 0; i < rq->nextensions; i++) {
         bool found = false;
         for (int k = 0; k < PQntuples(r) && !found; k++)
             found = strcmp(PQgetvalue(r, k, 0), rq->extensions[i]) == 0;
         if (!found) {
             sb_printf(&missing, "%s%s", missing.len ? ", " : "", rq->extensions[i]);
-            explain_missing(rep, rq->extensions[i]);
+            explain_missing(rep, rq, rq->extensions[i], &chord_told);
         }
     }
     PQclear(r);

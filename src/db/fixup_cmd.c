@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -98,45 +99,75 @@ static int build_options(const struct fixup_args *a, struct plan *p, struct fixu
     return 0;
 }
 
-static int write_report(const char *path, const char *text, struct strbuf *err)
+/* The report file, opened before any work so that a bad name changes nothing: a new file
+ * (0600, O_EXCL, nothing existing is overwritten), or an existing character device or pipe
+ * such as /dev/null or /dev/stdout. -1 for standard output; -2 on error. */
+static int open_report(const char *path, bool *created, struct strbuf *err)
 {
-    if (!path) {
+    *created = false;
+    if (!path)
+        return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        *created = true;
+        return fd;
+    }
+    if (errno != EEXIST) {
+        sb_printf(err, _("cannot create %s: %s"), path, strerror(errno));
+        return -2;
+    }
+    /* O_NONBLOCK: a pipe nobody reads fails at once instead of hanging; cleared below */
+    fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        sb_printf(err, _("cannot open %s: %s"), path, strerror(errno));
+        return -2;
+    }
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+    if (fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) && fl >= 0 &&
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+        return fd;
+    close(fd);
+    sb_printf(err, _("%s already exists: the report goes to a new file or a device such as /dev/null"),
+              path);
+    return -2;
+}
+
+static int write_report(int fd, const char *path, const char *text, struct strbuf *err)
+{
+    if (fd == -1) {
         fputs(text, stdout);
         return fflush(stdout) == 0 ? 0 : -1;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        sb_printf(err, _("cannot create %s: %s"), path, strerror(errno));
-        return -1;
-    }
-    size_t len = strlen(text);
-    bool ok = write(fd, text, len) == (ssize_t)len;
-    if (close(fd) < 0 || !ok) {
-        sb_printf(err, _("cannot write %s: %s"), path, strerror(errno));
-        return -1;
+    /* a pipe may take less than all at once */
+    for (size_t len = strlen(text); len > 0;) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            sb_printf(err, _("cannot write %s: %s"), path, strerror(n < 0 ? errno : EIO));
+            return -1;
+        }
+        text += n;
+        len -= (size_t)n;
     }
     return 0;
 }
 
-static int run(const struct fixup_args *a, const struct fixup_options *o, const char *in_path,
-               const char *out_path, struct strbuf *err)
+static int fixup_files(const struct fixup_args *a, const struct fixup_options *o,
+                       const char *in_path, const char *out_path, int report_fd,
+                       const struct reporter *rep, struct strbuf *err)
 {
-    struct reporter rep;
-    struct cli_reporter_state rs;
-    cli_reporter_init(&rep, &rs, "fixup", false);
-    cli_signals_install();
-    if (safe_dir_judge_for_file(out_path, err) < 0)
-        return 1;
     struct dump_reader *in = dump_reader_open(in_path, err);
     if (!in)
-        return 1;
+        return -1;
     struct dump_writer *out = dump_writer_create(out_path, dump_compression_for_name(out_path), 2, err);
     if (!out) {
         dump_reader_close(in);
-        return 1;
+        return -1;
     }
     struct fixup_stats st = {0};
-    int rc = fixup_run(o, in, out, &rep, &st, err);
+    int rc = fixup_run(o, in, out, rep, &st, err);
     dump_reader_close(in);
     if (rc == 0 && !st.complete && !a->allow_incomplete) {
         sb_append(err, _("the dump is incomplete: its \"dump complete\" line is missing"));
@@ -150,13 +181,36 @@ static int run(const struct fixup_args *a, const struct fixup_options *o, const 
     if (rc == 0) {
         struct strbuf text = {0};
         fixup_report_text(o, &st, &text);
-        rc = write_report(a->report, sb_str(&text), err);
+        rc = write_report(report_fd, a->report, sb_str(&text), err);
         sb_free(&text);
         if (st.media_location_unmapped)
-            report_msg(&rep, REC_WARNING, _("the old MediaLocation %s matches no path rule"),
+            report_msg(rep, REC_WARNING, _("the old MediaLocation %s matches no path rule"),
                        st.old_media_location);
     }
     fixup_stats_free(&st);
+    return rc;
+}
+
+static int run(const struct fixup_args *a, const struct fixup_options *o, const char *in_path,
+               const char *out_path, struct strbuf *err)
+{
+    if (safe_dir_judge_for_file(out_path, err) < 0)
+        return 1;
+    bool created;
+    int report_fd = open_report(a->report, &created, err);
+    if (report_fd == -2)
+        return 1;
+    struct reporter rep;
+    struct cli_reporter_state rs;
+    cli_reporter_init(&rep, &rs, "fixup", false);
+    cli_signals_install();
+    int rc = fixup_files(a, o, in_path, out_path, report_fd, &rep, err);
+    if (report_fd >= 0 && close(report_fd) < 0 && rc == 0) {
+        sb_printf(err, _("cannot write %s: %s"), a->report, strerror(errno));
+        rc = -1;
+    }
+    if (rc < 0 && created)
+        unlink(a->report);
     return rc == 0 ? 0 : 1;
 }
 

@@ -1,5 +1,6 @@
 #include "db/prepare.h"
 #include "db/sqlline.h"
+#include "db/vecext.h"
 #include "redact.h"
 
 #include <libpq-fe.h>
@@ -48,7 +49,23 @@ static char *ident(PGconn *conn, const char *name)
     return sb_detach(&sb);
 }
 
-/* The guide's block, adapted: vectors only when the dump or the target has it. */
+/* Schema public as a fresh database has it (what CREATE DATABASE copies from template1):
+ * PostgreSQL 15 and later: owned by pg_database_owner, USAGE for PUBLIC; before 15: owned by
+ * a superuser, CREATE and USAGE for PUBLIC; both with initdb's comment. A plain CREATE SCHEMA
+ * would lose the grant and the comment, and the import would then differ from a restore into
+ * a fresh database. major 0 (a preview, no connection): 15 or later. */
+static void add_fresh_public(struct stmt_list *l, int major)
+{
+    bool pre15 = major > 0 && major < 15;
+    stmt_add(l, xstrdup(pre15 ? "CREATE SCHEMA public"
+                              : "CREATE SCHEMA public AUTHORIZATION pg_database_owner"));
+    stmt_add(l, xstrdup("COMMENT ON SCHEMA public IS 'standard public schema'"));
+    stmt_add(l, xstrdup(pre15 ? "GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC"
+                              : "GRANT USAGE ON SCHEMA public TO PUBLIC"));
+}
+
+/* The guide's block, adapted: vectors only when the dump or the target has it. The owner
+ * change of public is also what the NixOS module's post-start SQL does at every start. */
 static void build_statements(PGconn *conn, const struct prepare_request *rq, bool target_has_vectors,
                              struct stmt_list *l)
 {
@@ -57,7 +74,7 @@ static void build_statements(PGconn *conn, const struct prepare_request *rq, boo
     stmt_add(l, xstrdup("DROP SCHEMA IF EXISTS public CASCADE"));
     if (vectors || target_has_vectors)
         stmt_add(l, xstrdup("DROP SCHEMA IF EXISTS vectors CASCADE"));
-    stmt_add(l, xstrdup("CREATE SCHEMA public"));
+    add_fresh_public(l, conn ? PQserverVersion(conn) / 10000 : 0);
     for (size_t i = 0; i < rq->nextensions; i++) {
         char *e = ident(conn, rq->extensions[i]);
         stmt_add(l, xasprintf("CREATE EXTENSION IF NOT EXISTS %s", e));
@@ -174,18 +191,20 @@ static int inspect_target(PGconn *conn, const struct reporter *rep, struct targe
     return 0;
 }
 
-static void explain_missing(const struct reporter *rep, const char *ext)
+/* Names the vector extension the dump really uses and the NixOS setting that provides it;
+ * VectorChord's two extensions are explained once. */
+static void explain_missing(const struct reporter *rep, const struct prepare_request *rq,
+                            const char *ext, bool *chord_told)
 {
-    if (strcmp(ext, "vectors") == 0)
-        report_msg(rep, REC_ERROR,
-                   _("the dump uses pgvecto.rs (extension 'vectors'): set "
-                     "services.immich.database.enableVectors = true in the NixOS configuration "
-                     "(not possible with PostgreSQL 17 or later), rebuild, and run this again"));
-    else if (strcmp(ext, "vchord") == 0 || strcmp(ext, "vector") == 0)
-        report_msg(rep, REC_ERROR,
-                   _("the dump uses VectorChord (extensions 'vchord' and 'vector'): set "
-                     "services.immich.database.enableVectorChord = true in the NixOS "
-                     "configuration, rebuild, and run this again"));
+    enum vecext kind = vecext_kind(ext, has_ext(rq, "vchord"));
+    if (kind == VECEXT_VECTORCHORD && *chord_told)
+        return;
+    char *msg = vecext_missing_advice(kind);
+    if (!msg)
+        return;
+    *chord_told |= kind == VECEXT_VECTORCHORD;
+    report_msg(rep, REC_ERROR, "%s", msg);
+    free(msg);
 }
 
 /* Every check that must pass before anything is dropped. */
@@ -202,13 +221,14 @@ static int check_target(PGconn *conn, const struct prepare_request *rq, const st
     if (!r)
         return -1;
     struct strbuf missing = {0};
+    bool chord_told = false;
     for (size_t i = 0; i < rq->nextensions; i++) {
         bool found = false;
         for (int k = 0; k < PQntuples(r) && !found; k++)
             found = strcmp(PQgetvalue(r, k, 0), rq->extensions[i]) == 0;
         if (!found) {
             sb_printf(&missing, "%s%s", missing.len ? ", " : "", rq->extensions[i]);
-            explain_missing(rep, rq->extensions[i]);
+            explain_missing(rep, rq, rq->extensions[i], &chord_told);
         }
     }
     PQclear(r);

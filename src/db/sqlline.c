@@ -45,20 +45,47 @@ int sql_ident_parse(const char *s, size_t len, size_t *pos, struct strbuf *out)
     return 0;
 }
 
+/* PostgreSQL 15's keywords that are not UNRESERVED_KEYWORD (kwlist.h): quote_identifier
+ * quotes these. Sorted for bsearch. */
+static const char *const quoted_keywords[] = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+    "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast",
+    "char", "character", "check", "coalesce", "collate", "collation", "column", "concurrently",
+    "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
+    "current_schema", "current_time", "current_timestamp", "current_user", "dec", "decimal",
+    "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "exists",
+    "extract", "false", "fetch", "float", "for", "foreign", "freeze", "from", "full", "grant",
+    "greatest", "group", "grouping", "having", "ilike", "in", "initially", "inner", "inout",
+    "int", "integer", "intersect", "interval", "into", "is", "isnull", "join", "lateral",
+    "leading", "least", "left", "like", "limit", "localtime", "localtimestamp", "national",
+    "natural", "nchar", "none", "normalize", "not", "notnull", "null", "nullif", "numeric",
+    "offset", "on", "only", "or", "order", "out", "outer", "overlaps", "overlay", "placing",
+    "position", "precision", "primary", "real", "references", "returning", "right", "row",
+    "select", "session_user", "setof", "similar", "smallint", "some", "substring", "symmetric",
+    "table", "tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim",
+    "true", "union", "unique", "user", "using", "values", "varchar", "variadic", "verbose",
+    "when", "where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists",
+    "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable"
+};
+
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* quote_identifier's rule: bare only for [a-z_][a-z0-9_]* that is not such a keyword. A bare
+ * "public" would be the pseudo-role in a grant, so that name is quoted too. */
 static bool needs_quotes(const char *name)
 {
-    static const char *const reserved[] = {"all", "user", "public", "current_user",
-                                           "session_user", "current_role", "none", "to",
-                                           "from", "grant", "role", "table", "select"};
     if (!(*name >= 'a' && *name <= 'z') && *name != '_')
         return true;
     for (const char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             return true;
-    for (size_t i = 0; i < ARRAY_LEN(reserved); i++)
-        if (strcmp(name, reserved[i]) == 0)
-            return true;
-    return false;
+    if (strcmp(name, "public") == 0)
+        return true;
+    return bsearch(&name, quoted_keywords, ARRAY_LEN(quoted_keywords), sizeof *quoted_keywords,
+                   cmp_word) != NULL;
 }
 
 void sql_ident_append(struct strbuf *out, const char *name)

@@ -19,7 +19,7 @@ void copy_header_free(struct copy_header *h);
 
 /* Reads an identifier (bare or "quoted") at *pos into out; returns 0 or -1. */
 int sql_ident_parse(const char *s, size_t len, size_t *pos, struct strbuf *out);
-/* Appends name as an identifier, quoted when it is not a plain lower-case word. */
+/* Appends name as an identifier, quoted as PostgreSQL's quote_ident would quote it. */
 void sql_ident_append(struct strbuf *out, const char *name);
 
 /* Maps role names in an OWNER TO / GRANT / REVOKE / SET SESSION AUTHORIZATION /

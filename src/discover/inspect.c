@@ -225,8 +225,10 @@ void unit_info_parse(struct unit_info *ui, const char *text)
             } else if (strcmp(l, "Environment") == 0) {
                 parse_environment(ui, val);
             } else if (strcmp(l, "ExecStart") == 0 && !ui->exec_path) {
+                /* the first command with a path, and the version of that same command */
                 ui->exec_path = exec_start_path(val);
-                ui->nix_version = nix_store_immich_version(val);
+                if (ui->exec_path)
+                    ui->nix_version = nix_store_immich_version(val);
             }
         }
         free(l);

@@ -26,15 +26,19 @@ static bool in_comma_list(const char *list, const char *name)
 
 /* Which vector extension the dump needs: the fix-up stage's list of the dump's extensions
  * ("dump_extensions", comma-separated) knows best, then discovery's. No vector extension at
- * all: VectorChord, the module's default. */
-static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchord)
+ * all: VectorChord, the module's default. 'vector' without 'vchord' is Immich's pgvector mode
+ * (*pgvector): the module installs pgvector only with VectorChord (see db/vecext.h). */
+static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchord, bool *pgvector)
 {
     const char *v = stage_artifact(ctx, "dump_extensions");
+    if (!v || !*v)
+        v = stage_artifact(ctx, "source_extensions");
     if (!v || !*v)
         v = stage_artifact(ctx, "source_vector_extension");
     if (!v)
         v = "";
     *vectors = in_comma_list(v, "vectors");
+    *pgvector = in_comma_list(v, "vector") && !in_comma_list(v, "vchord") && !*vectors;
     *vchord = in_comma_list(v, "vchord") || in_comma_list(v, "vector") || !*vectors;
 }
 
@@ -43,8 +47,8 @@ static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchor
 static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const struct plan *p = ctx->plan;
-    bool vectors, vchord;
-    vector_flags(ctx, &vectors, &vchord);
+    bool vectors, vchord, pgvector;
+    vector_flags(ctx, &vectors, &vchord, &pgvector);
     sb_printf(out, "services.immich = {\n  enable = true;\n  mediaLocation = \"%s\";\n",
               plan_get(p, PLAN_target_location));
     char *host = NULL, *port = NULL, *prefix = NULL;
@@ -63,8 +67,12 @@ static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
         sb_printf(out, "  database.name = \"%s\";\n", plan_get(p, PLAN_target_db_name));
     if (strcmp(plan_get(p, PLAN_target_db_owner), "immich") != 0)
         sb_printf(out, "  database.user = \"%s\";\n", plan_get(p, PLAN_target_db_owner));
-    sb_printf(out, "  database.enableVectorChord = %s;\n  database.enableVectors = %s;\n};\n",
+    sb_printf(out, "  database.enableVectorChord = %s;\n  database.enableVectors = %s;\n",
               vchord ? "true" : "false", vectors ? "true" : "false");
+    if (pgvector)
+        sb_printf(out, "  # %s\n  environment.DB_VECTOR_EXTENSION = \"pgvector\";\n",
+                  _("the dump uses pgvector ('vector' without 'vchord'): keep Immich on it"));
+    sb_append(out, "};\n");
 }
 
 static void nixos_preview(const struct stage_ctx *ctx, struct strbuf *out)

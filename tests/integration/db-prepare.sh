@@ -41,6 +41,35 @@ assert_not_contains "$TEST_TMP/vec.err" "DROP SCHEMA"
 [ "$(tables)" = "$before" ] || fail "tables dropped although an extension is missing"
 pass_step "missing extension: refused, nothing dropped"
 
+# The vector extension the dump really uses, and its NixOS setting. This lab's server may have
+# pgvector: a view ahead of pg_catalog on prepare-db's search_path hides 'vector' from it.
+psql_on DST -d immich -c "CREATE SCHEMA hide" -c "CREATE VIEW hide.pg_available_extensions AS
+    SELECT * FROM pg_catalog.pg_available_extensions WHERE name <> 'vector'"
+sed "s/^\\(target_dsn = .*\\)\"$/\\1 options='-c search_path=hide,pg_catalog'\"/" "$TEST_TMP/dst.conf" >"$TEST_TMP/hide.conf"
+grep -q "search_path=hide" "$TEST_TMP/hide.conf" || fail "hide.conf lacks the search_path option"
+add_ext() { # EXT... : the dump with CREATE EXTENSION lines for EXT added
+    for e in "$@"; do printf 'CREATE EXTENSION IF NOT EXISTS %s WITH SCHEMA public;\n' "$e"; done
+    cat "$TEST_TMP/dump.sql"
+}
+add_ext vector >"$TEST_TMP/pgvector.sql"
+expect_status 1 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/hide.conf" --dump "$TEST_TMP/pgvector.sql" --yes \
+    </dev/null 2>"$TEST_TMP/pgvector.err"
+assert_contains "$TEST_TMP/pgvector.err" "lacks extensions the dump needs: vector"
+assert_contains "$TEST_TMP/pgvector.err" "pgvector (extension 'vector' without 'vchord'"
+assert_contains "$TEST_TMP/pgvector.err" 'services.immich.environment.DB_VECTOR_EXTENSION = "pgvector"'
+assert_contains "$TEST_TMP/pgvector.err" "services.immich.database.enableVectorChord = true"
+assert_not_contains "$TEST_TMP/pgvector.err" "VectorChord (extensions"
+add_ext vector vchord >"$TEST_TMP/vchord.sql"
+expect_status 1 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/hide.conf" --dump "$TEST_TMP/vchord.sql" --yes \
+    </dev/null 2>"$TEST_TMP/vchord.err"
+assert_contains "$TEST_TMP/vchord.err" "lacks extensions the dump needs: vector, vchord"
+[ "$(grep -c "the dump uses VectorChord (extensions 'vchord' and 'vector')" "$TEST_TMP/vchord.err")" = 1 ] ||
+    { cat "$TEST_TMP/vchord.err"; fail "VectorChord not explained exactly once"; }
+assert_not_contains "$TEST_TMP/vchord.err" "pgvector ("
+[ "$(tables)" = "$before" ] || fail "tables dropped although an extension is missing"
+psql_on DST -d immich -c "DROP SCHEMA hide CASCADE"
+pass_step "pgvector alone and VectorChord: each named, with its NixOS setting"
+
 expect_status 1 "$IMMICH_MIGRATE" prepare-db -c "$TEST_TMP/dst.conf" --dump "$TEST_TMP/dump.sql" \
     </dev/null 2>"$TEST_TMP/noconf.err"
 assert_contains "$TEST_TMP/noconf.err" "not confirmed"
@@ -60,6 +89,8 @@ check_prepared() { # PSQL-COMMAND...
     [ "$got" = 0 ] || fail "$got tables left after prepare-db"
     got=$("$@" -At -d immich -c "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")
     [ "$got" = immich ] || fail "public is owned by $got"
+    got=$("$@" -At -d immich -c "SELECT nspacl::text || ' ' || obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'public'")
+    [ "$got" = "{immich=UC/immich,=U/immich} standard public schema" ] || fail "public has privileges and comment $got"
     got=$("$@" -At -d immich -c "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")
     [ "$got" = "cube,earthdistance,pg_trgm,unaccent,uuid-ossp" ] || fail "extensions: $got"
 }
@@ -78,7 +109,7 @@ assert_contains "$TEST_TMP/empty.err" "not confirmed"
 check_prepared psql -X -h "$DST_HOST" -p 5432 -U postgres
 "$IMMICH_MIGRATE" fixup --target /var/lib/immich "$TEST_TMP/dump.sql" "$TEST_TMP/fixed.sql" >/dev/null 2>&1 || fail "fixup failed"
 psql_on DST -1 -d immich -f "$TEST_TMP/fixed.sql" >/dev/null || fail "the fixed dump does not import after prepare-db"
-pass_step "--yes: schemas recreated, extensions created, public owned by immich, dump imports"
+pass_step "--yes: schemas recreated (public with USAGE for PUBLIC and its comment), extensions created, public owned by immich, dump imports"
 
 # --- as root through the OS user postgres, peer authentication ---
 if [ "$(id -u)" != 0 ]; then

@@ -24,9 +24,10 @@ run_generation() { # NAME SANDBOX-OPTIONS...
 
     # The expectation: the source restored, then rewritten by SQL.
     gen=new; [ "$SCHEMA" = old ] && gen=old
+    # a fresh database as NixOS makes it (the module's post-start SQL gives public to immich):
+    # prepare_db's reset gives public its grant and comment back
     sb_psql "$DST_HOST" postgres -c "CREATE DATABASE expect"
-    # the guide's schema reset, as prepare_db does it (a recreated public has no comment)
-    sb_psql "$DST_HOST" expect -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" 2>/dev/null
+    sb_psql "$DST_HOST" expect -c "ALTER SCHEMA public OWNER TO immich"
     pg_dump -h "$SRC_HOST" -p 5432 -U postgres immich |
         sed "s/SELECT pg_catalog.set_config('search_path', '', false);/SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', true);/" |
         sb_psql "$DST_HOST" expect -1 -f - >/dev/null

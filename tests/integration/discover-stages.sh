@@ -95,6 +95,12 @@ assert_contains "$out" "database.enableVectorChord = true;"
 "$runner" -n -c "$PLAN" -s "$state" set:dump_extensions=cube,vector,vchord nixos >"$out" 2>"$errf"
 assert_contains "$out" "database.enableVectors = false;"
 assert_contains "$out" "database.enableVectorChord = true;"
+assert_not_contains "$out" "DB_VECTOR_EXTENSION"
+# pgvector alone: the module has it only with VectorChord; Immich stays on pgvector
+"$runner" -n -c "$PLAN" -s "$state" set:dump_extensions=cube,vector nixos >"$out" 2>"$errf"
+assert_contains "$out" "database.enableVectors = false;"
+assert_contains "$out" "database.enableVectorChord = true;"
+assert_contains "$out" 'environment.DB_VECTOR_EXTENSION = "pgvector";'
 pass_step "the snippet enables the vector extension the dump needs"
 
 # The units appear with an older Immich: the stage fails before the import.

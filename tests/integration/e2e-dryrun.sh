@@ -72,7 +72,9 @@ pass_step "docker, pg_dump, systemctl, journalctl and file commands shown exactl
 
 # The prepare-db SQL, statement by statement.
 expect_line "DROP SCHEMA IF EXISTS public CASCADE;"
-expect_line "CREATE SCHEMA public;"
+expect_line "CREATE SCHEMA public AUTHORIZATION pg_database_owner;"
+expect_line "COMMENT ON SCHEMA public IS 'standard public schema';"
+expect_line "GRANT USAGE ON SCHEMA public TO PUBLIC;"
 expect_line "ALTER SCHEMA public OWNER TO $DST_OWNER;"
 expect_text "BEGIN; run every statement of the dump"
 expect_line "ANALYZE"

@@ -173,6 +173,15 @@ static void test_unit_show(void **state)
     assert_null(ui.nix_version);
     unit_info_free(&ui);
 
+    /* Several ExecStart lines: the first with a path= counts, and the version comes from
+     * that same command; nothing of the others is kept (LSan in CI's unit run checks). */
+    unit_info_parse(&ui, "ExecStart=/nix/store/aaa-immich-1.0.0/bin/x\n"
+                         "ExecStart={ path=/nix/store/bbb-immich-2.0.0/bin/server ; argv[]=server }\n"
+                         "ExecStart={ path=/nix/store/ccc-immich-3.0.0/bin/other ; argv[]=other }\n");
+    assert_string_equal(ui.exec_path, "/nix/store/bbb-immich-2.0.0/bin/server");
+    assert_string_equal(ui.nix_version, "2.0.0");
+    unit_info_free(&ui);
+
     char *v = nix_store_immich_version(
         "/nix/store/xyz-immich-machine-learning-1.2.3/bin/ml /nix/store/abc-immich-2.1.0/bin/server");
     assert_string_equal(v, "2.1.0");

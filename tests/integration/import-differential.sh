@@ -122,9 +122,8 @@ nearest vec > "$TEST_TMP/nearest.txt"
 assert_contains "$TEST_TMP/nearest.txt" "Index Scan using clip_index"
 for mode in serial parallel; do
     newdb "vec_$mode"
-    jobs=""; [ $mode = parallel ] && jobs="-j 2"
-    # shellcheck disable=SC2086
-    "$IMMICH_MIGRATE" import --dsn "$(dsn "vec_$mode")" $jobs "$TEST_TMP/vec.sql" 2>"$TEST_TMP/vec_$mode.log" \
+    if [ $mode = parallel ]; then set -- -j 2; else set --; fi
+    "$IMMICH_MIGRATE" import --dsn "$(dsn "vec_$mode")" "$@" "$TEST_TMP/vec.sql" 2>"$TEST_TMP/vec_$mode.log" \
         || { cat "$TEST_TMP/vec_$mode.log"; fail "pgvector dump: $mode import failed"; }
     assert_contains "$TEST_TMP/vec_$mode.log" "row counts checked"
     check_load "vec_$mode"

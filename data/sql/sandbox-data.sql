@@ -112,6 +112,25 @@ JOIN LATERAL (SELECT id FROM sandbox_asset s WHERE s.owner = p."ownerId" AND NOT
               ORDER BY s.i LIMIT 1) a ON true;
 UPDATE person p SET "faceAssetId" = f.id FROM asset_faces f WHERE f."personId" = p.id;
 
+-- Embeddings (512 floats) for every asset and every face, as Immich's smart search and face
+-- detection jobs store them: pseudo-random but the same on every run (derived from md5).
+CREATE TEMP TABLE sandbox_embedding AS
+SELECT e.id, array(SELECT sin(e.seed * 0.0001 + k * 1.618034)::real
+                   FROM generate_series(1, 512) AS k ORDER BY k)::vector(512) AS embedding
+FROM (SELECT id, ('x' || substr(md5(id::text), 1, 7))::bit(28)::int AS seed
+      FROM (SELECT id FROM sandbox_asset UNION ALL SELECT id FROM asset_faces) ids) e;
+INSERT INTO smart_search ("assetId", embedding)
+SELECT s.id, e.embedding FROM sandbox_asset s JOIN sandbox_embedding e USING (id);
+INSERT INTO face_search ("faceId", embedding)
+SELECT f.id, e.embedding FROM asset_faces f JOIN sandbox_embedding e USING (id);
+DROP TABLE sandbox_embedding;
+-- Immich's pgvector-mode indexes (vectorIndexQuery). Built after the rows: inserting row by
+-- row into an hnsw index is several times slower.
+CREATE INDEX clip_index ON smart_search USING hnsw (embedding vector_cosine_ops)
+  WITH (ef_construction = 300, m = 16);
+CREATE INDEX face_index ON face_search USING hnsw (embedding vector_cosine_ops)
+  WITH (ef_construction = 300, m = 16);
+
 -- Album texts contain "upload/": a path rewrite must leave them alone.
 INSERT INTO albums (id, "ownerId", "albumName", description, "albumThumbnailAssetId")
 VALUES (md5('sandbox-album-1')::uuid, md5('sandbox-user-1')::uuid, 'Holidays 2019',

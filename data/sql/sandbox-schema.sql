@@ -9,6 +9,8 @@ CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE EXTENSION IF NOT EXISTS cube;
 CREATE EXTENSION IF NOT EXISTS earthdistance;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- Immich's pgvector mode (DB_VECTOR_EXTENSION=pgvector): plain pgvector, hnsw indexes.
+CREATE EXTENSION IF NOT EXISTS vector;
 
 CREATE OR REPLACE FUNCTION immich_uuid_v7(p_timestamp timestamp with time zone default clock_timestamp())
   RETURNS uuid VOLATILE LANGUAGE SQL AS $$
@@ -242,6 +244,26 @@ CREATE TABLE asset_faces (
 );
 ALTER TABLE person ADD CONSTRAINT "FK_2bbabe31656b6778c6b87b61023"
   FOREIGN KEY ("faceAssetId") REFERENCES asset_faces (id) ON UPDATE NO ACTION ON DELETE SET NULL;
+
+-- CLIP and face embeddings as Immich's InitialMigration creates them in pgvector mode. Their
+-- hnsw indexes (clip_index, face_index) are made by sandbox-data.sql after the rows. The v1.136
+-- rename leaves these names alone.
+CREATE TABLE smart_search (
+  "assetId" uuid NOT NULL,
+  embedding vector(512) NOT NULL,
+  CONSTRAINT smart_search_pkey PRIMARY KEY ("assetId"),
+  CONSTRAINT "smart_search_assetId_fkey" FOREIGN KEY ("assetId") REFERENCES assets (id)
+    ON UPDATE NO ACTION ON DELETE CASCADE
+);
+ALTER TABLE smart_search ALTER COLUMN embedding SET STORAGE EXTERNAL;
+
+CREATE TABLE face_search (
+  "faceId" uuid NOT NULL,
+  embedding vector(512) NOT NULL,
+  CONSTRAINT face_search_pkey PRIMARY KEY ("faceId"),
+  CONSTRAINT "face_search_faceId_fkey" FOREIGN KEY ("faceId") REFERENCES asset_faces (id)
+    ON UPDATE NO ACTION ON DELETE CASCADE
+);
 
 CREATE TABLE move_history (
   id uuid NOT NULL DEFAULT uuid_generate_v4(),

@@ -2,10 +2,12 @@
 # Differential test of `immich-migrate import`: an awkward database is dumped with the real
 # pg_dump and loaded into fresh databases by psql -v ON_ERROR_STOP=1 and by the importer
 # (serial, -j 2, gzip, zstd, stdin); every loaded database must pg_dump exactly like the source.
+# The same for Immich's pgvector mode (embeddings and hnsw indexes).
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 need pg_dump psql gzip zstd
 pg_start src
+pg_need_pgvector src
 D=$top_srcdir/tests/data/pg
 
 # pg_dump output without the per-run \restrict keys.
@@ -99,3 +101,33 @@ fi
 newdb atomic_import
 "$IMMICH_MIGRATE" import --dsn "$(dsn atomic_import)" "$TEST_TMP/atomic.sql" 2>"$TEST_TMP/atomic.log" || { cat "$TEST_TMP/atomic.log"; fail "BEGIN ATOMIC import failed"; }
 check_load atomic_import
+
+# Immich's pgvector mode: extension vector, smart_search/face_search with 512-float embeddings
+# (float4 extremes among them) and hnsw indexes. Serial and -j 2 loads pg_dump like the source,
+# and a nearest-neighbour search through the rebuilt index finds what the source's finds.
+newdb vec
+psql_on src -d vec -f "$D/vector-db.sql" >/dev/null
+pg_dump -h "$src_HOST" -p 5432 -U postgres vec > "$TEST_TMP/vec.sql"
+dump_db vec "$TEST_TMP/expected.txt"
+assert_contains "$TEST_TMP/vec.sql" 'CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;'
+assert_contains "$TEST_TMP/vec.sql" 'embedding public.vector(512) NOT NULL'
+assert_contains "$TEST_TMP/vec.sql" 'CREATE INDEX clip_index ON public.smart_search USING hnsw (embedding public.vector_cosine_ops) WITH (ef_construction='
+assert_contains "$TEST_TMP/vec.sql" 'CREATE INDEX face_index ON public.face_search USING hnsw (embedding public.vector_cosine_ops)'
+assert_contains "$TEST_TMP/vec.sql" '[3.4028235e+38,-3.4028235e+38,1.1754944e-38,1e-45,-0,0.33333334,'
+nearest() { # DB: the 5 assets nearest to one embedding, through clip_index
+    psql_on src -d "$1" -At -c "SET enable_seqscan = off" -c "EXPLAIN (COSTS OFF) SELECT 1 FROM smart_search ORDER BY embedding <=> (SELECT embedding FROM smart_search WHERE \"assetId\" = md5('vec-asset-7')::uuid) LIMIT 5" \
+        -c "SELECT \"assetId\" FROM smart_search ORDER BY embedding <=> (SELECT embedding FROM smart_search WHERE \"assetId\" = md5('vec-asset-7')::uuid) LIMIT 5"
+}
+nearest vec > "$TEST_TMP/nearest.txt"
+assert_contains "$TEST_TMP/nearest.txt" "Index Scan using clip_index"
+for mode in serial parallel; do
+    newdb "vec_$mode"
+    if [ $mode = parallel ]; then set -- -j 2; else set --; fi
+    "$IMMICH_MIGRATE" import --dsn "$(dsn "vec_$mode")" "$@" "$TEST_TMP/vec.sql" 2>"$TEST_TMP/vec_$mode.log" \
+        || { cat "$TEST_TMP/vec_$mode.log"; fail "pgvector dump: $mode import failed"; }
+    assert_contains "$TEST_TMP/vec_$mode.log" "row counts checked"
+    check_load "vec_$mode"
+    nearest "vec_$mode" > "$TEST_TMP/nearest_$mode.txt"
+    diff -u "$TEST_TMP/nearest.txt" "$TEST_TMP/nearest_$mode.txt" || fail "vec_$mode: the hnsw search differs from the source's"
+done
+pass_step "pgvector embeddings and hnsw indexes load identically"

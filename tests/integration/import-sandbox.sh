@@ -1,9 +1,10 @@
 #!/bin/sh
 # `immich-migrate import` on the sandbox's Immich databases (old and new schema): the dump of
-# the source, loaded by psql and by the importer (serial into the NixOS-style target database
-# owned by immich, and -j 2 into a fresh one), pg_dumps exactly like the source. Then the
-# stage chain dump -> fixup -> prepare_db -> import loads the real thing and every table has
-# the source's row count.
+# the source (pgvector mode: embeddings with hnsw indexes), loaded by psql and by the importer
+# (serial into the NixOS-style target database owned by immich, and -j 2 into a fresh one),
+# pg_dumps exactly like the source. Then the stage chain dump -> fixup -> prepare_db -> import
+# loads the real thing: every table has the source's row count, and the embeddings and their
+# indexes are the source's.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
@@ -33,6 +34,11 @@ for schema in old new; do
     mkdir -p "$T"
     fixed_dump "$SRC_HOST" "$T/dump.sql"
     dump_of "$SRC_HOST" immich "$T/expected.txt"
+    # pgvector mode: the whole-dump compares below include the embeddings and hnsw indexes
+    assert_contains "$T/dump.sql" 'CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;'
+    assert_contains "$T/expected.txt" 'CREATE INDEX clip_index ON public.smart_search USING hnsw (embedding public.vector_cosine_ops)'
+    assert_contains "$T/expected.txt" 'CREATE INDEX face_index ON public.face_search USING hnsw (embedding public.vector_cosine_ops)'
+    [ "$(grep -c '^[0-9a-f-]*	\[' "$T/expected.txt")" -ge 10 ] || fail "$schema: no embedding rows in the source's dump"
     DST="host=$DST_HOST port=5432 user=postgres"
 
     # psql's database is owned by immich like the target (its public schema then is too)
@@ -70,5 +76,16 @@ assert_contains "$TEST_TMP/chain.err" "row counts checked"
 counts "$SRC_HOST" immich > "$TEST_TMP/src.counts"
 counts "$DST_HOST" immich > "$TEST_TMP/dst.counts"
 [ -s "$TEST_TMP/src.counts" ] || fail "no tables counted"
+grep -qx 'public.smart_search 6' "$TEST_TMP/src.counts" && grep -qx 'public.face_search 4' "$TEST_TMP/src.counts" ||
+    { cat "$TEST_TMP/src.counts"; fail "the source lacks its embeddings"; }
 diff -u "$TEST_TMP/src.counts" "$TEST_TMP/dst.counts" || fail "the imported row counts differ from the source"
+vectors_of() { # HOST: the embedding rows and indexes of smart_search and face_search (owners are mapped)
+    pg_dump -h "$1" -p 5432 -U postgres --data-only --no-owner -t smart_search -t face_search immich |
+        grep -v '^\\\(un\)\?restrict '
+    sb_psql "$1" immich -At -c "SELECT indexdef FROM pg_indexes WHERE tablename IN ('smart_search', 'face_search') ORDER BY 1"
+}
+vectors_of "$SRC_HOST" > "$TEST_TMP/src.vectors"
+vectors_of "$DST_HOST" > "$TEST_TMP/dst.vectors"
+assert_contains "$TEST_TMP/dst.vectors" 'USING hnsw (embedding vector_cosine_ops) WITH (ef_construction='
+diff -u "$TEST_TMP/src.vectors" "$TEST_TMP/dst.vectors" || fail "the imported embeddings differ from the source"
 pass_step "stage chain dump -> fixup -> prepare_db -> import"

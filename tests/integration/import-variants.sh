@@ -1,22 +1,28 @@
 #!/bin/sh
 # Dump variants `immich-migrate import` must load like psql: pg_dump --clean --if-exists (into a
 # database that already holds the data), pg_dump -C (CREATE DATABASE + \connect), and the
-# part of pg_dumpall's output for one database. Every result must pg_dump like the source.
+# part of pg_dumpall's output for one database. Every result must pg_dump like the source. The
+# database holds Immich's pgvector mode too (extension vector, embeddings, hnsw indexes).
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 need pg_dump pg_dumpall psql
 pg_start src
 pg_start dst
+pg_need_pgvector src
+pg_need_pgvector dst
 D=$top_srcdir/tests/data/pg
 T=$TEST_TMP
 
 psql_on src -d postgres -c 'CREATE DATABASE "app db"'
 psql_on src -d "app db" -f "$D/atomic-begin-db.sql" >/dev/null
+psql_on src -d "app db" -f "$D/vector-db.sql" >/dev/null
 psql_on src -d "app db" -c "CREATE TABLE more (id int PRIMARY KEY, t text); INSERT INTO more SELECT g, 'r' || g FROM generate_series(1, 30) g; CREATE INDEX more_t ON more (t)"
 dump_of() { # HOST DB OUT
     pg_dump -h "$1" -p 5432 -U postgres "$2" | grep -v '^\\\(un\)\?restrict ' > "$3"
 }
 dump_of "$src_HOST" "app db" "$T/expected.txt"
+assert_contains "$T/expected.txt" 'CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;'
+assert_contains "$T/expected.txt" 'CREATE INDEX clip_index ON public.smart_search USING hnsw (embedding public.vector_cosine_ops)'
 DST="host=$dst_HOST port=5432 user=postgres"
 
 # --clean --if-exists, loaded twice into the same database: the second load drops and

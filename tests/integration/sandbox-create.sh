@@ -48,6 +48,23 @@ sb_psql "$SRC_HOST" immich -At -c "SELECT pg_get_expr(d.adbin, d.adrelid) FROM p
     grep -q 'll_to_earth(' || fail "no generated column using ll_to_earth"
 pass_step "extensions"
 
+# Immich's pgvector mode: extension vector, an embedding for every asset and face, hnsw indexes.
+case ",$exts," in *,vector,*) ;; *) fail "extension vector missing ($exts)" ;; esac
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM smart_search s JOIN asset a ON a.id = s.\"assetId\"")" = 20 ] ||
+    fail "not 20 smart_search rows"
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM face_search s JOIN asset_face f ON f.id = s.\"faceId\"")" = "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM asset_face")" ] ||
+    fail "not every face has an embedding"
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT DISTINCT vector_dims(embedding) FROM smart_search UNION SELECT vector_dims(embedding) FROM face_search")" = 512 ] ||
+    fail "embeddings are not 512 floats"
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(DISTINCT embedding::text) FROM smart_search")" = 20 ] ||
+    fail "the embeddings are not distinct"
+for ix in "clip_index ON public.smart_search" "face_index ON public.face_search"; do
+    sb_psql "$SRC_HOST" immich -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'" |
+        grep -qF "CREATE INDEX $ix USING hnsw (embedding vector_cosine_ops) WITH (ef_construction='300', m='16')" ||
+        fail "no hnsw index $ix"
+done
+pass_step "pgvector mode"
+
 # The hard cases: one row with three paths, texts containing upload/, an external library.
 [ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM asset WHERE \"encodedVideoPath\" LIKE '/%' AND \"sidecarPath\" LIKE '/%' AND \"originalPath\" LIKE '/usr/src/app/upload/%'")" -ge 1 ] ||
     fail "no asset row holding three paths"
@@ -120,6 +137,8 @@ gzip -dc "$IMMICH_BACKUP" >"$TEST_TMP/backup.sql"
 assert_contains "$TEST_TMP/backup.sql" 'PostgreSQL database cluster dump'
 assert_contains "$TEST_TMP/backup.sql" 'CREATE TABLE public.asset ('
 assert_contains "$TEST_TMP/backup.sql" 'DROP DATABASE IF EXISTS immich;'
+assert_contains "$TEST_TMP/backup.sql" 'CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;'
+assert_contains "$TEST_TMP/backup.sql" 'COPY public.smart_search ("assetId", embedding) FROM stdin;'
 pass_step "automatic backup"
 
 # Target: role immich, empty database immich owned by it.

@@ -24,6 +24,14 @@ done
     fail "newest version is not 1.135.3"
 sb_psql "$SRC_HOST" immich -At -c "SELECT name FROM kysely_migrations" | grep -q StandardizeNames &&
     fail "old schema lists the v1.136 rename migration"
+# pgvector mode in the old generation too (Immich supports it since v1.133); the dangling
+# asset has no embedding, as the smart search job never saw its file.
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM smart_search s JOIN assets a ON a.id = s.\"assetId\"")" = 12 ] ||
+    fail "not 12 smart_search rows"
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM face_search s JOIN asset_faces f ON f.id = s.\"faceId\"")" -ge 1 ] ||
+    fail "no face_search rows"
+[ "$(sb_psql "$SRC_HOST" immich -At -c "SELECT count(*) FROM pg_indexes WHERE indexname IN ('clip_index', 'face_index') AND indexdef LIKE '%USING hnsw (embedding vector_cosine_ops)%'")" = 2 ] ||
+    fail "no hnsw indexes"
 pass_step "old tables and versions"
 
 # Relative paths; upload/upload/ for originals; no external library.

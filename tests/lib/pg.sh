@@ -69,3 +69,13 @@ psql_on() {
     eval "h=\$${n}_HOST"
     psql -X -q -v ON_ERROR_STOP=1 -h "$h" -p 5432 -U postgres "$@"
 }
+
+# pg_need_pgvector NAME: server NAME offers pgvector (extension vector, Immich's pgvector mode),
+# else the test fails; never a skip. Debian has no package: build-aux/install-pgvector.sh.
+pg_need_pgvector() {
+    eval "h=\$${1}_HOST"
+    n=$(psql -X -At -h "$h" -p 5432 -U postgres -d postgres \
+        -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'") ||
+        fail "cannot ask server $1 for its extensions"
+    [ "$n" = 1 ] || fail "PostgreSQL in $(pg_bindir) lacks pgvector (extension 'vector'): run build-aux/install-pgvector.sh as root"
+}

@@ -18,7 +18,8 @@ EXTRA_DIST += tests/fuzz/run-sql-lexer-corpus.sh tests/fuzz/build-sql-lexer.sh \
 
 PG_SHELL_TESTS = tests/integration/import-differential.sh tests/integration/import-bad-input.sh \
 	tests/integration/import-variants.sh tests/integration/import-sandbox.sh \
-	tests/integration/sql-policy-valgrind.sh tests/integration/import-hostile.sh
+	tests/integration/sql-policy-valgrind.sh tests/integration/import-hostile.sh \
+	tests/integration/import-large-objects.sh
 TESTS += $(PG_SHELL_TESTS)
 EXTRA_DIST += $(PG_SHELL_TESTS)
 EXTRA_DIST += tests/bench/import

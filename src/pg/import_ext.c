@@ -1,6 +1,7 @@
 /* Extensions, as the database owner sees them: prepare-db (a superuser) creates them, so the
- * dump's CREATE EXTENSION IF NOT EXISTS finds them there, and its COMMENT ON EXTENSION, which
- * only their owner may run, is compared instead of run. A missing extension is named, with
+ * dump's CREATE EXTENSION IF NOT EXISTS finds them there, its COMMENT ON EXTENSION, which only
+ * their owner may run, is compared instead of run, and a --clean dump's DROP EXTENSION IF
+ * EXISTS of one (dropped only to be created again) is left out. A missing extension is named, with
  * the NixOS setting that provides it, before anything runs. */
 #include "common.h"
 #include "pg/import_int.h"
@@ -129,8 +130,32 @@ static int comment_extension(struct importer *im, const struct stmt_info *info, 
     return 1;
 }
 
+/* pg_dump --clean drops each extension before creating it again; one another role owns
+ * (prepare-db's) stays, and the CREATE EXTENSION IF NOT EXISTS after it finds it. */
+static int drop_extension(struct importer *im, const struct stmt_info *info, struct strbuf *err)
+{
+    PGresult *res = query1(im->conn,
+        "SELECT pg_catalog.pg_has_role(extowner, 'USAGE'), pg_catalog.pg_get_userbyid(extowner) "
+        "FROM pg_catalog.pg_extension WHERE extname = $1", info->name, err);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] != 't') {
+        report_msg(im->rep, REC_MESSAGE,
+                   _("line %llu: DROP EXTENSION %s skipped: it belongs to %s (prepare-db created "
+                     "it), and the dump creates it again"),
+                   (unsigned long long)im->w.lx.first_line, info->name, PQgetvalue(res, 0, 1));
+        rc = 1;
+    }
+    PQclear(res);
+    return rc;
+}
+
 int import_extension_stmt(struct importer *im, const struct stmt_info *info, struct strbuf *err)
 {
-    return info->cls == STMT_CREATE_EXTENSION ? create_extension(im, info, err)
-                                              : comment_extension(im, info, err);
+    if (info->cls == STMT_CREATE_EXTENSION)
+        return create_extension(im, info, err);
+    if (info->cls == STMT_DROP_EXTENSION)
+        return drop_extension(im, info, err);
+    return comment_extension(im, info, err);
 }

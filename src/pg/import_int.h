@@ -122,7 +122,8 @@ int import_copy_parallel(struct importer *im, const struct stmt_info *info, stru
 /* Before anything runs: every extension the dump creates is there or can be created by this
  * session; else err names it and the NixOS setting that provides it. */
 int import_check_extensions(struct importer *im, const struct scan_summary *sum, struct strbuf *err);
-/* CREATE EXTENSION / COMMENT ON EXTENSION as the database owner: returns 1 when handled
+/* CREATE EXTENSION / COMMENT ON EXTENSION / DROP EXTENSION IF EXISTS (pg_dump --clean) as the
+ * database owner: returns 1 when handled
  * (skipped and reported), 0 to run the statement as it is, -1 on error. */
 int import_extension_stmt(struct importer *im, const struct stmt_info *info, struct strbuf *err);
 /* ANALYZE and the row-count check. */

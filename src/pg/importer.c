@@ -262,7 +262,8 @@ static int run_statement(struct importer *im, struct strbuf *err)
             return 0;
         }
     }
-    if (info.cls == STMT_CREATE_EXTENSION || info.cls == STMT_COMMENT_EXTENSION) {
+    if (info.cls == STMT_CREATE_EXTENSION || info.cls == STMT_COMMENT_EXTENSION ||
+        info.cls == STMT_DROP_EXTENSION) {
         int handled = import_extension_stmt(im, &info, err);
         if (handled != 0)
             return handled < 0 ? -1 : 0;

@@ -217,6 +217,12 @@ static bool classify_extension(const struct words *ws, struct stmt_info *info)
         unquote_name(ws->w[i], info->name, sizeof info->name);
         return true;
     }
+    if (is(ws, 0, "drop") && is(ws, 1, "extension") && is(ws, 2, "if") && is(ws, 3, "exists") &&
+        ws->n == 6 && ws->t[4] == SQL_TOK_NAME && ws->t[5] == SQL_TOK_PUNCT && ws->w[5][0] == ';') {
+        info->cls = STMT_DROP_EXTENSION;
+        unquote_name(ws->w[4], info->name, sizeof info->name);
+        return true;
+    }
     if (!(is(ws, 0, "comment") && is(ws, 1, "on") && is(ws, 2, "extension") && is(ws, 4, "is")))
         return false;
     if (ws->t[3] != SQL_TOK_NAME || 5 >= ws->n || ws->t[5] != SQL_TOK_STRING)

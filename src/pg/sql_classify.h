@@ -16,6 +16,7 @@ enum stmt_class {
     STMT_COMMIT,           /* a bare COMMIT / END closing it */
     STMT_CREATE_EXTENSION, /* CREATE EXTENSION [IF NOT EXISTS] name: name set */
     STMT_COMMENT_EXTENSION,/* COMMENT ON EXTENSION name IS '…': name, comment, comment_ok set */
+    STMT_DROP_EXTENSION,   /* DROP EXTENSION IF EXISTS name; (pg_dump --clean): name set */
 };
 
 struct stmt_info {

@@ -205,7 +205,21 @@ diff -u "$T/by_psql.txt" "$T/stage.txt" || fail "the owner's import differs from
 [ "$(psql_on src -d stage -Atc "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'cube'")" = \
   "$(psql_on src -d by_psql -Atc "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'cube'")" ] \
     || fail "the extension's comment differs"
+assert_not_contains "$T/who.err" "only superuser can analyze"
 pass_step "the owner's import equals a superuser's psql restore"
+
+# pg_dump --clean (Immich's own backups) drops each extension before creating it again: the
+# owner leaves prepare-db's in place, and the result is again what a superuser's psql gives.
+pg_dump --clean --if-exists -h "$src_HOST" -U postgres source > "$T/clean.sql"
+assert_contains "$T/clean.sql" "DROP EXTENSION IF EXISTS cube;"
+"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/clean.sql" import > "$T/clean.out" 2> "$T/clean.err" \
+    || { cat "$T/clean.err"; fail "the import stage failed on a --clean dump"; }
+assert_contains "$T/clean.err" "DROP EXTENSION cube skipped: it belongs to postgres"
+psql_on src -d by_psql -f "$T/clean.sql" > /dev/null 2>&1 || fail "psql cannot load clean.sql"
+pg_dump -h "$src_HOST" -U postgres stage | grep -v '^\\\(un\)\?restrict ' > "$T/stage.txt"
+pg_dump -h "$src_HOST" -U postgres by_psql | grep -v '^\\\(un\)\?restrict ' > "$T/by_psql.txt"
+diff -u "$T/by_psql.txt" "$T/stage.txt" || fail "the owner's --clean import differs from a superuser's psql restore"
+pass_step "a --clean dump loads as the owner like a superuser's psql restore"
 
 # A superuser-only statement the scan lets through fails by privilege: the boundary is the
 # role, not the scan.

@@ -181,6 +181,13 @@ static void test_transactions_and_extensions(void **state)
     stmt_classify("CREATE EXTENSION Vector;", false, &i);
     assert_string_equal(i.name, "vector");
     assert_false(i.if_not_exists);
+    stmt_classify("DROP EXTENSION IF EXISTS \"uuid-ossp\";", false, &i);
+    assert_int_equal(i.cls, STMT_DROP_EXTENSION);
+    assert_string_equal(i.name, "uuid-ossp");
+    stmt_classify("DROP EXTENSION IF EXISTS cube CASCADE;", false, &i);
+    assert_int_equal(i.cls, STMT_OTHER);
+    stmt_classify("DROP EXTENSION cube;", false, &i);
+    assert_int_equal(i.cls, STMT_OTHER);
     stmt_classify("COMMENT ON EXTENSION earthdistance IS 'calculate great-circle distances on "
                   "the surface of the Earth';", false, &i);
     assert_int_equal(i.cls, STMT_COMMENT_EXTENSION);

@@ -275,3 +275,30 @@ echo 'CREATE EXTENSION IF NOT EXISTS vectors WITH SCHEMA vectors;' | ext_case pg
     "uses pgvecto.rs (extension 'vectors'): set services.immich.database.enableVectors = true"
 echo 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA public;' | ext_case untrusted-ext \
     "the extension 'pg_stat_statements' the dump uses is not created in database noext, and only a superuser may create it"
+
+# ---- A, as root against peer authentication (NixOS): the dump runs from a child switched to
+# the OS user named like the owner (here nobody), the only one peer lets in as that role ----
+if [ "$(id -u)" != 0 ]; then
+    printf 'NOTE: not root: the switch to the owner'"'"'s OS user is not exercised.\n'
+    exit 0
+fi
+need runuser
+id nobody > /dev/null 2>&1 || fail "no OS user nobody"
+pg_start PEER peer
+chmod 755 "$PEER_HOST" # the socket, for the OS user nobody
+as_pg() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$PEER_HOST" -p 5432 -U postgres "$@"; }
+as_pg -d postgres -c "CREATE ROLE nobody LOGIN" -c "CREATE DATABASE peerdb OWNER nobody"
+as_pg -d peerdb -c "ALTER SCHEMA public OWNER TO nobody" -c "CREATE EXTENSION cube"
+psql -X -h "$PEER_HOST" -p 5432 -U nobody -d peerdb -c 'SELECT 1' > /dev/null 2>&1 &&
+    fail "root connected as nobody directly: the server is not using peer authentication"
+sed 's/ OWNER TO immich;$/ OWNER TO nobody;/' "$T/who.sql" > "$T/who-nobody.sql"
+cat > "$T/peer.conf" <<CONF
+target_dsn = "host=$PEER_HOST port=5432 user=postgres"
+target_db_name = "peerdb"
+target_db_owner = "nobody"
+CONF
+"$RUN_STAGE" -c "$T/peer.conf" -s "$T/state" "set:fixed_dump=$T/who-nobody.sql" import > "$T/peer.out" 2> "$T/peer.err" \
+    || { cat "$T/peer.err"; fail "the import stage failed against peer authentication"; }
+[ "$(as_pg -d peerdb -Atc "SELECT s || ' ' || c || ' ' || su FROM public.whoami")" = "nobody nobody off" ] \
+    || fail "the dump did not run as nobody: $(as_pg -d peerdb -Atc 'TABLE public.whoami')"
+pass_step "root: the dump ran from a child switched to the OS user of the owner (peer authentication)"

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void no_transaction(struct scan_summary *sum, uint64_t line, const char *what)
 {
@@ -53,9 +54,27 @@ struct block {
     uint64_t line;
 };
 
+/* BEGIN ISOLATION LEVEL …, ROLLBACK and the like: no single transaction then, but a
+ * \connect must still not come while one is open. */
+static void track_other(struct block *b, const struct stmt_info *info, uint64_t line)
+{
+    static const char *const opens[] = {"begin", "start"};
+    static const char *const closes[] = {"commit", "end", "rollback", "abort"};
+    for (size_t k = 0; k < ARRAY_LEN(opens); k++)
+        if (strcasecmp(info->what, opens[k]) == 0 && !b->open) {
+            b->open = true;
+            b->line = line;
+        }
+    for (size_t k = 0; k < ARRAY_LEN(closes); k++)
+        if (strcasecmp(info->what, closes[k]) == 0)
+            b->open = false;
+}
+
 static int track_block(struct block *b, const struct stmt_info *info, uint64_t line,
                        struct strbuf *err)
 {
+    if (info->cls == STMT_NO_TRANSACTION)
+        track_other(b, info, line);
     if (info->cls == STMT_BEGIN) {
         if (b->open) {
             sb_printf(err, _("line %llu: BEGIN inside the transaction opened on line %llu"),

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 static bool name_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -164,6 +164,13 @@ COMMIT;
 EOF
 )
 refused connect-in-txn "$((l + 2))" "\\connect while the transaction opened on line $l is open"
+l=$(inject "$T/plain.sql" "$T/connect-in-txn2.sql" <<'EOF'
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+\connect target
+ROLLBACK;
+EOF
+)
+refused connect-in-txn2 "$((l + 1))" "\\connect while the transaction opened on line $l is open"
 
 # ---- A: the import stage runs the dump as target_db_owner ----
 psql_on src -d postgres -c "CREATE DATABASE stage OWNER immich" -c "CREATE DATABASE by_psql OWNER immich"

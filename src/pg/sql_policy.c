@@ -191,11 +191,13 @@ static int check_routine(const char *stmt, size_t *at, struct strbuf *why)
     return 0;
 }
 
+#define NWORDS 6
+
 /* The first words, lower case (names only; "" for strings and punctuation). */
-static void first_words(const char *stmt, char w[4][32])
+static void first_words(const char *stmt, char w[NWORDS][32])
 {
     struct toks k = {stmt, stmt, {0}, SQL_TOK_END, 0};
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < NWORDS; i++) {
         w[i][0] = '\0';
         if (tok_next(&k) == SQL_TOK_END)
             continue;
@@ -208,7 +210,7 @@ static void first_words(const char *stmt, char w[4][32])
     }
 }
 
-static bool is_routine(char w[4][32])
+static bool is_routine(char w[NWORDS][32])
 {
     int i = 1;
     if (strcmp(w[0], "create") != 0)
@@ -218,7 +220,7 @@ static bool is_routine(char w[4][32])
     return strcmp(w[i], "function") == 0 || strcmp(w[i], "procedure") == 0;
 }
 
-static int check_commands(const char *stmt, const struct stmt_info *info, char w[4][32],
+static int check_commands(const char *stmt, const struct stmt_info *info, char w[NWORDS][32],
                           size_t *at, struct strbuf *why)
 {
     *at = 0;
@@ -239,10 +241,14 @@ static int check_commands(const char *stmt, const struct stmt_info *info, char w
     }
     if (strcmp(w[0], "alter") == 0 && strcmp(w[1], "system") == 0)
         return refuse_at(at, 0, why, _("ALTER SYSTEM is not allowed: pg_dump never writes it"));
-    for (int i = 1; i < 4 && strcmp(w[0], "create") == 0; i++)
-        if (strcmp(w[i], "language") == 0)
-            return refuse_at(at, 0, why, _("CREATE LANGUAGE is not allowed: pg_dump never writes "
-                                           "it for Immich's database"));
+    int i = 1; /* CREATE [OR REPLACE] [TRUSTED] [PROCEDURAL] LANGUAGE */
+    if (strcmp(w[1], "or") == 0 && strcmp(w[2], "replace") == 0)
+        i = 3;
+    i += strcmp(w[i], "trusted") == 0;
+    i += strcmp(w[i], "procedural") == 0;
+    if (strcmp(w[0], "create") == 0 && strcmp(w[i], "language") == 0)
+        return refuse_at(at, 0, why, _("CREATE LANGUAGE is not allowed: pg_dump never writes it "
+                                       "for Immich's database"));
     if (strcmp(w[0], "copy") == 0 && (info->cls != STMT_COPY_IN || !copy_shape_ok(stmt)))
         return refuse_at(at, 0, why, _("only COPY table (columns) FROM stdin is allowed, as "
                                        "pg_dump writes it: not COPY to or from a program or a "
@@ -273,7 +279,7 @@ static int check_session(const char *stmt, const struct stmt_info *info, size_t 
 
 int sql_policy_check(const char *stmt, const struct stmt_info *info, size_t *at, struct strbuf *why)
 {
-    char w[4][32];
+    char w[NWORDS][32];
     first_words(stmt, w);
     if (check_commands(stmt, info, w, at, why) < 0 || check_session(stmt, info, at, why) < 0)
         return -1;

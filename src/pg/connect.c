@@ -60,3 +60,32 @@ PGconn *pg_connect_db(const char *dsn, const char *dbname, const char *default_d
     }
     return conn;
 }
+
+static void append_conninfo_value(struct strbuf *sb, const char *key, const char *val)
+{
+    sb_printf(sb, "%s%s='", sb->len ? " " : "", key);
+    for (const char *p = val; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            sb_append_char(sb, '\\');
+        sb_append_char(sb, *p);
+    }
+    sb_append_char(sb, '\'');
+}
+
+char *pg_dsn_for_role(const char *dsn, const char *user, const char *dbname)
+{
+    PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
+    if (!opts)
+        return NULL;
+    struct strbuf sb = {0};
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || strcmp(o->keyword, "user") == 0 || strcmp(o->keyword, "password") == 0 ||
+            strcmp(o->keyword, "dbname") == 0)
+            continue;
+        append_conninfo_value(&sb, o->keyword, o->val);
+    }
+    PQconninfoFree(opts);
+    append_conninfo_value(&sb, "user", user);
+    append_conninfo_value(&sb, "dbname", dbname);
+    return sb_detach(&sb);
+}

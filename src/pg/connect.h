@@ -13,4 +13,9 @@
 PGconn *pg_connect_db(const char *dsn, const char *dbname, const char *default_dbname,
                       const char *app_name, struct strbuf *err);
 
+/* dsn's connection settings (host, port, sslmode, …) for another role: user and dbname
+ * replaced, the password dropped (it is the other role's). A malloc'd conninfo string, or NULL
+ * when dsn does not parse. */
+char *pg_dsn_for_role(const char *dsn, const char *user, const char *dbname);
+
 #endif

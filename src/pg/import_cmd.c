@@ -15,7 +15,10 @@ static void usage(FILE *f)
 {
     fprintf(f, _("Usage: immich-migrate import --dsn DSN [OPTION]... FILE\n"
                  "Load a plain SQL dump (pg_dump/pg_dumpall; .sql, .sql.gz, .sql.zst, or - for\n"
-                 "stdin) into PostgreSQL through libpq, stopping at the first error.\n\n"
+                 "stdin) into PostgreSQL through libpq, stopping at the first error. Nothing\n"
+                 "runs when the file holds what pg_dump never writes (COPY to a program, DO,\n"
+                 "role changes, ...). Connect as the database's owner: a superuser's\n"
+                 "connection is allowed with a warning.\n\n"
                  "  -d, --dsn=DSN                libpq connection string of the target database\n"
                  "  -j, --jobs=N                 load tables and build indexes on N connections\n"
                  "  -1, --single-transaction     all or nothing (default when the file allows it\n"

@@ -8,6 +8,7 @@
 #include "pg/dump_walker.h"
 #include "pg/importer.h"
 #include "pg/sql_input.h"
+#include "pg/sql_classify.h"
 #include "pg/sql_meta.h"
 
 #include <libpq-fe.h>
@@ -18,17 +19,26 @@ PGconn *import_connect(const char *dsn, const char *dbname, struct strbuf *err);
 
 /* What the safety scan learned about the file. */
 struct scan_summary {
-    bool allows_transaction;  /* no \connect, CREATE DATABASE, VACUUM, BEGIN… */
+    bool allows_transaction;  /* no \connect, CREATE DATABASE, VACUUM, ROLLBACK… */
     char why_no_transaction[160];
     uint64_t statements;
     uint64_t copy_blocks;
+    char **extensions;        /* CREATE EXTENSION names, in file order */
+    size_t nextensions;
 };
+void scan_summary_free(struct scan_summary *sum);
 
 /* Reads the whole input once and refuses it (err, -1) when it holds a forbidden backslash
- * command, a \connect to another database, a broken \restrict pair, an unterminated
- * statement or COPY block, or a pg_dump header without its closing comment. */
+ * command, a \connect to another database or inside BEGIN…COMMIT, a broken \restrict pair,
+ * a statement sql_policy_check refuses, an unterminated statement, COPY block or BEGIN, or a
+ * pg_dump header without its closing comment. */
 int import_prescan(struct sql_input *in, const char *current_db, const char *target_db,
                    bool std_strings, int encoding, struct scan_summary *sum, struct strbuf *err);
+
+/* How the lexer reads what follows a statement: both passes follow the file's own SET lines
+ * (never the server), so they split the file the same way; the load checks that the server
+ * agrees after every statement. */
+void import_model_apply(struct sql_lexer *lx, const struct stmt_info *info);
 
 /* A piece of work for a parallel worker: one statement, or a COPY and its data (the byte
  * range [offset, offset+length) of fd). */
@@ -86,6 +96,8 @@ struct importer {
     char *db;
     char *target_db;
     bool txn;
+    bool in_block;        /* inside the file's own BEGIN … COMMIT */
+    bool superuser;       /* the session is a superuser's (import alone may be) */
     struct meta_rules rules;
     struct pool *pool;
     struct table_rows *tables;
@@ -94,7 +106,6 @@ struct importer {
     double last_progress;
 };
 
-struct stmt_info;
 /* Progress: bytes of the file, what runs now (throttled unless force). */
 void import_progress(struct importer *im, bool force);
 /* Rows a COPY loaded into table (also the pool's callback). */
@@ -108,6 +119,13 @@ struct import_job *import_new_job(struct importer *im, const struct stmt_info *i
 /* COPY … FROM stdin and its data, on the main connection or through the pool. */
 int import_copy_serial(struct importer *im, const struct stmt_info *info, struct strbuf *err);
 int import_copy_parallel(struct importer *im, const struct stmt_info *info, struct strbuf *err);
+/* Before anything runs: every extension the dump creates is there or can be created by this
+ * session; else err names it and the NixOS setting that provides it. */
+int import_check_extensions(struct importer *im, const struct scan_summary *sum, struct strbuf *err);
+/* CREATE EXTENSION / COMMENT ON EXTENSION / DROP EXTENSION IF EXISTS (pg_dump --clean) as the
+ * database owner: returns 1 when handled
+ * (skipped and reported), 0 to run the statement as it is, -1 on error. */
+int import_extension_stmt(struct importer *im, const struct stmt_info *info, struct strbuf *err);
 /* ANALYZE and the row-count check. */
 int import_verify(struct importer *im, struct strbuf *err);
 

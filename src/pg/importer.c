@@ -100,12 +100,53 @@ void import_record_sql(struct importer *im, const char *sql, double t0, int64_t 
     report_record(im->rep, &rec);
 }
 
-/* After every statement: the lexer follows the server's string and encoding settings. */
-static void follow_session(struct importer *im)
+/* The lexer starts from the session's settings, as the scan did. */
+static void start_model(struct importer *im)
 {
     const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
     im->w.lx.std_strings = !scs || strcmp(scs, "on") == 0;
     im->w.lx.encoding = PQclientEncoding(im->conn);
+}
+
+/* After every statement: the server must read the rest of the file as the scan did. A
+ * statement that changed standard_conforming_strings or the client encoding some other way
+ * (a function calling set_config, say) stops the load here. */
+static int check_model(struct importer *im, struct strbuf *err)
+{
+    const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
+    bool server_std = !scs || strcmp(scs, "on") == 0;
+    int enc = PQclientEncoding(im->conn);
+    if (server_std == im->w.lx.std_strings && enc == im->w.lx.encoding)
+        return 0;
+    struct stmt_where wh = import_where_now(im);
+    pg_report_where(&wh, err);
+    if (server_std != im->w.lx.std_strings)
+        sb_printf(err, _(": afterwards the server has standard_conforming_strings %s, but the "
+                         "file's own SET lines say %s: the statement changed it behind the "
+                         "safety scan's back"),
+                  server_std ? "on" : "off", im->w.lx.std_strings ? "on" : "off");
+    else
+        sb_printf(err, _(": afterwards the client encoding is %s, but the file's own SET lines "
+                         "say %s: the statement changed it behind the safety scan's back"),
+                  pg_encoding_to_char(enc), pg_encoding_to_char(im->w.lx.encoding));
+    return -1;
+}
+
+/* A new connection (\connect) gets the settings the file has set so far. */
+static int impose_model(struct importer *im, struct strbuf *err)
+{
+    if (PQclientEncoding(im->conn) != im->w.lx.encoding &&
+        PQsetClientEncoding(im->conn, pg_encoding_to_char(im->w.lx.encoding)) != 0) {
+        sb_printf(err, _("cannot set the client encoding %s"), pg_encoding_to_char(im->w.lx.encoding));
+        return -1;
+    }
+    const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
+    if ((!scs || strcmp(scs, "on") == 0) != im->w.lx.std_strings) {
+        PGresult *res = PQexec(im->conn, im->w.lx.std_strings ? "SET standard_conforming_strings = on"
+                                                             : "SET standard_conforming_strings = off");
+        PQclear(res);
+    }
+    return check_model(im, err);
 }
 
 /* A COPY the lexer did not see coming (e.g. COPY … TO stdout): output is read and dropped,
@@ -165,6 +206,13 @@ static int run_meta(struct importer *im, struct strbuf *err)
                       (unsigned long long)im->w.lx.first_line, m.arg);
             rc = -1;
         }
+        im->w.lx.encoding = pg_char_to_encoding(m.arg);
+    } else if (m.kind == META_CONNECT &&
+               (im->in_block || PQtransactionStatus(im->conn) != PQTRANS_IDLE)) {
+        /* the scan refuses this; never lose an open transaction by reconnecting */
+        sb_printf(err, _("line %llu: \\connect while a transaction is open"),
+                  (unsigned long long)im->w.lx.first_line);
+        rc = -1;
     } else if (m.kind == META_CONNECT) {
         /* the new connection first, then the old one goes (as psql does) */
         PGconn *c = import_connect(im->o->dsn, m.arg, err);
@@ -183,7 +231,7 @@ static int run_meta(struct importer *im, struct strbuf *err)
         }
     }
     if (rc == 0)
-        follow_session(im);
+        rc = m.kind == META_CONNECT ? impose_model(im, err) : check_model(im, err);
     meta_cmd_free(&m);
     return rc;
 }
@@ -194,8 +242,8 @@ static int run_statement(struct importer *im, struct strbuf *err)
     const char *stmt = sb_str(&im->w.lx.stmt);
     stmt_classify(stmt, im->w.lx.copy_from_stdin, &info);
     im->statements++;
-    bool parallel_step = im->pool && (info.cls == STMT_COPY_IN || info.cls == STMT_INDEX ||
-                                      info.cls == STMT_ADD_KEY);
+    bool parallel_step = im->pool && !im->in_block &&
+                         (info.cls == STMT_COPY_IN || info.cls == STMT_INDEX || info.cls == STMT_ADD_KEY);
     if (im->pool && !parallel_step && pool_drain(im->pool, im->rep, err) < 0)
         return -1;
     if (info.cls == STMT_TXN_TIMEOUT && PQserverVersion(im->conn) < 170000) {
@@ -203,6 +251,22 @@ static int run_statement(struct importer *im, struct strbuf *err)
                    _("line %llu: skipped \"%s\": the server (%d) is older than PostgreSQL 17"),
                    (unsigned long long)im->w.lx.first_line, stmt, PQserverVersion(im->conn));
         return 0;
+    }
+    if (info.cls == STMT_BEGIN || info.cls == STMT_COMMIT) {
+        im->in_block = info.cls == STMT_BEGIN;
+        if (im->txn) { /* as pg_restore --single-transaction: one transaction around it all */
+            report_msg(im->rep, REC_MESSAGE, _("line %llu: %s skipped: the whole file runs in one "
+                                               "transaction"),
+                       (unsigned long long)im->w.lx.first_line,
+                       info.cls == STMT_BEGIN ? "BEGIN" : "COMMIT");
+            return 0;
+        }
+    }
+    if (info.cls == STMT_CREATE_EXTENSION || info.cls == STMT_COMMENT_EXTENSION ||
+        info.cls == STMT_DROP_EXTENSION) {
+        int handled = import_extension_stmt(im, &info, err);
+        if (handled != 0)
+            return handled < 0 ? -1 : 0;
     }
     int rc;
     if (info.cls == STMT_COPY_IN)
@@ -213,14 +277,16 @@ static int run_statement(struct importer *im, struct strbuf *err)
         rc = exec_simple(im, stmt, err);
     if (rc == 0 && info.cls == STMT_SESSION && im->pool)
         rc = pool_replay(im->pool, stmt, err);
-    follow_session(im);
+    import_model_apply(&im->w.lx, &info);
+    if (rc == 0)
+        rc = check_model(im, err);
     return rc;
 }
 
 static int load(struct importer *im, struct strbuf *err)
 {
     dump_walker_init(&im->w, &im->in);
-    follow_session(im);
+    start_model(im);
     for (;;) {
         if (report_cancelled(im->rep)) {
             sb_append(err, _("cancelled"));
@@ -306,6 +372,32 @@ static void finish_failure(struct importer *im, struct strbuf *err)
     }
 }
 
+/* Who runs the dump: the owner given (never a superuser), or with a warning a superuser. */
+static int check_session_user(struct importer *im, struct strbuf *err)
+{
+    const char *su = PQparameterStatus(im->conn, "is_superuser");
+    const char *user = PQparameterStatus(im->conn, "session_authorization");
+    im->superuser = !su || strcmp(su, "off") != 0;
+    if (!user)
+        user = PQuser(im->conn);
+    if (im->o->owner && strcmp(user, im->o->owner) != 0) {
+        sb_printf(err, _("connected as %s, not as the database owner %s: the dump runs only "
+                         "with the owner's rights"), user, im->o->owner);
+        return -1;
+    }
+    if (im->o->owner && im->superuser) {
+        sb_printf(err, _("the database owner %s is a superuser: the dump must not run with "
+                         "superuser rights (make the owner an ordinary role: ALTER ROLE %s "
+                         "NOSUPERUSER)"), user, user);
+        return -1;
+    }
+    if (im->superuser)
+        report_msg(im->rep, REC_WARNING,
+                   _("connected as the superuser %s: the dump's statements run with superuser "
+                     "rights; connect as the database's owner unless you trust the file"), user);
+    return 0;
+}
+
 static int run_import(struct importer *im, struct strbuf *err)
 {
     const struct pg_import_options *o = im->o;
@@ -316,6 +408,8 @@ static int run_import(struct importer *im, struct strbuf *err)
     im->conn = import_connect(o->dsn, NULL, err);
     if (!im->conn)
         return -1;
+    if (check_session_user(im, err) < 0)
+        return -1;
     im->db = xstrdup(PQdb(im->conn));
     im->target_db = xstrdup(o->target_db ? o->target_db : im->db);
     struct scan_summary sum;
@@ -323,8 +417,19 @@ static int run_import(struct importer *im, struct strbuf *err)
     const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
     if (import_prescan(&im->in, im->db, im->target_db, !scs || strcmp(scs, "on") == 0,
                        PQclientEncoding(im->conn), &sum, err) < 0) {
+        scan_summary_free(&sum);
         struct strbuf msg = {0};
         sb_printf(&msg, _("%s was refused, nothing was run: %s"), im->file, sb_str(err));
+        sb_reset(err);
+        sb_append(err, sb_str(&msg));
+        sb_free(&msg);
+        return -1;
+    }
+    int rc = import_check_extensions(im, &sum, err);
+    scan_summary_free(&sum);
+    if (rc < 0) {
+        struct strbuf msg = {0};
+        sb_printf(&msg, _("nothing was run: %s"), sb_str(err));
         sb_reset(err);
         sb_append(err, sb_str(&msg));
         sb_free(&msg);

@@ -6,9 +6,10 @@ libimmich_a_SOURCES += \
 	src/pg/dump_walker.c src/pg/dump_walker.h \
 	src/pg/sql_meta.c src/pg/sql_meta.h \
 	src/pg/sql_classify.c src/pg/sql_classify.h \
+	src/pg/sql_policy.c src/pg/sql_policy.h \
 	src/pg/pg_report.c src/pg/pg_report.h \
 	src/pg/import_int.h src/pg/import_conn.c src/pg/import_prescan.c src/pg/import_pool.c \
-	src/pg/import_copy.c src/pg/import_verify.c \
+	src/pg/import_copy.c src/pg/import_verify.c src/pg/import_ext.c \
 	src/pg/importer.c src/pg/importer.h \
 	src/pg/import_cmd.c \
 	src/stages/import.c

@@ -1,12 +1,11 @@
 #include "common.h"
 #include "pg/sql_classify.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-enum tok { TOK_END, TOK_NAME, TOK_STRING, TOK_PUNCT };
 
 static bool name_char(unsigned char c)
 {
@@ -45,26 +44,31 @@ static void skip_blank(const char **s)
 
 /* One token: a (possibly qualified, possibly quoted) name copied raw into out, a string, or
  * one punctuation byte. */
-static enum tok next_token(const char **s, char *out, size_t outsz)
+enum sql_tok sql_next_token(const char **s, char *out, size_t outsz)
 {
     skip_blank(s);
     const char *p = *s;
     size_t n = 0;
     out[0] = '\0';
     if (!*p)
-        return TOK_END;
+        return SQL_TOK_END;
     if (*p == '\'') {
-        for (p++; *p; p++)
+        /* the text, '' undoubled (backslashes left as they are), cut to outsz */
+        for (p++; *p; p++) {
             if (*p == '\'' && *++p != '\'')
                 break;
+            if (n + 1 < outsz)
+                out[n++] = *p;
+        }
+        out[n] = '\0';
         *s = p;
-        return TOK_STRING;
+        return SQL_TOK_STRING;
     }
     if (!name_char((unsigned char)*p) && *p != '"') {
         out[0] = *p;
         out[1] = '\0';
         *s = p + 1;
-        return TOK_PUNCT;
+        return SQL_TOK_PUNCT;
     }
     for (;;) {
         if (*p == '"') {
@@ -103,14 +107,14 @@ static enum tok next_token(const char **s, char *out, size_t outsz)
     }
     out[n] = '\0';
     *s = p;
-    return TOK_NAME;
+    return SQL_TOK_NAME;
 }
 
 #define WORDS 12
 
 struct words {
     char w[WORDS][256];
-    enum tok t[WORDS];
+    enum sql_tok t[WORDS];
     int n;
 };
 
@@ -119,8 +123,8 @@ static void read_words(const char *stmt, struct words *ws)
     const char *p = stmt;
     ws->n = 0;
     while (ws->n < WORDS) {
-        enum tok t = next_token(&p, ws->w[ws->n], sizeof ws->w[0]);
-        if (t == TOK_END)
+        enum sql_tok t = sql_next_token(&p, ws->w[ws->n], sizeof ws->w[0]);
+        if (t == SQL_TOK_END)
             break;
         ws->t[ws->n++] = t;
     }
@@ -128,16 +132,26 @@ static void read_words(const char *stmt, struct words *ws)
 
 static bool is(const struct words *ws, int i, const char *kw)
 {
-    return i < ws->n && ws->t[i] == TOK_NAME && strcasecmp(ws->w[i], kw) == 0;
+    return i < ws->n && ws->t[i] == SQL_TOK_NAME && strcasecmp(ws->w[i], kw) == 0;
 }
 
 static void set_table(struct stmt_info *info, const struct words *ws, int i)
 {
-    if (i < ws->n && ws->t[i] == TOK_NAME)
+    if (i < ws->n && ws->t[i] == SQL_TOK_NAME)
         snprintf(info->table, sizeof info->table, "%s", ws->w[i]);
 }
 
-static void classify_set(const char *stmt, const struct words *ws, struct stmt_info *info)
+/* on/off/true/false: 1 or 0; -1 for anything else */
+static int bool_value(const char *v)
+{
+    if (strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0)
+        return 1;
+    if (strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0)
+        return 0;
+    return -1;
+}
+
+static void classify_set(const struct words *ws, struct stmt_info *info)
 {
     info->cls = STMT_SESSION;
     int i = is(ws, 1, "session") ? 2 : 1;
@@ -145,31 +159,95 @@ static void classify_set(const char *stmt, const struct words *ws, struct stmt_i
         info->cls = STMT_TXN_TIMEOUT;
         return;
     }
-    /* SET name = value | SET name TO value */
+    /* pg_dump's shape only: SET name = value; (or TO) with one plain value, never DEFAULT */
     int v = i + 2;
-    if (is(ws, i, "standard_conforming_strings")) {
-        const char *val = v < ws->n ? ws->w[v] : "";
-        if (ws->t[v] == TOK_STRING) {
-            const char *q = strchr(stmt, '\'');
-            val = q ? q + 1 : "";
+    bool eq = i + 1 < ws->n && ((ws->t[i + 1] == SQL_TOK_PUNCT && ws->w[i + 1][0] == '=') ||
+                                is(ws, i + 1, "to"));
+    bool ends = ws->n == v + 1 || (ws->n == v + 2 && ws->t[v + 1] == SQL_TOK_PUNCT &&
+                                   ws->w[v + 1][0] == ';');
+    if (!eq || !ends || (ws->t[v] != SQL_TOK_NAME && ws->t[v] != SQL_TOK_STRING) ||
+        (ws->t[v] == SQL_TOK_NAME && strcasecmp(ws->w[v], "default") == 0))
+        return;
+    if (is(ws, i, "standard_conforming_strings"))
+        info->sets_std_strings = bool_value(ws->w[v]);
+    else if (is(ws, i, "client_encoding") && pg_char_to_encoding(ws->w[v]) >= 0)
+        snprintf(info->sets_encoding, sizeof info->sets_encoding, "%.60s", ws->w[v]);
+}
+
+/* BEGIN [WORK|TRANSACTION]; START TRANSACTION; COMMIT|END [WORK|TRANSACTION]; with nothing
+ * else (options such as ISOLATION LEVEL or AND CHAIN make them something else). */
+static bool bare(const struct words *ws, const char *first, bool need_transaction)
+{
+    if (!is(ws, 0, first))
+        return false;
+    int i = 1;
+    if (is(ws, 1, "transaction") || (!need_transaction && is(ws, 1, "work")))
+        i = 2;
+    else if (need_transaction)
+        return false;
+    return ws->n == i || (ws->n == i + 1 && ws->t[i] == SQL_TOK_PUNCT && ws->w[i][0] == ';');
+}
+
+/* A (possibly "quoted") name as PostgreSQL reads it: quotes removed, otherwise lower case. */
+static void unquote_name(const char *raw, char *out, size_t outsz)
+{
+    size_t n = 0;
+    if (*raw == '"') {
+        for (const char *p = raw + 1; *p && n + 1 < outsz; p++) {
+            if (*p == '"' && *++p != '"')
+                break;
+            out[n++] = *p;
         }
-        info->sets_std_strings = (strncasecmp(val, "on", 2) == 0 || strncasecmp(val, "true", 4) == 0)
-                                     ? 1 : 0;
-    } else if (is(ws, i, "client_encoding") && v < ws->n) {
-        const char *q = strchr(stmt, '\'');
-        if (ws->t[v] == TOK_STRING && q) {
-            size_t n = strcspn(q + 1, "'");
-            snprintf(info->sets_encoding, sizeof info->sets_encoding, "%.*s", (int)n, q + 1);
-        } else {
-            snprintf(info->sets_encoding, sizeof info->sets_encoding, "%.60s", ws->w[v]);
-        }
+    } else {
+        for (const char *p = raw; *p && n + 1 < outsz; p++)
+            out[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
     }
+    out[n] = '\0';
+}
+
+static bool classify_extension(const struct words *ws, struct stmt_info *info)
+{
+    if (is(ws, 0, "create") && is(ws, 1, "extension")) {
+        int i = is(ws, 2, "if") ? 5 : 2;
+        if (i >= ws->n || ws->t[i] != SQL_TOK_NAME)
+            return false;
+        info->cls = STMT_CREATE_EXTENSION;
+        info->if_not_exists = i == 5 && is(ws, 3, "not") && is(ws, 4, "exists");
+        unquote_name(ws->w[i], info->name, sizeof info->name);
+        return true;
+    }
+    if (is(ws, 0, "drop") && is(ws, 1, "extension") && is(ws, 2, "if") && is(ws, 3, "exists") &&
+        ws->n == 6 && ws->t[4] == SQL_TOK_NAME && ws->t[5] == SQL_TOK_PUNCT && ws->w[5][0] == ';') {
+        info->cls = STMT_DROP_EXTENSION;
+        unquote_name(ws->w[4], info->name, sizeof info->name);
+        return true;
+    }
+    if (!(is(ws, 0, "comment") && is(ws, 1, "on") && is(ws, 2, "extension") && is(ws, 4, "is")))
+        return false;
+    if (ws->t[3] != SQL_TOK_NAME || 5 >= ws->n || ws->t[5] != SQL_TOK_STRING)
+        return false;
+    info->cls = STMT_COMMENT_EXTENSION;
+    unquote_name(ws->w[3], info->name, sizeof info->name);
+    snprintf(info->comment, sizeof info->comment, "%s", ws->w[5]);
+    /* plain '…' (not E'' or a continuation) that fit, and nothing after it but ';' */
+    bool cut = strlen(ws->w[5]) + 1 >= sizeof ws->w[0];
+    info->comment_ok = !cut && ws->n == 7 && ws->t[6] == SQL_TOK_PUNCT && ws->w[6][0] == ';' &&
+                       !strchr(info->comment, '\\');
+    return true;
 }
 
 static bool no_transaction(const struct words *ws, struct stmt_info *info)
 {
     static const char *const single[] = {"begin", "start", "commit", "end", "rollback", "abort",
                                          "vacuum", "checkpoint", "savepoint", "release"};
+    if (bare(ws, "begin", false) || bare(ws, "start", true)) {
+        info->cls = STMT_BEGIN;
+        return false;
+    }
+    if (bare(ws, "commit", false) || bare(ws, "end", false)) {
+        info->cls = STMT_COMMIT;
+        return false;
+    }
     for (size_t k = 0; k < ARRAY_LEN(single); k++)
         if (is(ws, 0, single[k])) {
             snprintf(info->what, sizeof info->what, "%.40s", ws->w[0]);
@@ -206,14 +284,17 @@ void stmt_classify(const char *stmt, bool copy_from_stdin, struct stmt_info *inf
         set_table(info, ws, 1);
     } else if (is(ws, 0, "set") && !is(ws, 1, "local") && !is(ws, 1, "transaction") &&
                !is(ws, 1, "constraints")) {
-        classify_set(stmt, ws, info);
+        classify_set(ws, info);
     } else if (is(ws, 0, "reset") ||
-               (is(ws, 0, "select") && ws->n > 2 && ws->t[2] == TOK_PUNCT &&
+               (is(ws, 0, "select") && ws->n > 2 && ws->t[2] == SQL_TOK_PUNCT &&
                 (strcasecmp(ws->w[1], "pg_catalog.set_config") == 0 ||
                  strcasecmp(ws->w[1], "set_config") == 0))) {
         info->cls = STMT_SESSION;
     } else if (no_transaction(ws, info)) {
         info->cls = STMT_NO_TRANSACTION;
+    } else if (info->cls == STMT_BEGIN || info->cls == STMT_COMMIT ||
+               classify_extension(ws, info)) {
+        /* classified */
     } else if (is(ws, 0, "create") && (is(ws, 1, "index") || (is(ws, 1, "unique") && is(ws, 2, "index")))) {
         int i = is(ws, 1, "index") ? 2 : 3;
         if (is(ws, i, "if"))

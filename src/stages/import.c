@@ -1,40 +1,44 @@
 /* Stage "import": loads the fixed dump into the NixOS database through libpq (src/pg).
- * One connection and one transaction, so a failure leaves the target as prepare_db left it. */
+ * One connection and one transaction, so a failure leaves the target as prepare_db left it.
+ * The dump is outside input: it runs in a session logged in as target_db_owner, never as
+ * target_dsn's superuser (only prepare_db's fixed statements do). That session uses
+ * target_dsn's host and port with user=target_db_owner (its password dropped); as root over
+ * a Unix socket it is opened by a child switched to the OS user of that name, for peer
+ * authentication as on NixOS, when such a user exists. */
 #include "stages/stage.h"
 #include "db/asuser.h"
+#include "pg/connect.h"
 #include "pg/importer.h"
 #include "redact.h"
 #include "stages/fixed_dump.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* plan target_dsn + dbname='<target_db_name>' (a later keyword wins in libpq). */
-static char *target_dsn(const struct stage_ctx *ctx)
+/* The owner's session: target_dsn's settings, user target_db_owner, dbname target_db_name. */
+static char *owner_dsn(const struct stage_ctx *ctx)
 {
-    struct strbuf sb = {0};
-    sb_printf(&sb, "%s dbname='", plan_get(ctx->plan, PLAN_target_dsn));
-    for (const char *p = plan_get(ctx->plan, PLAN_target_db_name); *p; p++) {
-        if (*p == '\'' || *p == '\\')
-            sb_append_char(&sb, '\\');
-        sb_append_char(&sb, *p);
-    }
-    sb_append_char(&sb, '\'');
-    return sb_detach(&sb);
+    char *dsn = pg_dsn_for_role(plan_get(ctx->plan, PLAN_target_dsn),
+                                plan_get(ctx->plan, PLAN_target_db_owner),
+                                plan_get(ctx->plan, PLAN_target_db_name));
+    return dsn ? dsn : xstrdup("");
 }
 
 static void import_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const char *dump = stage_artifact(ctx, "fixed_dump");
-    char *dsn = target_dsn(ctx);
+    char *dsn = owner_dsn(ctx);
     char *shown = redact_dup(dsn);
     sb_printf(out, _("scan %s: refuse it if it holds anything but SQL and pg_dump's own "
-                     "backslash lines\n"), dump && *dump ? dump : _("(the fixed dump)"));
-    sb_printf(out, _("connect to \"%s\"; BEGIN; run every statement of the dump (COPY data "
-                     "streamed), stopping at the first error\n"), shown);
+                     "backslash lines, or what pg_dump never writes\n"),
+              dump && *dump ? dump : _("(the fixed dump)"));
+    sb_printf(out, _("connect to \"%s\" as the database owner %s (never a superuser); BEGIN; run "
+                     "every statement of the dump (COPY data streamed), stopping at the first "
+                     "error\n"), shown, plan_get(ctx->plan, PLAN_target_db_owner));
     sb_append(out, "ANALYZE\n");
     sb_append(out, _("check every table's row count against the rows its COPY block sent; COMMIT\n"));
     free(shown);
@@ -70,7 +74,8 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
         close(fd);
         return STAGE_FAILED;
     }
-    char *dsn = target_dsn(ctx);
+    char *dsn = owner_dsn(ctx);
+    const char *owner = plan_get(ctx->plan, PLAN_target_db_owner);
     struct pg_import_options o = {
         .dsn = dsn,
         .path = dump,
@@ -78,9 +83,15 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
         .jobs = 1,
         .single_transaction = PG_TXN_AUTO,
         .target_db = plan_get(ctx->plan, PLAN_target_db_name),
+        .owner = owner,
     };
-    int rc = asuser_needed(dsn) ? asuser_run("postgres", work, &o, ctx->rep, err)
-                                : work(&o, ctx->rep, err);
+    /* peer authentication: only the OS user of the owner's name gets in as the owner */
+    bool as_owner = asuser_needed(dsn) && getpwnam(owner) != NULL;
+    if (asuser_needed(dsn) && !as_owner)
+        report_msg(ctx->rep, REC_MESSAGE,
+                   _("there is no OS user %s: connecting as role %s from this process (peer "
+                     "authentication would refuse that)"), owner, owner);
+    int rc = as_owner ? asuser_run(owner, work, &o, ctx->rep, err) : work(&o, ctx->rep, err);
     close(fd);
     free(dsn);
     if (rc != 0 && report_cancelled(ctx->rep))

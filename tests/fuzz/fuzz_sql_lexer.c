@@ -1,9 +1,10 @@
-/* libFuzzer target for the statement splitter (and the meta/classify code it feeds).
+/* libFuzzer target for the statement splitter (and the meta/classify/policy code it feeds).
  * Byte 0 picks standard_conforming_strings, the client encoding and the feeding chunk size;
  * the rest is SQL. The splitter must never crash, never stall, and must give the same
  * statements however the input is cut into pieces. */
 #include "common.h"
 #include "pg/sql_classify.h"
+#include "pg/sql_policy.h"
 #include "pg/sql_lexer.h"
 #include "pg/sql_meta.h"
 
@@ -49,6 +50,11 @@ static uint64_t split(const char *in, size_t total, size_t chunk, bool std, int 
         if (r == SQL_LEX_STATEMENT) {
             struct stmt_info info;
             stmt_classify(sb_str(&lx.stmt), lx.copy_from_stdin, &info);
+            struct strbuf why = {0};
+            size_t at = 0;
+            if (sql_policy_check(sb_str(&lx.stmt), &info, &at, &why) < 0 && at > lx.stmt.len)
+                abort();
+            sb_free(&why);
         } else if (r == SQL_LEX_META) {
             struct meta_cmd m;
             struct strbuf err = {0};

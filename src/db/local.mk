@@ -13,5 +13,4 @@ libimmich_a_SOURCES += \
 	src/db/fixup_cmd.c \
 	src/db/dump.c src/db/dump.h src/db/backups.c src/db/dump_cmd.c \
 	src/db/asuser.c src/db/asuser.h src/db/prepare.c src/db/prepare.h src/db/prepare_cmd.c \
-	src/db/vecext.c src/db/vecext.h \
 	src/stages/dump.c src/stages/fixup.c src/stages/fixed_dump.h src/stages/prepare_db.c

@@ -1,6 +1,6 @@
 #include "db/prepare.h"
 #include "db/sqlline.h"
-#include "db/vecext.h"
+#include "vecext.h"
 #include "redact.h"
 
 #include <libpq-fe.h>

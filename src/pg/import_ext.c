@@ -6,6 +6,7 @@
 #include "common.h"
 #include "pg/import_int.h"
 #include "pg/sql_classify.h"
+#include "vecext.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +23,14 @@ static bool listed(const struct scan_summary *sum, const char *name)
 static void explain_missing(const struct scan_summary *sum, const char *ext, bool available,
                             struct strbuf *err)
 {
-    if (strcmp(ext, "vectors") == 0)
-        sb_append(err, _(" The dump uses pgvecto.rs (extension 'vectors'): set "
-                         "services.immich.database.enableVectors = true in the NixOS "
-                         "configuration (PostgreSQL 16 or older), rebuild, and run this again."));
-    else if (strcmp(ext, "vchord") == 0 || (strcmp(ext, "vector") == 0 && listed(sum, "vchord")))
-        sb_append(err, _(" The dump uses VectorChord (extensions 'vchord' and 'vector'): set "
-                         "services.immich.database.enableVectorChord = true in the NixOS "
-                         "configuration, rebuild, and run this again."));
-    else if (strcmp(ext, "vector") == 0)
-        sb_append(err, _(" The dump uses pgvector alone (extension 'vector' without 'vchord': "
-                         "Immich's pgvector mode): services.immich.database.enableVectorChord = "
-                         "true installs pgvector (with VectorChord), or add ps.pgvector to "
-                         "services.postgresql.extensions; rebuild, and run this again."));
-    else if (!available)
+    char *advice = vecext_missing_advice(vecext_kind(ext, listed(sum, "vchord")));
+    if (advice) {
+        sb_printf(err, " %s.", advice);
+        free(advice);
+    } else if (!available) {
         sb_append(err, _(" Install it on the NixOS server (services.postgresql.extensions) and "
                          "run this again."));
+    }
 }
 
 static PGresult *query1(PGconn *conn, const char *sql, const char *param, struct strbuf *err)

@@ -16,6 +16,8 @@ need pg_dump psql
 pg_start src
 T=$TEST_TMP
 RUN_STAGE=$top_builddir/tests/integration/discover-run-stage
+# The stage imports only a fixed dump whose checksum fixup recorded; these dumps are made here.
+sha256_of() { sha256sum < "$1" | cut -d' ' -f1; }
 [ -x "$RUN_STAGE" ] || fail "missing $RUN_STAGE (make check builds it)"
 # A directory the server (OS user $(pg_os_user)) could write: a marker there means code ran.
 DROP=$T/drop
@@ -195,7 +197,7 @@ mkdir -p "$T/state"
     || { cat "$T/dry.err"; fail "import stage dry run failed"; }
 assert_contains "$T/dry.out" "user='immich' dbname='stage'"
 assert_contains "$T/dry.out" "as the database owner immich (never a superuser)"
-"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/who.sql" import > "$T/who.out" 2> "$T/who.err" \
+"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/who.sql" "set:fixed_dump_sha256=$(sha256_of "$T/who.sql")" import > "$T/who.out" 2> "$T/who.err" \
     || { cat "$T/who.err"; fail "the import stage failed"; }
 [ "$(psql_on src -d stage -Atc "SELECT s || ' ' || c || ' ' || su FROM public.whoami")" = "immich immich off" ] \
     || fail "the dump did not run as the owner: $(psql_on src -d stage -Atc 'TABLE public.whoami')"
@@ -219,7 +221,7 @@ pass_step "the owner's import equals a superuser's psql restore"
 # owner leaves prepare-db's in place, and the result is again what a superuser's psql gives.
 pg_dump --clean --if-exists -h "$src_HOST" -U postgres source > "$T/clean.sql"
 assert_contains "$T/clean.sql" "DROP EXTENSION IF EXISTS cube;"
-"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/clean.sql" import > "$T/clean.out" 2> "$T/clean.err" \
+"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/clean.sql" "set:fixed_dump_sha256=$(sha256_of "$T/clean.sql")" import > "$T/clean.out" 2> "$T/clean.err" \
     || { cat "$T/clean.err"; fail "the import stage failed on a --clean dump"; }
 assert_contains "$T/clean.err" "DROP EXTENSION cube skipped: it belongs to postgres"
 psql_on src -d by_psql -f "$T/clean.sql" > /dev/null 2>&1 || fail "psql cannot load clean.sql"
@@ -236,7 +238,7 @@ inject "$T/ext.sql" "$T/escalate.sql" > /dev/null <<'EOF'
 UPDATE pg_catalog.pg_authid SET rolsuper = true WHERE rolname = 'immich';
 EOF
 snapshot "$T/before.txt"
-"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/escalate.sql" import > "$T/esc.out" 2> "$T/esc.err" \
+"$RUN_STAGE" -c "$T/stage.conf" -s "$T/state" "set:fixed_dump=$T/escalate.sql" "set:fixed_dump_sha256=$(sha256_of "$T/escalate.sql")" import > "$T/esc.out" 2> "$T/esc.err" \
     && fail "the import of a superuser-only statement succeeded"
 assert_contains "$T/esc.err" "permission denied for table pg_authid"
 assert_contains "$T/esc.err" "Nothing was changed"
@@ -254,7 +256,7 @@ pass_step "a superuser-only statement fails by privilege, nothing changed"
 # An owner that is a superuser is refused before anything runs.
 psql_on src -d postgres -c "CREATE ROLE boss SUPERUSER LOGIN"
 sed 's/^target_db_owner = .*/target_db_owner = "boss"/' "$T/stage.conf" > "$T/boss.conf"
-"$RUN_STAGE" -c "$T/boss.conf" -s "$T/state" "set:fixed_dump=$T/ext.sql" import > "$T/boss.out" 2> "$T/boss.err" \
+"$RUN_STAGE" -c "$T/boss.conf" -s "$T/state" "set:fixed_dump=$T/ext.sql" "set:fixed_dump_sha256=$(sha256_of "$T/ext.sql")" import > "$T/boss.out" 2> "$T/boss.err" \
     && fail "a superuser owner was accepted"
 assert_contains "$T/boss.err" "the database owner boss is a superuser"
 [ "$(psql_on src -d stage -Atc "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")" = 0 ] \
@@ -274,7 +276,7 @@ ext_case() { # NAME MESSAGE, stdin: the CREATE EXTENSION lines
     pass_step "$1: $2"
 }
 echo 'CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;' | ext_case pgvector \
-    "Immich's pgvector mode): services.immich.database.enableVectorChord = true installs pgvector"
+    "Immich's pgvector mode): set services.immich.database.enableVectorChord = true; services.immich.environment.DB_VECTOR_EXTENSION = \"pgvector\";"
 printf '%s\n' 'CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;' \
     'CREATE EXTENSION IF NOT EXISTS vchord WITH SCHEMA public;' | ext_case vectorchord \
     "uses VectorChord (extensions 'vchord' and 'vector'): set services.immich.database.enableVectorChord = true"
@@ -304,7 +306,7 @@ target_dsn = "host=$PEER_HOST port=5432 user=postgres"
 target_db_name = "peerdb"
 target_db_owner = "nobody"
 CONF
-"$RUN_STAGE" -c "$T/peer.conf" -s "$T/state" "set:fixed_dump=$T/who-nobody.sql" import > "$T/peer.out" 2> "$T/peer.err" \
+"$RUN_STAGE" -c "$T/peer.conf" -s "$T/state" "set:fixed_dump=$T/who-nobody.sql" "set:fixed_dump_sha256=$(sha256_of "$T/who-nobody.sql")" import > "$T/peer.out" 2> "$T/peer.err" \
     || { cat "$T/peer.err"; fail "the import stage failed against peer authentication"; }
 [ "$(as_pg -d peerdb -Atc "SELECT s || ' ' || c || ' ' || su FROM public.whoami")" = "nobody nobody off" ] \
     || fail "the dump did not run as nobody: $(as_pg -d peerdb -Atc 'TABLE public.whoami')"

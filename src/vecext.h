@@ -3,8 +3,8 @@
  * 'vector'): database.enableVectorChord; 'vector' without 'vchord' (plain pgvector, Immich's
  * pgvector mode): the module installs pgvector only with database.enableVectorChord, and
  * DB_VECTOR_EXTENSION = "pgvector" keeps Immich on it. */
-#ifndef IM_DB_VECEXT_H
-#define IM_DB_VECEXT_H
+#ifndef IM_VECEXT_H
+#define IM_VECEXT_H
 
 #include "common.h"
 

@@ -1,4 +1,4 @@
-#include "db/vecext.h"
+#include "vecext.h"
 
 #include <string.h>
 

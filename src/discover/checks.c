@@ -1,6 +1,7 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
 #include "sys/safe_dir.h"
+#include "vecext.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -417,13 +418,11 @@ static void check_unit_settings(const struct discovery *d, const struct plan *p,
     free(user);
 }
 
-static const char *extension_option(const char *ext)
+/* The NixOS setting that provides ext, in a source whose extensions are src_exts. */
+static const char *extension_option(const char *ext, const char *src_exts)
 {
-    if (strcmp(ext, "vectors") == 0)
-        return "services.immich.database.enableVectors = true;";
-    if (strcmp(ext, "vchord") == 0 || strcmp(ext, "vector") == 0)
-        return "services.immich.database.enableVectorChord = true;";
-    return "services.postgresql.extensions";
+    const char *settings = vecext_nixos_settings(vecext_kind(ext, list_has(src_exts, "vchord")));
+    return settings ? settings : "services.postgresql.extensions";
 }
 
 static void check_target_pg(const struct discovery *d, bool require, struct check_list *l)
@@ -452,8 +451,8 @@ static void check_target_pg(const struct discovery *d, bool require, struct chec
         char *ext = xstrndup(e, n);
         if (*ext && strcmp(ext, "plpgsql") != 0 && !list_has(d->dst_extensions, ext)) {
             sb_printf(&missing, "%s%s", missing.len ? ", " : "", ext);
-            if (!strstr(sb_str(&fix), extension_option(ext)))
-                sb_printf(&fix, "%s%s", fix.len ? " " : "", extension_option(ext));
+            if (!strstr(sb_str(&fix), extension_option(ext, d->src_extensions)))
+                sb_printf(&fix, "%s%s", fix.len ? " " : "", extension_option(ext, d->src_extensions));
         }
         free(ext);
         e += n;

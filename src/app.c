@@ -72,6 +72,13 @@ static void print_rollback_hint(const struct plan *p)
     argv_free(&a);
 }
 
+/* A failed stage does not stop the batch when all it is there for is a gate the user passed
+ * over with --override (the session logs the override where a later stage needs the gate). */
+static bool overridden(const struct session *s, const struct stage *st)
+{
+    return st->provides && (st->provides & ~s->opt->overrides) == 0;
+}
+
 /* --batch: the stages in order, one line per event on stderr, stop at the first failure. */
 static int run_batch(struct session *s, bool found_unfinished)
 {
@@ -97,7 +104,10 @@ static int run_batch(struct session *s, bool found_unfinished)
             sb_free(&err);
             return 128 + (cli_stop_signal() ? cli_stop_signal() : 1);
         }
-        if (r == STAGE_FAILED) {
+        if (r == STAGE_FAILED && overridden(s, list[i])) {
+            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s; going on (--override)\n"),
+                    list[i]->id, sb_str(&err));
+        } else if (r == STAGE_FAILED) {
             fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
             if (rollback_possible(s, list[i]))
                 print_rollback_hint(&s->plan);

@@ -42,9 +42,9 @@ enum stage_result { STAGE_OK = 0, STAGE_FAILED = 1, STAGE_CANCELLED = 2, STAGE_S
  * gate is passed over only by a typed confirmation (wizard) or --override NAME (batch), which
  * is logged. X(id, name for --override and the log, N_() description). */
 #define STAGE_GATES(X)                                                                       \
-    X(GATE_CHECKS, "checks", N_("the checks passed in this migration with the current settings")) \
+    X(GATE_CHECKS, "checks", N_("the checks passed with the current settings")) \
     X(GATE_BACKUP, "backup", N_("a verified backup of the library"))                          \
-    X(GATE_NIXOS, "nixos", N_("the NixOS stage done (the units exist and are stopped)"))
+    X(GATE_NIXOS, "nixos", N_("the NixOS stage done (units stopped)"))
 
 /* What the wizard's user types to pass over a gate (not translated, like --override). */
 #define GATE_OVERRIDE_WORD "override"

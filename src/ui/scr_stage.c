@@ -85,8 +85,12 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
         case ST_SKIPPED: text = xasprintf(_("Skipped: %s"), why); break;
         case ST_RUNNING: text = xasprintf(_("Interrupted while running; r runs it again")); a = ui_attr(UA_WARN); break;
         default:
-            text = rv->stage == st && rv->finished ? xasprintf(_("Interrupted: %s"), why)
-                                                   : xstrdup(_("Not run yet."));
+            /* Pending after a run here: interrupted, or refused by its gates (session.c). */
+            if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
+                text = xasprintf(_("Failed: %s"), why), a = ui_attr(UA_FAIL);
+            else
+                text = rv->stage == st && rv->finished ? xasprintf(_("Interrupted: %s"), why)
+                                                       : xstrdup(_("Not run yet."));
         }
         sb_free(&reason);
     }

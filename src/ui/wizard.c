@@ -183,8 +183,10 @@ static int rollback_job(void *arg, const struct reporter *rep, struct strbuf *er
 static void offer_rollback(struct ui *ui)
 {
     struct run_view *rv = &ui->run;
+    /* A stage refused by its gates left the journal as it was: nothing failed to undo. */
     if (!rv->finished || rv->result != STAGE_FAILED || rv->stage == ui->rollback_offered ||
-        worker_running(ui->w) || !rollback_possible(ui->s, rv->stage))
+        worker_running(ui->w) || wiz_status(ui, rv->stage) != ST_FAILED ||
+        !rollback_possible(ui->s, rv->stage))
         return;
     ui->rollback_offered = rv->stage;
     char *q = xasprintf(_("\"%s\" failed before the import. Start the Docker containers %s and %s "

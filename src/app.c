@@ -33,6 +33,21 @@ static void print_plan(const struct plan *p, FILE *out)
     fputc('\n', out);
 }
 
+/* The stage table's policy for the reader: what a stage changes, what must hold first. */
+static void print_gates(const struct stage *st)
+{
+    if (st->changes)
+        printf(_("Changes: %s.\n"), _(st->changes));
+    if (st->requires) {
+        struct strbuf what = {0};
+        stage_gates_describe(st->requires, &what);
+        printf(_("Needs first: %s.\n"), sb_str(&what));
+        sb_free(&what);
+    }
+    if (st->changes || st->requires)
+        putchar('\n');
+}
+
 /* --dry-run: every stage with the exact commands and SQL it would run. Changes nothing. */
 static int run_dry(struct session *s)
 {
@@ -47,6 +62,7 @@ static int run_dry(struct session *s)
         printf("## %zu. %s%s\n\n%s\n\n", i + 1, _(list[i]->title),
                list[i]->destructive ? _(" (destructive: asks for confirmation)") : "",
                _(list[i]->describe));
+        print_gates(list[i]);
         char *safe = redact_dup(sb_str(&out));
         printf("```\n%s%s```\n\n", safe, out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
         free(safe);

@@ -12,6 +12,13 @@ assert_contains "$TEST_TMP/err" "--override is for --batch"
 [ -e "$TEST_TMP/s0" ] && fail "a refused command line created the state directory"
 pass_step "--override: unknown names and use outside --batch are refused"
 
+# The dry run shows the table: what each stage changes and what it needs first.
+"$IMMICH_MIGRATE" --dry-run --state-dir "$TEST_TMP/s0" >"$TEST_TMP/dry"
+sed -n '/^## 8\. Prepare database/,/^## 9\./p' "$TEST_TMP/dry" >"$TEST_TMP/dry-prepare"
+assert_contains "$TEST_TMP/dry-prepare" "Changes: drops and recreates the target database's schemas."
+assert_contains "$TEST_TMP/dry-prepare" "Needs first: the checks passed with the current settings; a verified backup of the library; the NixOS stage done (units stopped)."
+pass_step "--dry-run shows what each stage changes and needs first"
+
 sb="$TEST_TMP/sb"
 sandbox_create "$sb" --assets 4
 state="$TEST_TMP/state"

@@ -234,6 +234,7 @@ static bool override_wanted(const struct session *s, const struct stage *st,
     if (s->opt->mode != MODE_WIZARD)
         return (missing & ~s->opt->overrides) == 0;
     struct strbuf q = {0};
+    /* TRANSLATORS: "Prepare database" drops and recreates ..., but first it needs: ... */
     sb_printf(&q, _("\"%s\" %s, but first it needs: %s. Run it anyway? This is recorded in the "
                     "log and the report as an override."),
               _(st->title), st->changes ? _(st->changes) : _("changes the system"), what);
@@ -267,7 +268,7 @@ static bool pass_gates(struct session *s, const struct stage *st, const struct s
         else
             sb_printf(err, _("refused: it needs first: %s (or run with --override %s)"),
                       sb_str(&what), sb_str(&names));
-        sb_printf(&text, _("%s: %s"), _(st->title), sb_str(err));
+        sb_printf(&text, "%s: %s", _(st->title), sb_str(err));
     }
     report_msg(ctx->rep, kind, "%s", sb_str(&text));
     sb_free(&what);

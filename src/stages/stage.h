@@ -41,9 +41,9 @@ enum stage_result { STAGE_OK = 0, STAGE_FAILED = 1, STAGE_CANCELLED = 2, STAGE_S
  * is_done agrees). The session enforces the gates for the wizard, batch and resume alike; a
  * gate is passed over only by a typed confirmation (wizard) or --override NAME (batch), which
  * is logged. X(id, name for --override and the log, N_() description). */
-#define STAGE_GATES(X)                                                                       \
+#define STAGE_GATES(X)                                                          \
     X(GATE_CHECKS, "checks", N_("the checks passed with the current settings")) \
-    X(GATE_BACKUP, "backup", N_("a verified backup of the library"))                          \
+    X(GATE_BACKUP, "backup", N_("a verified backup of the library"))            \
     X(GATE_NIXOS, "nixos", N_("the NixOS stage done (units stopped)"))
 
 /* What the wizard's user types to pass over a gate (not translated, like --override). */
@@ -66,7 +66,7 @@ struct stage {
     const char *title;     /* N_() */
     const char *describe;  /* N_(): what it does, in plain words */
     bool destructive;      /* changes something that cannot be undone without the backup */
-    const char *changes;   /* N_(): what it changes, in plain words; NULL = nothing */
+    const char *changes;   /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
     unsigned requires;     /* enum stage_gate bits that must hold before it runs */
     unsigned provides;     /* enum stage_gate bits it establishes once done */
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage

@@ -88,9 +88,12 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
             /* Pending after a run here: interrupted, or refused by its gates (session.c). */
             if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
                 text = xasprintf(_("Failed: %s"), why), a = ui_attr(UA_FAIL);
+            else if (rv->stage == st && rv->finished)
+                text = xasprintf(_("Interrupted: %s"), why);
+            else if (*why) /* e.g. the checks, after a setting was changed */
+                text = xasprintf(_("Pending: %s"), why), a = ui_attr(UA_WARN);
             else
-                text = rv->stage == st && rv->finished ? xasprintf(_("Interrupted: %s"), why)
-                                                       : xstrdup(_("Not run yet."));
+                text = xstrdup(_("Not run yet."));
         }
         sb_free(&reason);
     }

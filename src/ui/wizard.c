@@ -15,10 +15,13 @@
 #define POS_CHECKS 2
 #define FIRST_STAGE_POS 3
 
+/* The checks screen shows the stage that establishes the checks gate (stage.h). */
 static const struct stage *discover_stage(const struct ui *ui)
 {
-    const struct stage *st = stage_find("discover");
-    return st ? st : ui->stages[0];
+    for (size_t i = 0; i < ui->nstages; i++)
+        if (ui->stages[i]->provides & GATE_CHECKS)
+            return ui->stages[i];
+    return ui->stages[0];
 }
 
 const struct stage *wiz_stage_at(const struct ui *ui, int pos)

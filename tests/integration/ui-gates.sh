@@ -141,6 +141,7 @@ tmux_wait_gone "Ctrl-U clear"
 grep -q "	discover	message	.*settings were changed after the checks" "$log" || fail "the change did not void the checks"
 tmux_keys n
 tmux_wait_for "Checks"
+tmux_wait_for "Pending: the settings were changed after the checks"
 wizard_next_to "Stop Docker"
 tmux_assert "Needs first: the checks passed"
 tmux_keys r

@@ -211,5 +211,8 @@ const struct screen screen_stage = {
                "(p shows all of them). r runs the stage, s skips it, n goes to the next stage. "
                "While it runs, the bar shows progress, throughput and the estimated time left; "
                "c cancels at the next safe point. A stage that needs confirmation asks you to "
-               "type a word (for example the database name)."),
+               "type a word (for example the database name). \"Needs first\" names what must hold "
+               "before the stage may run (the checks passed, a verified backup, the NixOS stage); "
+               "without it the stage is refused unless you type \"override\", which is recorded "
+               "in the log and the report."),
 };

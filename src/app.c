@@ -33,6 +33,21 @@ static void print_plan(const struct plan *p, FILE *out)
     fputc('\n', out);
 }
 
+/* The stage table's policy for the reader: what a stage changes, what must hold first. */
+static void print_gates(const struct stage *st)
+{
+    if (st->changes)
+        printf(_("Changes: %s.\n"), _(st->changes));
+    if (st->requires) {
+        struct strbuf what = {0};
+        stage_gates_describe(st->requires, &what);
+        printf(_("Needs first: %s.\n"), sb_str(&what));
+        sb_free(&what);
+    }
+    if (st->changes || st->requires)
+        putchar('\n');
+}
+
 /* --dry-run: every stage with the exact commands and SQL it would run. Changes nothing. */
 static int run_dry(struct session *s)
 {
@@ -47,6 +62,7 @@ static int run_dry(struct session *s)
         printf("## %zu. %s%s\n\n%s\n\n", i + 1, _(list[i]->title),
                list[i]->destructive ? _(" (destructive: asks for confirmation)") : "",
                _(list[i]->describe));
+        print_gates(list[i]);
         char *safe = redact_dup(sb_str(&out));
         printf("```\n%s%s```\n\n", safe, out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
         free(safe);
@@ -70,6 +86,13 @@ static void print_rollback_hint(const struct plan *p)
             sb_str(&line));
     sb_free(&line);
     argv_free(&a);
+}
+
+/* A failed stage does not stop the batch when all it is there for is a gate the user passed
+ * over with --override (the session logs the override where a later stage needs the gate). */
+static bool overridden(const struct session *s, const struct stage *st)
+{
+    return st->provides && (st->provides & ~s->opt->overrides) == 0;
 }
 
 /* --batch: the stages in order, one line per event on stderr, stop at the first failure. */
@@ -97,7 +120,10 @@ static int run_batch(struct session *s, bool found_unfinished)
             sb_free(&err);
             return 128 + (cli_stop_signal() ? cli_stop_signal() : 1);
         }
-        if (r == STAGE_FAILED) {
+        if (r == STAGE_FAILED && overridden(s, list[i])) {
+            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s; going on (--override)\n"),
+                    list[i]->id, sb_str(&err));
+        } else if (r == STAGE_FAILED) {
             fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
             if (rollback_possible(s, list[i]))
                 print_rollback_hint(&s->plan);

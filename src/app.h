@@ -15,6 +15,7 @@ struct app_options {
     bool resume;
     bool demo;
     bool keep_sandbox;
+    unsigned overrides; /* --override: stage gates (stage.h) batch mode passes over */
 };
 
 int app_run(const struct app_options *opt);

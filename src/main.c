@@ -2,6 +2,7 @@
 #include "common.h"
 #include "commands.h"
 #include "app.h"
+#include "stages/stage.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ static void print_help(void)
     printf(_("Options:\n"
              "  -c, --config=FILE     read the plan's values from FILE (key = value)\n"
              "  -y, --yes             confirm destructive steps without asking (batch mode)\n"
+             "      --override=GATES  batch mode: run the stages even though these gates do not\n"
+             "                        hold (comma-separated: checks, backup, nixos); logged\n"
              "      --state-dir=DIR   journal, lock and log (default /var/lib/immich-migrate)\n"
              "      --keep-sandbox    with --demo: keep the sandbox on exit\n"
              "  -h, --help            show this help and exit\n"
@@ -50,6 +53,32 @@ static const char *optional_dir(int argc, char **argv)
     return NULL;
 }
 
+/* --override=checks,backup: adds the named gates to *mask; -1 with a message for an unknown one. */
+static int parse_overrides(const char *list, unsigned *mask)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    int rc = 0;
+    for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        unsigned gate = stage_gate_by_name(name);
+        if (!gate) {
+            struct strbuf all = {0};
+            stage_gates_names(~0u, &all);
+            fprintf(stderr, _("immich-migrate: --override: unknown gate \"%s\" (known: %s)\n"), name,
+                    sb_str(&all));
+            sb_free(&all);
+            rc = -1;
+            break;
+        }
+        *mask |= gate;
+    }
+    if (rc == 0 && !*mask) {
+        fprintf(stderr, _("immich-migrate: --override needs the names of gates\n"));
+        rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -67,7 +96,7 @@ int main(int argc, char **argv)
         return cmd->run(argc - 1, argv + 1);
     }
 
-    enum { OPT_REVIEW = 256, OPT_REPORT, OPT_DEMO, OPT_STATE_DIR, OPT_KEEP_SANDBOX };
+    enum { OPT_REVIEW = 256, OPT_REPORT, OPT_DEMO, OPT_STATE_DIR, OPT_KEEP_SANDBOX, OPT_OVERRIDE };
     static const struct option long_options[] = {
         {"batch", no_argument, NULL, 'b'},
         {"dry-run", no_argument, NULL, 'n'},
@@ -79,6 +108,7 @@ int main(int argc, char **argv)
         {"yes", no_argument, NULL, 'y'},
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"keep-sandbox", no_argument, NULL, OPT_KEEP_SANDBOX},
+        {"override", required_argument, NULL, OPT_OVERRIDE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -98,6 +128,10 @@ int main(int argc, char **argv)
         case 'y': opt.yes = true; break;
         case OPT_STATE_DIR: opt.state_dir = optarg; break;
         case OPT_KEEP_SANDBOX: opt.keep_sandbox = true; break;
+        case OPT_OVERRIDE:
+            if (parse_overrides(optarg, &opt.overrides) < 0)
+                return 2;
+            break;
         case 'h': print_help(); return 0;
         case 'V': print_version(); return 0;
         default:
@@ -114,6 +148,11 @@ int main(int argc, char **argv)
     }
     if (optind < argc) {
         fprintf(stderr, _("immich-migrate: unexpected argument \"%s\"\n"), argv[optind]);
+        return 2;
+    }
+    if (opt.overrides && opt.mode != MODE_BATCH) {
+        fprintf(stderr, _("immich-migrate: --override is for --batch; the wizard asks you to type "
+                          "\"%s\" instead\n"), GATE_OVERRIDE_WORD);
         return 2;
     }
     return app_run(&opt);

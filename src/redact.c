@@ -163,3 +163,35 @@ char *redact_dup(const char *in)
     redact_secrets(in, &sb);
     return sb_detach(&sb);
 }
+
+/* The one span of original that redaction replaced: [*start, *start + *len). */
+static bool single_secret(const char *original, const char *redacted, size_t *start, size_t *len)
+{
+    const char *at = strstr(redacted, REDACTED);
+    if (!at || strstr(at + 1, REDACTED))
+        return false;
+    size_t pre = (size_t)(at - redacted);
+    size_t post = strlen(at + strlen(REDACTED));
+    size_t n = strlen(original);
+    if (pre + post > n || strncmp(original, redacted, pre) != 0 ||
+        strcmp(original + n - post, at + strlen(REDACTED)) != 0)
+        return false;
+    *start = pre;
+    *len = n - pre - post;
+    return true;
+}
+
+char *redact_restore(const char *edited, const char *original)
+{
+    const char *at = strstr(edited, REDACTED);
+    if (!at)
+        return xstrdup(edited);
+    char *redacted = redact_dup(original);
+    size_t start, len;
+    bool ok = !strstr(at + 1, REDACTED) && single_secret(original, redacted, &start, &len);
+    free(redacted);
+    if (!ok)
+        return NULL;
+    return xasprintf("%.*s%.*s%s", (int)(at - edited), edited, (int)len, original + start,
+                     at + strlen(REDACTED));
+}

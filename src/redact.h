@@ -20,4 +20,10 @@ void redact_secrets(const char *in, struct strbuf *out);
 /* The same, returning a malloc'd string. */
 char *redact_dup(const char *in);
 
+/* For editing a value shown redacted: edited (the user's text, which started as
+ * redact_dup(original)) with REDACTED replaced by the original's secret again. Works when the
+ * original has exactly one redacted span; returns NULL when edited still holds REDACTED but
+ * the secret cannot be told (caller refuses the edit). Caller frees. */
+char *redact_restore(const char *edited, const char *original);
+
 #endif

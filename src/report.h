@@ -14,7 +14,8 @@
     X(REC_SQL, "sql")            \
     X(REC_FILEOP, "file")        \
     X(REC_WARNING, "warning")    \
-    X(REC_ERROR, "error")
+    X(REC_ERROR, "error")        \
+    X(REC_OVERRIDE, "override") /* a gate passed over by the user (stage.h) */
 
 enum record_kind {
 #define X(id, name) id,

@@ -117,6 +117,20 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
         sb_free(&reason);
     }
 
+    /* Gates passed over by the user (stage.h): the reader must see them first. */
+    size_t overrides = 0;
+    for (size_t i = 0; i < log.n; i++)
+        overrides += log.v[i].kind == REC_OVERRIDE;
+    if (overrides) {
+        fprintf(out, _("\n## Overrides\n\n"));
+        for (size_t i = 0; i < log.n; i++)
+            if (log.v[i].kind == REC_OVERRIDE) {
+                format_time(log.v[i].time, when, sizeof when);
+                fprintf(out, "- %s [%s]", when, *log.v[i].stage ? log.v[i].stage : "immich-migrate");
+                put_code(out, log.v[i].text, false);
+            }
+    }
+
     size_t errors = 0;
     for (size_t i = 0; i < log.n; i++)
         errors += log.v[i].kind == REC_ERROR;

@@ -226,6 +226,57 @@ static bool tee_confirm(void *ud, const char *question, const char *expected)
 static enum stage_result run_stage(struct session *s, const struct stage *st,
                                    const struct reporter *outer, bool again, struct strbuf *err);
 
+/* Asks the user to pass over the missing gates (wizard: typing "override"; batch never asks,
+ * only --override NAME counts). */
+static bool override_wanted(const struct session *s, const struct stage *st,
+                            const struct stage_ctx *ctx, unsigned missing, const char *what)
+{
+    if (s->opt->mode != MODE_WIZARD)
+        return (missing & ~s->opt->overrides) == 0;
+    struct strbuf q = {0};
+    /* TRANSLATORS: "Prepare database" drops and recreates ..., but first it needs: ... */
+    sb_printf(&q, _("\"%s\" %s, but first it needs: %s. Run it anyway? This is recorded in the "
+                    "log and the report as an override."),
+              _(st->title), st->changes ? _(st->changes) : _("changes the system"), what);
+    bool yes = report_confirm(ctx->rep, sb_str(&q), GATE_OVERRIDE_WORD);
+    sb_free(&q);
+    return yes;
+}
+
+/* The one place the gates of the stage table (stage.h) are enforced, for the wizard, batch
+ * and resume alike: a stage whose gates do not hold is refused (nothing runs, the journal is
+ * left as it was) unless the user overrides them by name; an override is logged as such. */
+static bool pass_gates(struct session *s, const struct stage *st, const struct stage_ctx *ctx,
+                       struct strbuf *err)
+{
+    unsigned missing = stage_gates_missing(st, ctx);
+    if (!missing)
+        return true;
+    struct strbuf what = {0}, names = {0}, text = {0};
+    stage_gates_describe(missing, &what);
+    stage_gates_names(missing, &names);
+    bool yes = override_wanted(s, st, ctx, missing, sb_str(&what));
+    enum record_kind kind = REC_OVERRIDE;
+    if (yes) {
+        sb_printf(&text, _("%s: override of %s: runs without %s"), _(st->title), sb_str(&names),
+                  sb_str(&what));
+    } else {
+        kind = REC_ERROR;
+        if (s->opt->mode == MODE_WIZARD)
+            sb_printf(err, _("refused: it needs first: %s (or type \"%s\" when asked)"),
+                      sb_str(&what), GATE_OVERRIDE_WORD);
+        else
+            sb_printf(err, _("refused: it needs first: %s (or run with --override %s)"),
+                      sb_str(&what), sb_str(&names));
+        sb_printf(&text, "%s: %s", _(st->title), sb_str(err));
+    }
+    report_msg(ctx->rep, kind, "%s", sb_str(&text));
+    sb_free(&what);
+    sb_free(&names);
+    sb_free(&text);
+    return yes;
+}
+
 enum stage_result session_run_stage(struct session *s, const struct stage *st,
                                     const struct reporter *outer, struct strbuf *err)
 {
@@ -258,6 +309,10 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
             report_msg(&rep, REC_MESSAGE, _("%s: already done"), _(st->title));
             return STAGE_OK;
         }
+    }
+    if (!is_dry_run(s) && !pass_gates(s, st, &ctx, err))
+        return STAGE_FAILED;
+    if (s->journal) {
         journal_set_status(s->journal, st->id, ST_RUNNING, NULL);
         if (journal_save(s->journal, err) < 0)
             return STAGE_FAILED;
@@ -322,10 +377,26 @@ void session_skip_stage(struct session *s, const struct stage *st, const char *w
     }
 }
 
+/* Checks passed with other settings say nothing about these: the stages that establish the
+ * checks gate are pending again, so the gated stages refuse until the checks run again. */
+static void invalidate_checks(struct session *s)
+{
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    const char *why = _("the settings were changed after the checks: run them again");
+    for (size_t i = 0; i < n; i++) {
+        if (!(list[i]->provides & GATE_CHECKS) || journal_status(s->journal, list[i]->id) != ST_DONE)
+            continue;
+        journal_set_status(s->journal, list[i]->id, ST_PENDING, why);
+        log_message(s, list[i]->id, REC_MESSAGE, why);
+    }
+}
+
 void session_plan_changed(struct session *s)
 {
     if (!s->journal)
         return;
+    invalidate_checks(s);
     journal_set_plan(s->journal, &s->plan);
     struct strbuf err = {0};
     journal_save(s->journal, &err);

@@ -29,7 +29,9 @@ int session_resume(struct session *s, struct strbuf *err);
 int session_start_over(struct session *s, struct strbuf *err);
 void session_close(struct session *s);
 
-/* Runs one stage: journal says running, the stage runs with a reporter that writes every
+/* Runs one stage: first its gates (stage.h) must hold or be overridden (wizard: the outer
+ * reporter's typed confirmation; batch: opt->overrides), else STAGE_FAILED with the journal
+ * unchanged. Then the journal says running, the stage runs with a reporter that writes every
  * record to the log and passes everything on to outer (UI events or stderr), then the journal
  * records the result. A stage already done is not run again (STAGE_OK). Cancellation leaves
  * the stage pending so a resume repeats it from its safe point. */
@@ -41,7 +43,8 @@ enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
 
-/* Saves edited plan values into the journal snapshot. */
+/* Saves edited plan values into the journal snapshot. The checks passed before no longer
+ * count (their stage is pending again): call it only when a value really changed. */
 void session_plan_changed(struct session *s);
 
 #endif

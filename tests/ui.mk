@@ -12,6 +12,7 @@ tests_unit_test_events_runview_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_events_runview_LDADD = $(LDADD) $(CMOCKA_LIBS)
 
 UI_SHELL_TESTS = tests/integration/ui-tsan.sh tests/integration/ui-wizard.sh tests/integration/ui-review.sh tests/integration/ui-german.sh \
-	tests/integration/ui-plain.sh tests/integration/ui-sandbox.sh tests/integration/ui-rollback.sh
+	tests/integration/ui-plain.sh tests/integration/ui-sandbox.sh tests/integration/ui-rollback.sh \
+	tests/integration/ui-gates.sh
 TESTS += $(UI_SHELL_TESTS)
 EXTRA_DIST += $(UI_SHELL_TESTS)

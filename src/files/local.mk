@@ -14,7 +14,6 @@ libimmich_a_SOURCES += \
 	src/files/linkmap.c src/files/linkmap.h \
 	src/files/copy.c src/files/copy_verify.c src/files/copy.h \
 	src/files/chown.c src/files/chown.h \
-	src/files/backup_gate.c src/files/backup_gate.h \
 	src/files/cmd_backup.c src/files/cmd_verify_backup.c src/files/cmd_copy.c \
 	src/files/cmd_chown.c
 # The stage adapters of the wizard.

@@ -69,12 +69,13 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_backup = {
-    "backup",
-    N_("Back up library"),
-    N_("Writes a zstd-compressed tar archive of the whole library."),
-    false,
-    backup_preview,
-    backup_is_done,
-    backup_run,
-    NULL,
+    .id = "backup",
+    .title = N_("Back up library"),
+    .describe = N_("Writes a zstd-compressed tar archive of the whole library."),
+    .changes = N_("writes the library archive into backup_dir"),
+    .requires = GATE_CHECKS,
+    .provides = GATE_BACKUP,
+    .preview = backup_preview,
+    .is_done = backup_is_done,
+    .run = backup_run,
 };

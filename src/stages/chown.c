@@ -2,7 +2,6 @@
  * to 0700. Destructive (owners cannot be restored without the backup): runs only after a
  * verified backup, and asks first. */
 #include "stages/stage.h"
-#include "files/backup_gate.h"
 #include "files/chown.h"
 #include "files/cmd_util.h"
 
@@ -25,8 +24,6 @@ static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)
         sb_free(&text);
         return STAGE_OK;
     }
-    if (!stage_backup_verified(ctx, err))
-        return STAGE_FAILED;
     const char *target = plan_get(ctx->plan, PLAN_target_location);
     const char *owner = plan_get(ctx->plan, PLAN_media_owner);
     uid_t uid;
@@ -55,12 +52,12 @@ static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_chown = {
-    "chown",
-    N_("Set owner"),
-    N_("Gives the library to the immich user, without following symlinks."),
-    true,
-    chown_preview,
-    NULL,
-    chown_run,
-    NULL,
+    .id = "chown",
+    .title = N_("Set owner"),
+    .describe = N_("Gives the library to the immich user, without following symlinks."),
+    .destructive = true,
+    .changes = N_("gives target_location and everything in it to media_owner, mode 0700"),
+    .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .preview = chown_preview,
+    .run = chown_run,
 };

@@ -1,7 +1,6 @@
 /* Stage "copy": copies the library to target_location when it is another directory than
  * upload_location (the guide forgets this case). Runs only after a verified backup. */
 #include "stages/stage.h"
-#include "files/backup_gate.h"
 #include "files/cmd_util.h"
 #include "files/copy.h"
 
@@ -30,8 +29,6 @@ static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
         sb_free(&text);
         return STAGE_OK;
     }
-    if (!stage_backup_verified(ctx, err))
-        return STAGE_FAILED;
     struct copy_options o = {.verify = true, .space_check = true};
     struct copy_stats stats;
     enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
@@ -45,12 +42,12 @@ static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_copy = {
-    "copy",
-    N_("Copy library"),
-    N_("Copies the library to the NixOS media location when it differs."),
-    false,
-    copy_preview,
-    copy_is_done,
-    copy_run,
-    NULL,
+    .id = "copy",
+    .title = N_("Copy library"),
+    .describe = N_("Copies the library to the NixOS media location when it differs."),
+    .changes = N_("writes the library into target_location"),
+    .requires = GATE_CHECKS | GATE_BACKUP,
+    .preview = copy_preview,
+    .is_done = copy_is_done,
+    .run = copy_run,
 };

@@ -117,12 +117,11 @@ static bool discover_repeatable(const struct stage_ctx *ctx)
 }
 
 const struct stage stage_discover = {
-    "discover",
-    N_("Discover & check"),
-    N_("Finds the Docker installation and the NixOS target and checks that the migration can work."),
-    false,
-    discover_preview,
-    NULL,
-    discover_run,
-    discover_repeatable,
+    .id = "discover",
+    .title = N_("Discover & check"),
+    .describe = N_("Finds the Docker installation and the NixOS target and checks that the migration can work."),
+    .provides = GATE_CHECKS,
+    .preview = discover_preview,
+    .run = discover_run,
+    .repeatable = discover_repeatable,
 };

@@ -61,12 +61,12 @@ static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_dump = {
-    "dump",
-    N_("Dump database"),
-    N_("Dumps the Immich database from the Docker container with pg_dump."),
-    false,
-    dump_preview,
-    dump_is_done,
-    dump_run,
-    NULL,
+    .id = "dump",
+    .title = N_("Dump database"),
+    .describe = N_("Dumps the Immich database from the Docker container with pg_dump."),
+    .changes = N_("writes the database dump into backup_dir"),
+    .requires = GATE_CHECKS,
+    .preview = dump_preview,
+    .is_done = dump_is_done,
+    .run = dump_run,
 };

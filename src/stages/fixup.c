@@ -225,12 +225,12 @@ done:
 }
 
 const struct stage stage_fixup = {
-    "fixup",
-    N_("Fix up dump"),
-    N_("Rewrites the search_path line, the library paths and the owners in the dump."),
-    false,
-    fixup_preview,
-    fixup_is_done,
-    fixup_stage_run,
-    NULL,
+    .id = "fixup",
+    .title = N_("Fix up dump"),
+    .describe = N_("Rewrites the search_path line, the library paths and the owners in the dump."),
+    .changes = N_("writes the fixed dump into backup_dir"),
+    .requires = GATE_CHECKS,
+    .preview = fixup_preview,
+    .is_done = fixup_is_done,
+    .run = fixup_stage_run,
 };

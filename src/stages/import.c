@@ -100,12 +100,12 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_import = {
-    "import",
-    N_("Import dump"),
-    N_("Loads the fixed dump into the NixOS PostgreSQL through libpq."),
-    true,
-    import_preview,
-    NULL,
-    import_run,
-    NULL,
+    .id = "import",
+    .title = N_("Import dump"),
+    .describe = N_("Loads the fixed dump into the NixOS PostgreSQL through libpq."),
+    .destructive = true,
+    .changes = N_("loads the dump into the target database"),
+    .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .preview = import_preview,
+    .run = import_run,
 };

@@ -177,12 +177,12 @@ static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_nixos = {
-    "nixos",
-    N_("Configure NixOS"),
-    N_("Shows the services.immich settings to add, waits for the units, and stops them."),
-    false,
-    nixos_preview,
-    NULL,
-    nixos_run,
-    NULL,
+    .id = "nixos",
+    .title = N_("Configure NixOS"),
+    .describe = N_("Shows the services.immich settings to add, waits for the units, and stops them."),
+    .changes = N_("stops the NixOS Immich units"),
+    .requires = GATE_CHECKS,
+    .provides = GATE_NIXOS,
+    .preview = nixos_preview,
+    .run = nixos_run,
 };

@@ -66,12 +66,12 @@ static enum stage_result prepare_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_prepare_db = {
-    "prepare_db",
-    N_("Prepare database"),
-    N_("Drops and recreates the target schemas and creates the extensions the dump needs."),
-    true,
-    prepare_preview,
-    NULL,
-    prepare_run,
-    NULL,
+    .id = "prepare_db",
+    .title = N_("Prepare database"),
+    .describe = N_("Drops and recreates the target schemas and creates the extensions the dump needs."),
+    .destructive = true,
+    .changes = N_("drops and recreates the target database's schemas"),
+    .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .preview = prepare_preview,
+    .run = prepare_run,
 };

@@ -36,11 +36,39 @@ void stage_commit_output(struct stage_ctx *ctx, const char *key, const char *pat
 
 enum stage_result { STAGE_OK = 0, STAGE_FAILED = 1, STAGE_CANCELLED = 2, STAGE_SKIPPED = 3 };
 
+/* What must hold before a stage runs (stage.requires). Each gate is established by the stages
+ * that name it in stage.provides: it holds while all of them are done in the journal (and their
+ * is_done agrees). The session enforces the gates for the wizard, batch and resume alike; a
+ * gate is passed over only by a typed confirmation (wizard) or --override NAME (batch), which
+ * is logged. X(id, name for --override and the log, N_() description). */
+#define STAGE_GATES(X)                                                          \
+    X(GATE_CHECKS, "checks", N_("the checks passed with the current settings")) \
+    X(GATE_BACKUP, "backup", N_("a verified backup of the library"))            \
+    X(GATE_NIXOS, "nixos", N_("the NixOS stage done (units stopped)"))
+
+/* What the wizard's user types to pass over a gate (not translated, like --override). */
+#define GATE_OVERRIDE_WORD "override"
+
+enum stage_gate_bit {
+#define X(id, name, text) id##_BIT,
+    STAGE_GATES(X)
+#undef X
+    GATE_COUNT
+};
+enum stage_gate {
+#define X(id, name, text) id = 1u << id##_BIT,
+    STAGE_GATES(X)
+#undef X
+};
+
 struct stage {
     const char *id;        /* journal/log name, e.g. "dump"; never translated */
     const char *title;     /* N_() */
     const char *describe;  /* N_(): what it does, in plain words */
     bool destructive;      /* changes something that cannot be undone without the backup */
+    const char *changes;   /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
+    unsigned requires;     /* enum stage_gate bits that must hold before it runs */
+    unsigned provides;     /* enum stage_gate bits it establishes once done */
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
      * screen and --dry-run). May use plan values; must not change anything. */
     void (*preview)(const struct stage_ctx *ctx, struct strbuf *out);
@@ -55,6 +83,16 @@ struct stage {
 
 /* For stage.repeatable: a stage that only looks can always run again. */
 bool stage_always_repeatable(const struct stage_ctx *ctx);
+
+/* The gates of st->requires that do not hold now (journal from ctx, may be NULL: then only
+ * the providers' is_done counts, and a provider without one does not hold). */
+unsigned stage_gates_missing(const struct stage *st, const struct stage_ctx *ctx);
+/* Appends the descriptions (translated) of the gates in mask, separated by "; ". */
+void stage_gates_describe(unsigned mask, struct strbuf *out);
+/* Appends the names of the gates in mask ("checks,backup", as --override takes them). */
+void stage_gates_names(unsigned mask, struct strbuf *out);
+/* The gate named name ("checks", "backup", "nixos"), or 0. */
+unsigned stage_gate_by_name(const char *name);
 
 /* The wizard's order. */
 const struct stage *const *stage_list(size_t *count);

@@ -227,12 +227,11 @@ static enum stage_result start_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_start = {
-    "start",
-    N_("Start Immich"),
-    N_("Starts the NixOS units and waits until Immich answers."),
-    false,
-    start_preview,
-    NULL,
-    start_run,
-    NULL,
+    .id = "start",
+    .title = N_("Start Immich"),
+    .describe = N_("Starts the NixOS units and waits until Immich answers."),
+    .changes = N_("starts the NixOS Immich units"),
+    .requires = GATE_CHECKS | GATE_NIXOS,
+    .preview = start_preview,
+    .run = start_run,
 };

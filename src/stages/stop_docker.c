@@ -39,12 +39,11 @@ static enum stage_result stop_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_stop_docker = {
-    "stop_docker",
-    N_("Stop Docker"),
-    N_("Stops the Immich server and machine-learning containers; the database container keeps running."),
-    false,
-    stop_preview,
-    NULL,
-    stop_run,
-    NULL,
+    .id = "stop_docker",
+    .title = N_("Stop Docker"),
+    .describe = N_("Stops the Immich server and machine-learning containers; the database container keeps running."),
+    .changes = N_("stops the Immich containers in Docker (the rollback starts them again)"),
+    .requires = GATE_CHECKS,
+    .preview = stop_preview,
+    .run = stop_run,
 };

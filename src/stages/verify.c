@@ -58,12 +58,10 @@ static enum stage_result verify_run(struct stage_ctx *ctx, struct strbuf *err)
 }
 
 const struct stage stage_verify = {
-    "verify",
-    N_("Verify"),
-    N_("Checks that every file the database names exists and belongs to Immich."),
-    false,
-    verify_preview,
-    NULL,
-    verify_run,
-    stage_always_repeatable,
+    .id = "verify",
+    .title = N_("Verify"),
+    .describe = N_("Checks that every file the database names exists and belongs to Immich."),
+    .preview = verify_preview,
+    .run = verify_run,
+    .repeatable = stage_always_repeatable,
 };

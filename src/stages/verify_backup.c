@@ -1,5 +1,5 @@
 /* Stage "verify_backup": reads the backup archive back and compares it with the library.
- * Sets "backup_verified" = "yes"; copy and chown refuse to run without it. */
+ * Sets "backup_verified" = "yes"; the backup gate (stage.h) holds only with it. */
 #include "stages/stage.h"
 #include "files/cmd_util.h"
 #include "files/verify.h"
@@ -44,12 +44,11 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
 }
 
 const struct stage stage_verify_backup = {
-    "verify_backup",
-    N_("Verify backup"),
-    N_("Reads the archive back and compares every entry with the library."),
-    false,
-    verify_backup_preview,
-    verify_backup_is_done,
-    verify_backup_run,
-    NULL,
+    .id = "verify_backup",
+    .title = N_("Verify backup"),
+    .describe = N_("Reads the archive back and compares every entry with the library."),
+    .provides = GATE_BACKUP,
+    .preview = verify_backup_preview,
+    .is_done = verify_backup_is_done,
+    .run = verify_backup_run,
 };

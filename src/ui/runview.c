@@ -202,7 +202,8 @@ static attr_t line_attr(const struct run_line *l)
 {
     switch (l->kind) {
     case REC_ERROR: return ui_attr(UA_FAIL);
-    case REC_WARNING: return ui_attr(UA_WARN);
+    case REC_WARNING:
+    case REC_OVERRIDE: return ui_attr(UA_WARN);
     case REC_COMMAND:
     case REC_SQL:
     case REC_FILEOP: return ui_attr(UA_DIM);
@@ -215,6 +216,7 @@ static const char *line_mark(const struct run_line *l, bool checks_style)
     switch (l->kind) {
     case REC_ERROR: return checks_style ? _("[FAIL]") : "!";
     case REC_WARNING: return checks_style ? _("[WARN]") : "!";
+    case REC_OVERRIDE: return "!";
     case REC_MESSAGE: return checks_style ? _("[ ok ]") : " ";
     case REC_COMMAND: return checks_style ? "     $" : "$";
     case REC_SQL: return checks_style ? "     #" : "#";

@@ -47,9 +47,9 @@ static int checks_key(struct ui *ui, int key)
     if (key == 'r') {
         wiz_start_stage(ui, st);
     } else if (UK_ENTER(key) || key == 'n' || key == UK(KEY_RIGHT)) {
-        if (wiz_status(ui, st) == ST_DONE ||
-            dlg_yesno(ui, _("The checks did not pass. Go on anyway?")))
-            return ACT_NEXT;
+        /* Looking ahead is always allowed: the session refuses every stage that needs the
+         * checks until they passed, unless the user types an override there. */
+        return ACT_NEXT;
     }
     return ACT_NONE;
 }
@@ -60,5 +60,7 @@ const struct screen screen_checks = {
     .key = checks_key,
     .help = N_("Checks: the wizard looks at the Docker installation and the NixOS target and "
                "lists what it found; a failed check says why. r runs the checks again (for "
-               "example after changing a setting) until Docker was stopped, n goes on."),
+               "example after changing a setting) until Docker was stopped, n goes on. Until the "
+               "checks passed with the current settings, the stages that change something refuse "
+               "to run unless you type \"override\" when asked (recorded in the log)."),
 };

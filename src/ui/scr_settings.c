@@ -1,8 +1,10 @@
 /* Settings: every value of the plan, where it came from, and whether it is valid. Enter
  * edits the selected value; an edited value counts as "typed" and is saved in the journal. */
 #include "ui/uimain.h"
+#include "redact.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define SOURCE_WIDTH 20 /* "Konfigurationsdatei" fits */
 
@@ -37,8 +39,9 @@ static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
     int src_w = SOURCE_WIDTH, key_w = 20;
     dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL), selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
     dr_text(y, 3, key_w, plan_key_name(k), base);
-    const char *value = plan_get(p, k);
+    char *value = redact_dup(plan_get(p, k)); /* a DSN's password never reaches the screen */
     dr_text(y, 3 + key_w, COLS - 3 - key_w - src_w - 2, *value ? value : _("(not set)"), base);
+    free(value);
     dr_text(y, COLS - src_w - 1, src_w, _(plan_source_label(p->v[k].source)), base);
 }
 
@@ -49,10 +52,17 @@ static void draw_detail(struct ui *ui, int y)
     dr_hline(y++, 0, COLS, plan_key_name(k));
     dr_text(y++, 2, COLS - 4, _(plan_key_help(k)), A_NORMAL);
     struct strbuf why = {0};
-    if (!plan_validate_value(p, k, plan_get(p, k), true, &why))
-        dr_paragraph(y, 2, COLS - 4, 2, sb_str(&why), ui_attr(UA_FAIL));
-    else if (p->v[k].origin)
-        dr_text(y, 2, COLS - 4, p->v[k].origin, ui_attr(UA_DIM));
+    char *safe = NULL;
+    if (ui->status) {
+        dr_paragraph(y, 2, COLS - 4, 2, ui->status, ui_attr(UA_WARN));
+    } else if (!plan_validate_value(p, k, plan_get(p, k), true, &why)) {
+        safe = redact_dup(sb_str(&why));
+        dr_paragraph(y, 2, COLS - 4, 2, safe, ui_attr(UA_FAIL));
+    } else if (p->v[k].origin) {
+        safe = redact_dup(p->v[k].origin);
+        dr_text(y, 2, COLS - 4, safe, ui_attr(UA_DIM));
+    }
+    free(safe);
     sb_free(&why);
 }
 
@@ -74,14 +84,25 @@ static void settings_draw(struct ui *ui)
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
+/* The value is edited as shown, with its password redacted; the password is put back unless
+ * the user typed a new one. Only a real change counts (it makes the checks run again). */
 static void edit_selected(struct ui *ui)
 {
     enum plan_key k = (enum plan_key)ui->sel;
+    const char *old = plan_get(&ui->s->plan, k);
+    char *shown = redact_dup(old);
     struct strbuf value = {0};
-    if (dlg_input(ui, plan_key_name(k), _(plan_key_help(k)), plan_get(&ui->s->plan, k), &value)) {
-        plan_set(&ui->s->plan, k, sb_str(&value), SRC_TYPED, NULL);
-        session_plan_changed(ui->s);
+    if (dlg_input(ui, plan_key_name(k), _(plan_key_help(k)), shown, &value)) {
+        char *edited = redact_restore(sb_str(&value), old);
+        if (!edited) {
+            ui_set_status(ui, _("Not changed: type the password in full instead of the asterisks."));
+        } else if (strcmp(edited, old) != 0) {
+            plan_set(&ui->s->plan, k, edited, SRC_TYPED, NULL);
+            session_plan_changed(ui->s);
+        }
+        free(edited);
     }
+    free(shown);
     sb_free(&value);
 }
 

@@ -2,6 +2,7 @@
  * progress with throughput and ETA, a scrolling log pane and the result. */
 #include "ui/uimain.h"
 #include "journal.h"
+#include "redact.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@ static void stage_enter(struct ui *ui)
                             .journal = ui->s->journal};
     if (st->preview)
         st->preview(&ctx, &out);
-    ui->preview = sb_detach(&out);
+    ui->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
+    sb_free(&out);
     ui->preview_for = st;
     if (ui->run.stage != st)
         ui->run.scroll = 0;
@@ -83,13 +85,39 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
         case ST_SKIPPED: text = xasprintf(_("Skipped: %s"), why); break;
         case ST_RUNNING: text = xasprintf(_("Interrupted while running; r runs it again")); a = ui_attr(UA_WARN); break;
         default:
-            text = rv->stage == st && rv->finished ? xasprintf(_("Interrupted: %s"), why)
-                                                   : xstrdup(_("Not run yet."));
+            /* Pending after a run here: interrupted, or refused by its gates (session.c). */
+            if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
+                text = xasprintf(_("Failed: %s"), why), a = ui_attr(UA_FAIL);
+            else if (rv->stage == st && rv->finished)
+                text = xasprintf(_("Interrupted: %s"), why);
+            else if (*why) /* e.g. the checks, after a setting was changed */
+                text = xasprintf(_("Pending: %s"), why), a = ui_attr(UA_WARN);
+            else
+                text = xstrdup(_("Not run yet."));
         }
         sb_free(&reason);
     }
     dr_text(y, 1, COLS - 2, text, a);
     free(text);
+}
+
+/* What must hold first and does not (stage.h): the session refuses the stage until then. */
+static int draw_gates(struct ui *ui, const struct stage *st, int y)
+{
+    struct stage_ctx ctx = {.plan = &ui->s->plan, .state_dir = ui->s->state_dir,
+                            .journal = ui->s->journal};
+    if (!ui->s->journal || worker_running(ui->w))
+        return 0;
+    unsigned missing = stage_gates_missing(st, &ctx);
+    if (!missing)
+        return 0;
+    struct strbuf what = {0};
+    stage_gates_describe(missing, &what);
+    char *text = xasprintf(_("Needs first: %s."), sb_str(&what));
+    int lines = dr_paragraph(y, 2, COLS - 4, 2, text, ui_attr(UA_WARN));
+    free(text);
+    sb_free(&what);
+    return lines;
 }
 
 static void stage_draw(struct ui *ui)
@@ -103,6 +131,7 @@ static void stage_draw(struct ui *ui)
         y++;
     }
     y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
+    y += draw_gates(ui, st, y);
     int result_y = LINES - 2;
     int room = result_y - y - 5; /* 2 rules, 2 progress lines, at least 1 log line */
     int preview_h = room / 2 > MAX_PREVIEW_LINES ? MAX_PREVIEW_LINES : room / 2;
@@ -182,5 +211,8 @@ const struct screen screen_stage = {
                "(p shows all of them). r runs the stage, s skips it, n goes to the next stage. "
                "While it runs, the bar shows progress, throughput and the estimated time left; "
                "c cancels at the next safe point. A stage that needs confirmation asks you to "
-               "type a word (for example the database name)."),
+               "type a word (for example the database name). \"Needs first\" names what must hold "
+               "before the stage may run (the checks passed, a verified backup, the NixOS stage); "
+               "without it the stage is refused unless you type \"override\", which is recorded "
+               "in the log and the report."),
 };

@@ -15,10 +15,13 @@
 #define POS_CHECKS 2
 #define FIRST_STAGE_POS 3
 
+/* The checks screen shows the stage that establishes the checks gate (stage.h). */
 static const struct stage *discover_stage(const struct ui *ui)
 {
-    const struct stage *st = stage_find("discover");
-    return st ? st : ui->stages[0];
+    for (size_t i = 0; i < ui->nstages; i++)
+        if (ui->stages[i]->provides & GATE_CHECKS)
+            return ui->stages[i];
+    return ui->stages[0];
 }
 
 const struct stage *wiz_stage_at(const struct ui *ui, int pos)
@@ -183,8 +186,10 @@ static int rollback_job(void *arg, const struct reporter *rep, struct strbuf *er
 static void offer_rollback(struct ui *ui)
 {
     struct run_view *rv = &ui->run;
+    /* A stage refused by its gates left the journal as it was: nothing failed to undo. */
     if (!rv->finished || rv->result != STAGE_FAILED || rv->stage == ui->rollback_offered ||
-        worker_running(ui->w) || !rollback_possible(ui->s, rv->stage))
+        worker_running(ui->w) || wiz_status(ui, rv->stage) != ST_FAILED ||
+        !rollback_possible(ui->s, rv->stage))
         return;
     ui->rollback_offered = rv->stage;
     char *q = xasprintf(_("\"%s\" failed before the import. Start the Docker containers %s and %s "

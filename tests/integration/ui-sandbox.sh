@@ -41,6 +41,9 @@ wizard_next_to "Verify backup"
 run_here
 pass_step "stop, backup (with progress) and verify ran through the worker"
 
+# chown needs the NixOS stage done (its units stopped): run it first.
+wizard_next_to "Configure NixOS"
+run_here
 wizard_next_to "Copy library"
 run_here
 wizard_next_to "Set owner"

@@ -76,8 +76,6 @@ tmux_wait_for "Findings"
 tmux_wait_for "Failed:" 60
 tmux_assert "Step 1 of $nscreens"
 tmux_keys n
-tmux_wait_for "did not pass. Go on anyway?"
-tmux_keys y
 tmux_wait_for "Step 2 of $nscreens"
 tmux_assert "Stop Docker"
 tmux_assert "Will run"
@@ -105,8 +103,12 @@ tmux_screen | sed -n 1p | grep -qF "Step 2 of $nscreens" || { tmux_screen; fail 
 tmux_screen | sed -n 24p | grep -qF "Quit" || { tmux_screen; fail "key bar not on line 24"; }
 pass_step "resize 80x24 -> 100x30 -> 80x24 redraws the layout"
 
-# Run the stage: it fails with the command's error, never a fake success.
+# Run the stage (the failed checks are overridden by typing the word): it fails with the
+# command's error, never a fake success.
 tmux_keys r
+tmux_wait_for 'Type "override" to confirm' 30
+tmux_type override
+tmux_keys Enter
 tmux_wait_for "Failed:" 30
 tmux_assert "$ false stop"
 grep -q "stop_docker" "$state/migration.log" || fail "the run is not in the log"
@@ -178,9 +180,13 @@ to_stop_docker() {
     tmux_wait_for "Findings"
     tmux_wait_for "Failed:" 60
     tmux_keys n
-    tmux_wait_for "Go on anyway?"
-    tmux_keys y
     tmux_wait_for "Step 2 of $nscreens"
+}
+run_overridden() { # r on a stage whose checks failed: type the override
+    tmux_keys r
+    tmux_wait_for 'Type "override" to confirm' 30
+    tmux_type override
+    tmux_keys Enter
 }
 tmux_start -- "$IMMICH_MIGRATE" -c "$TEST_TMP/slow.conf" --state-dir "$state2"
 tmux_wait_for "Welcome"
@@ -188,7 +194,7 @@ tmux_keys Enter
 tmux_wait_for "Settings"
 tmux_keys n
 to_stop_docker
-tmux_keys r
+run_overridden
 tmux_wait_for "c Cancel"
 tmux_keys q
 tmux_wait_for "A stage is running. Quit?"
@@ -204,7 +210,7 @@ tmux_start -- "$IMMICH_MIGRATE" -c "$TEST_TMP/slow.conf" --state-dir "$state2"
 tmux_wait_for "An unfinished migration was found"
 tmux_keys r
 to_stop_docker
-tmux_keys r
+run_overridden
 tmux_wait_for "c Cancel"
 kill -TERM "$(tmux_pid)"
 status=$(tmux_wait_exit 20)

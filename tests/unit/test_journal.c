@@ -214,6 +214,25 @@ static void test_log_redacts_and_is_private(void **state)
     free(dir);
 }
 
+/* Editing a DSN shown redacted: the password comes back unless the user typed a new one. */
+static void test_redact_restore(void **state)
+{
+    (void)state;
+    const char *dsn = "host=/run/postgresql password=s3cret user=postgres";
+    char *got = redact_restore("host=/tmp password=" REDACTED " user=postgres", dsn);
+    assert_string_equal(got, "host=/tmp password=s3cret user=postgres");
+    free(got);
+    got = redact_restore("host=/tmp password=new1", dsn); /* typed anew */
+    assert_string_equal(got, "host=/tmp password=new1");
+    free(got);
+    got = redact_restore("host=/tmp", dsn); /* password removed */
+    assert_string_equal(got, "host=/tmp");
+    free(got);
+    /* two secrets: which one the asterisks stand for cannot be told */
+    assert_null(redact_restore("password=" REDACTED, "password=a1 PGPASSWORD=b2"));
+    assert_null(redact_restore(REDACTED " " REDACTED, dsn));
+}
+
 static void test_redaction_rules(void **state)
 {
     struct {
@@ -242,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_lock_names_pid),
         cmocka_unit_test(test_log_redacts_and_is_private),
         cmocka_unit_test(test_redaction_rules),
+        cmocka_unit_test(test_redact_restore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 #include "plan.h"
 #include "redact.h"
+#include "sys/safepath.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -250,23 +251,6 @@ int plan_parse_snapshot(struct plan *p, const char *text, struct strbuf *err)
     return 0;
 }
 
-static bool is_root_or_system_dir(const char *path)
-{
-    static const char *const forbidden[] = {"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib",
-                                            "/nix", "/nix/store", "/proc", "/root", "/run", "/sbin",
-                                            "/sys", "/tmp", "/usr", "/var", "/var/lib"};
-    char *copy = xstrdup(path);
-    size_t n = strlen(copy);
-    while (n > 1 && copy[n - 1] == '/')
-        copy[--n] = '\0';
-    bool bad = false;
-    for (size_t i = 0; i < ARRAY_LEN(forbidden); i++)
-        if (strcmp(copy, forbidden[i]) == 0)
-            bad = true;
-    free(copy);
-    return bad;
-}
-
 static bool has_dot_segment(const char *path)
 {
     const char *s = path;
@@ -302,10 +286,12 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
             sb_append(why, _("must not contain \"..\""));
             return false;
         }
-        if (is_root_or_system_dir(value)) {
-            sb_printf(why, _("refusing a system directory (%s)"), value);
+        /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
+        char *real = path_judge(value, keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT
+                                           ? PATH_READ : PATH_WRITE, why);
+        if (!real)
             return false;
-        }
+        free(real);
         if (with_filesystem && (keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT)) {
             if (stat(value, &st) < 0) {
                 sb_printf(why, _("does not exist: %s"), strerror(errno));

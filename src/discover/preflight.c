@@ -1,5 +1,6 @@
 #include "discover/preflight.h"
 #include "discover/paths.h"
+#include "sys/safepath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,19 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
         return;
     }
     char *path = NULL;
-    if (write && state_dir) {
-        mkdir(state_dir, 0700);
-        path = xasprintf("%s/%s", state_dir, DANGLING_FILE_NAME);
+    struct strbuf why = {0};
+    char *real = write && state_dir ? path_judge(state_dir, PATH_WRITE, &why) : NULL;
+    if (write && state_dir && !real) {
+        add_check(l, name, CHECK_FAIL, xasprintf(_("state directory: %s"), sb_str(&why)),
+                  xstrdup(_("Choose another --state-dir.")));
+        sb_free(&why);
+        return;
+    }
+    sb_free(&why);
+    if (real) {
+        mkdir(real, 0700);
+        path = xasprintf("%s/%s", real, DANGLING_FILE_NAME);
+        free(real);
     }
     struct dangling_result res;
     struct strbuf err = {0};

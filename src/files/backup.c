@@ -5,6 +5,7 @@
 #include "files/meter.h"
 #include "files/scan.h"
 #include "files/walk.h"
+#include "sys/safepath.h"
 #include "files/xxh64.h"
 
 #include <archive.h>
@@ -286,10 +287,11 @@ static int check_archive_path(const char *src, const char *archive, struct strbu
     const char *slash = strrchr(archive, '/');
     char *dir = slash ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
                       : xstrdup(".");
-    char *rdir = resolve_path(dir), *rsrc = resolve_path(src);
+    struct strbuf why = {0};
+    char *rdir = path_judge(dir, PATH_WRITE, &why), *rsrc = resolve_path(src);
     int rc = 0;
     if (!rdir) {
-        sb_printf(err, _("cannot use the directory %s: %s"), dir, strerror(errno));
+        sb_printf(err, _("cannot use the directory %s: %s"), dir, sb_str(&why));
         rc = -1;
     } else if (!rsrc) {
         sb_printf(err, _("cannot read %s: %s"), src, strerror(errno));
@@ -298,6 +300,7 @@ static int check_archive_path(const char *src, const char *archive, struct strbu
         sb_printf(err, _("the archive %s must not be inside the library %s"), archive, src);
         rc = -1;
     }
+    sb_free(&why);
     free(dir);
     free(rdir);
     free(rsrc);

@@ -2,6 +2,7 @@
 #include "files/chown.h"
 #include "files/meter.h"
 #include "files/walk.h"
+#include "sys/safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,28 +50,32 @@ int parse_owner(const char *spec, uid_t *uid, gid_t *gid, struct strbuf *err)
 
 char *chown_check_dir(const char *dir, const char *target_location, struct strbuf *err)
 {
-    if (!dir || !*dir) {
-        sb_append(err, _("refusing an empty path"));
-        return NULL;
-    }
-    char *real = resolve_path(dir);
+    /* Both judged resolved: "/./etc", a symlink to /usr or "/" itself are refused whatever
+     * the configured target_location says. */
+    char *real = path_judge(dir, PATH_WRITE, err);
     struct stat st;
-    if (!real) {
-        sb_printf(err, _("cannot use %s: %s"), dir, strerror(errno));
+    if (!real)
         return NULL;
-    }
-    if (strcmp(real, "/") == 0) {
-        sb_printf(err, _("refusing to change the owner of / (%s)"), dir);
-    } else if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (stat(real, &st) != 0) {
+        sb_printf(err, _("cannot use %s: %s"), dir, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
         sb_printf(err, _("%s is not a directory"), dir);
     } else {
-        char *target = target_location && *target_location ? resolve_path(target_location) : NULL;
+        struct strbuf twhy = {0};
+        char *target = target_location && *target_location
+                           ? path_judge(target_location, PATH_WRITE, &twhy) : NULL;
         bool same = target && strcmp(target, real) == 0;
         free(target);
-        if (same)
+        if (same) {
+            sb_free(&twhy);
             return real;
-        sb_printf(err, _("%s is not the configured target_location (%s); refusing to change "
-                         "owners anywhere else"), dir, target_location ? target_location : "");
+        }
+        if (twhy.len)
+            sb_printf(err, _("target_location: %s"), sb_str(&twhy));
+        else
+            sb_printf(err, _("%s is not the configured target_location (%s); refusing to change "
+                             "owners anywhere else"), dir, target_location ? target_location : "");
+        sb_free(&twhy);
     }
     free(real);
     return NULL;
@@ -131,6 +136,13 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct
                              struct chown_stats *stats, struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
+    char *real = path_judge(dir, PATH_WRITE, err); /* again, right before acting */
+    bool moved = real && strcmp(real, dir) != 0;
+    free(real);
+    if (moved)
+        sb_printf(err, _("%s now resolves elsewhere; nothing was changed"), dir);
+    if (!real || moved)
+        return FILES_FAILED;
     struct chown_job j = {.dir = dir, .rep = rep, .stats = stats, .uid = uid, .gid = gid};
     meter_start(&j.meter, rep, "entries", 0, 0);
     struct walk_ops ops = {.pre = chown_pre, .error = chown_error, .ud = &j, .type_only = true};

@@ -5,6 +5,7 @@
 #include "files/scan.h"
 #include "files/space.h"
 #include "files/walk.h"
+#include "sys/safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -326,26 +327,9 @@ static enum walk_verdict copy_error(void *ud, const char *path, const char *what
 
 /* ---- the whole copy ---- */
 
-/* DST resolved, also when it does not exist yet (its parent must). */
-static char *resolve_dst(const char *dst)
-{
-    char *r = resolve_path(dst);
-    if (r || errno != ENOENT)
-        return r;
-    const char *slash = strrchr(dst, '/');
-    char *parent = slash ? (slash == dst ? xstrdup("/") : xstrndup(dst, (size_t)(slash - dst)))
-                         : xstrdup(".");
-    char *rp = resolve_path(parent);
-    free(parent);
-    if (!rp)
-        return NULL;
-    r = xasprintf("%s/%s", strcmp(rp, "/") == 0 ? "" : rp, slash ? slash + 1 : dst);
-    free(rp);
-    return r;
-}
-
-/* Same directory? Nested? Creates DST when missing. Returns 1 same, 0 go on, -1 refused. */
-static int check_paths(const char *src, const char *dst, struct strbuf *err)
+/* Same directory? Nested? A system directory however spelled? Creates nothing (the space
+ * check comes first). Returns 1 same, 0 go on (*real = DST resolved), -1 refused. */
+static int check_paths(const char *src, const char *dst, char **real, struct strbuf *err)
 {
     struct stat s, d;
     if (stat(src, &s) != 0 || !S_ISDIR(s.st_mode)) {
@@ -354,30 +338,54 @@ static int check_paths(const char *src, const char *dst, struct strbuf *err)
     }
     if (stat(dst, &d) == 0 && s.st_dev == d.st_dev && s.st_ino == d.st_ino)
         return 1;
-    char *rs = resolve_path(src), *rd = resolve_dst(dst);
+    char *rs = path_judge(src, PATH_READ, err), *rd = rs ? path_judge(dst, PATH_WRITE, err) : NULL;
     int rc = 0;
     if (!rs || !rd) {
-        sb_printf(err, _("cannot resolve %s: %s"), rs ? dst : src, strerror(errno));
         rc = -1;
     } else if (path_is_within(rd, rs) || path_is_within(rs, rd)) {
         sb_printf(err, _("%s and %s are inside one another"), src, dst);
         rc = -1;
-    } else if (mkdir(dst, 0700) != 0 && errno != EEXIST) {
-        sb_printf(err, _("cannot create %s: %s"), dst, strerror(errno));
-        rc = -1;
     }
     free(rs);
-    free(rd);
+    if (rc == 0)
+        *real = rd;
+    else
+        free(rd);
     return rc;
 }
 
-static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t)
+/* The directory DST will be made in when it does not exist yet (malloc'd), else DST. */
+static char *dst_or_parent(const char *real)
 {
-    int rootfd = open(j->dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        sb_printf(j->err, _("cannot open %s: %s"), j->dst, strerror(errno));
-        return FILES_FAILED;
+    struct stat st;
+    if (lstat(real, &st) == 0)
+        return xstrdup(real);
+    const char *slash = strrchr(real, '/');
+    return slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
+}
+
+/* Creates DST when missing, judges it again now that it exists and opens it. fd or -1. */
+static int open_dst(const char *dst, const char *real, struct strbuf *err)
+{
+    if (mkdir(real, 0700) != 0 && errno != EEXIST) {
+        sb_printf(err, _("cannot create %s: %s"), dst, strerror(errno));
+        return -1;
     }
+    char *again = path_judge(dst, PATH_WRITE, err);
+    bool moved = again && strcmp(again, real) != 0;
+    free(again);
+    if (moved)
+        sb_printf(err, _("%s now resolves elsewhere; nothing was copied"), dst);
+    if (!again || moved)
+        return -1;
+    int fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        sb_printf(err, _("cannot open %s: %s"), dst, strerror(errno));
+    return fd;
+}
+
+static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t, int rootfd)
+{
     set_dstfd(j, 0, rootfd);
     meter_start(&j->meter, j->rep, "bytes", t->files, t->bytes);
     struct walk_ops ops = {.pre = copy_pre, .post = copy_post, .error = copy_error, .ud = j};
@@ -403,11 +411,14 @@ static enum files_result run_copy(struct copy_job *j, const struct scan_totals *
 
 /* Room for what is not in DST yet: the source's size less what an earlier run already copied
  * (an estimate: files in DST that will be replaced count as copied). */
-static int check_space(const char *dst, uint64_t total, struct strbuf *err)
+static int check_space(const char *dst, const char *real, uint64_t total, struct strbuf *err)
 {
-    uint64_t there = space_tree_bytes(dst), avail;
+    uint64_t there = space_tree_bytes(real), avail;
     uint64_t needed = total > there ? total - there : 0;
-    if (space_available(dst, &avail, err) != 0)
+    char *where = dst_or_parent(real);
+    int rc = space_available(where, &avail, err);
+    free(where);
+    if (rc != 0)
         return -1;
     if (avail >= needed)
         return 0;
@@ -429,7 +440,8 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                                struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
-    int same = check_paths(src, dst, err);
+    char *real = NULL;
+    int same = check_paths(src, dst, &real, err);
     if (same < 0)
         return FILES_FAILED;
     if (same) {
@@ -438,20 +450,26 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
         return FILES_OK;
     }
     struct scan_totals t;
-    if (scan_tree(src, rep, &t) != 0)
-        return FILES_CANCELLED;
-    if (t.problems) {
+    enum files_result r = FILES_FAILED;
+    int rootfd = -1;
+    if (scan_tree(src, rep, &t) != 0) {
+        r = FILES_CANCELLED;
+    } else if (t.problems) {
         sb_printf(err, _("%llu entries of %s cannot be read (listed above)"),
                   (unsigned long long)t.problems, src);
-        return FILES_FAILED;
+    } else if (o->space_check && check_space(dst, real, t.unique_bytes, err) != 0) {
+        /* refused before DST was created */
+    } else {
+        rootfd = open_dst(dst, real, err);
     }
-    if (o->space_check && check_space(dst, t.unique_bytes, err) != 0)
-        return FILES_FAILED;
+    free(real);
+    if (rootfd < 0)
+        return r;
     struct copy_job j = {.src = src, .dst = dst, .rep = rep, .err = err, .stats = stats,
                          .chunk = test_chunk_limit(COPY_CHUNK)};
     j.buf = xmalloc(COPY_BUFFER);
     double started = now_monotonic();
-    enum files_result r = run_copy(&j, &t);
+    r = run_copy(&j, &t, rootfd);
     if (r == FILES_OK) {
         struct strbuf size = {0};
         format_bytes(stats->bytes, &size);

@@ -1,4 +1,5 @@
 libimmich_a_SOURCES += \
 	src/sys/spawn.c src/sys/spawn.h \
-	src/sys/atomic_file.c src/sys/atomic_file.h
+	src/sys/atomic_file.c src/sys/atomic_file.h \
+	src/sys/safepath.c src/sys/safepath.h
 libimmich_a_SOURCES += src/sys/fdio.c src/sys/fdio.h

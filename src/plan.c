@@ -197,7 +197,7 @@ static int parse_text(struct plan *p, const char *text, const char *name, enum p
 
 int plan_load_file(struct plan *p, const char *path, struct strbuf *err)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     if (!f) {
         sb_printf(err, _("%s: cannot read: %s\n"), path, strerror(errno));
         return 1;

@@ -24,7 +24,7 @@ static int fsync_parent(const char *path)
 int atomic_write_file(const char *path, const char *data, size_t len, struct strbuf *err)
 {
     char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp); /* mkstemp creates 0600 with O_EXCL */
+    int fd = mkostemp(tmp, O_CLOEXEC); /* 0600, O_EXCL */
     if (fd < 0) {
         sb_printf(err, _("cannot create %s: %s"), tmp, strerror(errno));
         free(tmp);

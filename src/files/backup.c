@@ -109,7 +109,7 @@ static void fail_archive(struct backup_job *j)
 /* Copies a regular file's content into the archive. 0, or -1 with j->err set. */
 static int write_content(struct backup_job *j, const struct walk_entry *e, uint64_t *sum)
 {
-    int fd = open_for_reading(e->dirfd, e->name);
+    int fd = open_for_reading(e->dirfd, e->name, &e->st);
     struct stat now;
     if (fd < 0) {
         fail_path(j, e->path, _("cannot open"), errno);

@@ -7,11 +7,14 @@
 #include "files/walk.h"
 #include "sys/safepath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +72,76 @@ static int set_meta_fd(struct copy_job *j, int fd, const struct stat *st)
         futimens(fd, times) != 0)
         return -1;
     return 0;
+}
+
+/* ---- temporary names ---- */
+
+/* Files are written under a fresh random name ".immich-migrate.XXXXXXXXXXXX.partial" (created
+ * with O_EXCL, so never an existing entry) and renamed when complete. A library file of that
+ * form is copied like any other: leftovers are removed only when SRC has no such name. */
+#define PARTIAL_PREFIX ".immich-migrate."
+#define PARTIAL_SUFFIX ".partial"
+#define PARTIAL_RANDOM 12
+#define PARTIAL_SIZE (sizeof PARTIAL_PREFIX - 1 + PARTIAL_RANDOM + sizeof PARTIAL_SUFFIX)
+
+static const char partial_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+static void partial_name(char name[PARTIAL_SIZE])
+{
+    unsigned char r[PARTIAL_RANDOM];
+    if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        static unsigned long counter;
+        unsigned long x = (unsigned long)getpid() * 2654435761u ^ (unsigned long)time(NULL) ^ ++counter;
+        for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005u + 1442695040888963407u)
+            r[i] = (unsigned char)(x >> 33);
+    }
+    char *p = name + sizeof PARTIAL_PREFIX - 1;
+    memcpy(name, PARTIAL_PREFIX, sizeof PARTIAL_PREFIX - 1);
+    for (size_t i = 0; i < PARTIAL_RANDOM; i++)
+        *p++ = partial_chars[r[i] % (sizeof partial_chars - 1)];
+    memcpy(p, PARTIAL_SUFFIX, sizeof PARTIAL_SUFFIX);
+}
+
+static bool is_partial_name(const char *name)
+{
+    size_t pre = sizeof PARTIAL_PREFIX - 1;
+    if (strlen(name) != PARTIAL_SIZE - 1 || strncmp(name, PARTIAL_PREFIX, pre) != 0 ||
+        strcmp(name + pre + PARTIAL_RANDOM, PARTIAL_SUFFIX) != 0)
+        return false;
+    return strspn(name + pre, partial_chars) >= PARTIAL_RANDOM;
+}
+
+/* Creates a new empty 0600 file under a fresh temporary name (in name). fd or -1. */
+static int create_partial(int pfd, char name[PARTIAL_SIZE])
+{
+    for (int tries = 0; tries < 100; tries++) {
+        partial_name(name);
+        int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* Removes what an interrupted run left in the DST directory dstfd: entries named like our
+ * temporaries that the SRC directory srcfd does not have. Never a directory. */
+static void remove_stale_partials(int dstfd, int srcfd)
+{
+    int dup = fcntl(dstfd, F_DUPFD_CLOEXEC, 0);
+    DIR *dir = dup >= 0 ? fdopendir(dup) : NULL;
+    if (!dir) {
+        if (dup >= 0)
+            close(dup);
+        return;
+    }
+    struct dirent *d;
+    struct stat st;
+    while ((d = readdir(dir)))
+        if (is_partial_name(d->d_name) &&
+            fstatat(srcfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+            fstatat(dstfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+            unlinkat(dstfd, d->d_name, 0);
+    closedir(dir);
 }
 
 /* ---- content ---- */
@@ -134,19 +207,14 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         j->meter.bytes_done += (uint64_t)e->st.st_size;
         return 0; /* complete from an earlier run (only whole files ever get the name) */
     }
-    int in = open_for_reading(e->dirfd, e->name);
+    int in = open_for_reading(e->dirfd, e->name, &e->st);
     if (in < 0) {
         fail_at(j, j->src, e->path, _("cannot open"), errno);
         return -1;
     }
     posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-    /* A partial file of an interrupted run is ours: remove it, then create afresh. */
-    if (unlinkat(pfd, COPY_PARTIAL_NAME, 0) < 0 && errno != ENOENT) {
-        fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
-        close(in);
-        return -1;
-    }
-    int out = openat(pfd, COPY_PARTIAL_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    char tmp[PARTIAL_SIZE];
+    int out = create_partial(pfd, tmp);
     if (out < 0) {
         fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
         close(in);
@@ -170,12 +238,12 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->dst, e->path, _("cannot write"), errno);
         rc = -1;
     }
-    if (rc == 0 && renameat(pfd, COPY_PARTIAL_NAME, pfd, e->name) != 0) {
+    if (rc == 0 && renameat(pfd, tmp, pfd, e->name) != 0) {
         fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
         rc = -1;
     }
     if (rc != 0)
-        unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+        unlinkat(pfd, tmp, 0);
     else
         j->stats->copied++;
     return rc;
@@ -211,14 +279,21 @@ static int copy_symlink(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->src, e->path, _("cannot read the symlink"), errno);
         return -1;
     }
-    unlinkat(pfd, COPY_PARTIAL_NAME, 0);
     struct timespec times[2] = {e->st.st_atim, e->st.st_mtim};
-    if (symlinkat(j->target.buf, pfd, COPY_PARTIAL_NAME) != 0 ||
-        set_owner(j, pfd, COPY_PARTIAL_NAME, -1, &e->st) != 0 ||
-        utimensat(pfd, COPY_PARTIAL_NAME, times, AT_SYMLINK_NOFOLLOW) != 0 ||
-        renameat(pfd, COPY_PARTIAL_NAME, pfd, e->name) != 0) {
+    char tmp[PARTIAL_SIZE];
+    int rc, tries = 0;
+    do
+        partial_name(tmp);
+    while ((rc = symlinkat(j->target.buf, pfd, tmp)) != 0 && errno == EEXIST && ++tries < 100);
+    if (rc != 0) {
         fail_at(j, j->dst, e->path, _("cannot make the symlink"), errno);
-        unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+        return -1;
+    }
+    if (set_owner(j, pfd, tmp, -1, &e->st) != 0 ||
+        utimensat(pfd, tmp, times, AT_SYMLINK_NOFOLLOW) != 0 ||
+        renameat(pfd, tmp, pfd, e->name) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot make the symlink"), errno);
+        unlinkat(pfd, tmp, 0);
         return -1;
     }
     return 0;
@@ -265,7 +340,7 @@ static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
     }
     /* Writable while we fill it, whatever its final mode. */
     fchmod(fd, 0700);
-    unlinkat(fd, COPY_PARTIAL_NAME, 0); /* left by an interrupted run */
+    remove_stale_partials(fd, e->fd); /* left by an interrupted run */
     set_dstfd(j, e->depth, fd);
     return 0;
 }
@@ -279,7 +354,7 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
     }
     if (e->depth == 0) {
         fchmod(j->dstfds[0], 0700);
-        unlinkat(j->dstfds[0], COPY_PARTIAL_NAME, 0);
+        remove_stale_partials(j->dstfds[0], e->fd);
         return WALK_CONTINUE;
     }
     int pfd = j->dstfds[e->depth - 1];

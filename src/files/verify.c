@@ -84,7 +84,7 @@ static void advance(struct verify_job *j)
 /* Compares the current archive entry's data with the file. Appends "content" to why. */
 static void compare_content(struct verify_job *j, const struct walk_entry *e)
 {
-    int fd = open_for_reading(e->dirfd, e->name);
+    int fd = open_for_reading(e->dirfd, e->name, &e->st);
     if (fd < 0) {
         sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", strerror(errno));
         return;

@@ -24,6 +24,7 @@
 #define WRITEBACK_STEP (32u << 20)
 
 struct backup_job {
+    struct strbuf said; /* libarchive's last message, control bytes escaped */
     const char *src;
     const char *partial;
     const struct reporter *rep;
@@ -100,7 +101,7 @@ static void fail_archive(struct backup_job *j)
         if (j->write_errno == ENOSPC || j->write_errno == EFBIG || j->write_errno == EDQUOT)
             sb_append(j->err, _(" (the disk or the allowed file size is full)"));
     } else {
-        sb_printf(j->err, _("archive error: %s"), archive_error_string(j->ar));
+        sb_printf(j->err, _("archive error: %s"), archive_text(j->ar, &j->said));
     }
 }
 
@@ -216,7 +217,7 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
     if (r == ARCHIVE_WARN) {
         struct strbuf shown = {0};
         display_path(j->src, e->path, &shown);
-        report_msg(j->rep, REC_WARNING, _("%s: %s"), sb_str(&shown), archive_error_string(j->ar));
+        report_msg(j->rep, REC_WARNING, _("%s: %s"), sb_str(&shown), archive_text(j->ar, &j->said));
         sb_free(&shown);
     } else if (r != ARCHIVE_OK) {
         archive_entry_free(entry);
@@ -320,7 +321,7 @@ static int open_writer(struct backup_job *j, const struct backup_options *o)
         r = archive_write_set_filter_option(j->ar, "zstd", "threads", num);
     }
     if (r != ARCHIVE_OK) {
-        sb_printf(j->err, _("zstd settings refused: %s"), archive_error_string(j->ar));
+        sb_printf(j->err, _("zstd settings refused: %s"), archive_text(j->ar, &j->said));
         return -1;
     }
     archive_write_set_bytes_per_block(j->ar, OUTPUT_BLOCK);
@@ -437,6 +438,7 @@ enum files_result backup_library(const char *src, const char *archive,
         archive_entry_linkresolver_free(j.links);
     meter_free(&j.meter);
     sb_free(&j.target);
+    sb_free(&j.said);
     free(j.buf);
     free((char *)j.partial);
     return res;

@@ -1,6 +1,9 @@
 #include "common.h"
 #include "files/fsutil.h"
 #include "files/manifest.h"
+#include "textesc.h"
+
+#include <archive.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +24,14 @@ void display_path(const char *root, const char *rel, struct strbuf *out)
     }
     manifest_escape(sb_str(&joined), out);
     sb_free(&joined);
+}
+
+const char *archive_text(struct archive *a, struct strbuf *buf)
+{
+    sb_reset(buf);
+    const char *said = archive_error_string(a);
+    ctl_escape(said ? said : "unknown libarchive error", false, buf);
+    return sb_str(buf);
 }
 
 int fsync_parent_dir(const char *path)

@@ -17,6 +17,10 @@ enum files_result {
 /* Appends root/rel for messages, control bytes and backslashes escaped as \xHH so that a
  * name with a newline stays on one line. */
 void display_path(const char *root, const char *rel, struct strbuf *out);
+/* libarchive's last message (it may quote file names) with control bytes escaped, kept in
+ * buf (replaced). */
+struct archive;
+const char *archive_text(struct archive *a, struct strbuf *buf);
 /* fsyncs the directory that holds path. 0, or -1 with errno. */
 int fsync_parent_dir(const char *path);
 /* Opens a regular file of the walk for reading without touching its atime where allowed.

@@ -112,3 +112,26 @@ assert_contains "$TEST_TMP/log" "1 files were left alone"
 [ "$(stat -c %u:%g "$lib/a/both.jpg")" = "$uid:$gid" ] || fail "a file linked only inside DIR was not changed"
 [ "$(stat -c %u:%g "$lib/a/one.jpg")" = "$uid:$gid" ] || fail "a plain file was not changed"
 pass_step "chown leaves files with hard links outside DIR alone and reports them"
+
+# --- terminal escapes in file names ----------------------------------------------------
+# libarchive warns about a name that is not UTF-8 and quotes it raw; stderr must show the
+# escape sequence and the carriage return as \xHH, never the bytes themselves.
+esc=$TEST_TMP/esc
+mkdir "$esc"
+bad=$(printf '\033[31mred\r\377.jpg')
+printf 'x' > "$esc/$bad"
+"$IMMICH_MIGRATE" backup "$esc" "$TEST_TMP/esc.tar.zst" 2> "$TEST_TMP/log" ||
+    { cat -v "$TEST_TMP/log"; fail "backup of a name with escapes failed"; }
+assert_contains "$TEST_TMP/log" "Can't translate pathname"
+if LC_ALL=C grep -q "$(printf '[\033\r]')" "$TEST_TMP/log"; then
+    cat -v "$TEST_TMP/log"; fail "raw control bytes from a file name reached stderr"
+fi
+assert_contains "$TEST_TMP/log" '\x1b[31mred\x0d'
+# and the failure line of a subcommand: copy into a DST where that name is a directory
+mkdir -p "$TEST_TMP/esc-dst/$bad"
+: > "$TEST_TMP/esc-dst/$bad/blocker"
+expect_status 1 "$IMMICH_MIGRATE" copy --no-verify "$esc" "$TEST_TMP/esc-dst" 2> "$TEST_TMP/log"
+if LC_ALL=C grep -q "$(printf '[\033\r]')" "$TEST_TMP/log"; then
+    cat -v "$TEST_TMP/log"; fail "raw control bytes from a file name reached stderr"
+fi
+pass_step "control bytes of file names and libarchive's messages are escaped on stderr"

@@ -177,11 +177,11 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct
 {
     memset(stats, 0, sizeof *stats);
     char *real = path_judge(dir, PATH_WRITE, err); /* again, right before acting */
-    bool moved = real && strcmp(real, dir) != 0;
-    free(real);
-    if (moved)
+    bool ok = real && strcmp(real, dir) == 0;
+    if (real && !ok)
         sb_printf(err, _("%s now resolves elsewhere; nothing was changed"), dir);
-    if (!real || moved)
+    free(real);
+    if (!ok)
         return FILES_FAILED;
     struct chown_job j = {.dir = dir, .rep = rep, .stats = stats, .uid = uid, .gid = gid};
     meter_start(&j.meter, rep, "entries", 0, 0);

@@ -447,11 +447,11 @@ static int open_dst(const char *dst, const char *real, struct strbuf *err)
         return -1;
     }
     char *again = path_judge(dst, PATH_WRITE, err);
-    bool moved = again && strcmp(again, real) != 0;
-    free(again);
-    if (moved)
+    bool ok = again && strcmp(again, real) == 0;
+    if (again && !ok)
         sb_printf(err, _("%s now resolves elsewhere; nothing was copied"), dst);
-    if (!again || moved)
+    free(again);
+    if (!ok)
         return -1;
     int fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)

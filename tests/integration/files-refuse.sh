@@ -67,6 +67,14 @@ refuse "refusing a system directory" copy "$rw/src" //usr
 [ ! -e /etc/immich-new ] && [ ! -e /usr/local/immich ] || fail "copy created a directory in a system tree"
 pass_step "copy into /etc or /usr however spelled refused, nothing created"
 
+# backup_dir is created only outside the system directories.
+printf 'backup_dir = //etc/immich-dumps\ndocker_command = /bin/false\n' > "$rw/plan.conf"
+refuse "refusing a system directory (//etc/immich-dumps is /etc/immich-dumps)" dump -c "$rw/plan.conf"
+printf 'backup_dir = "%s/immich-dumps"\ndocker_command = /bin/false\n' "$rw/etc-link" > "$rw/plan.conf"
+refuse "refusing a system directory" dump -c "$rw/plan.conf"
+[ ! -e /etc/immich-dumps ] || fail "dump created a directory in /etc"
+pass_step "dump refuses a backup_dir inside /etc however spelled"
+
 # The checks fail on such settings, before anything changes.
 printf 'target_location = /etc/.\nupload_location = %s/src\nbackup_dir = //usr/share/x\ndocker_command = /bin/false\nsystemctl_command = /bin/false\n' \
     "$rw" > "$rw/plan.conf"

@@ -287,11 +287,9 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
             return false;
         }
         /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
-        char *real = path_judge(value, keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT
-                                           ? PATH_READ : PATH_WRITE, why);
-        if (!real)
+        if (!path_check(value, keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT
+                                   ? PATH_READ : PATH_WRITE, why))
             return false;
-        free(real);
         if (with_filesystem && (keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT)) {
             if (stat(value, &st) < 0) {
                 sb_printf(why, _("does not exist: %s"), strerror(errno));

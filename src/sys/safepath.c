@@ -12,10 +12,11 @@ static void append_segments(struct strbuf *out, const char *rest)
     while (*rest) {
         size_t n = strcspn(rest, "/");
         if (n == 2 && strncmp(rest, "..", 2) == 0) {
-            char *slash = strrchr(out->buf, '/');
-            if (slash)
+            char *slash = out->buf ? strrchr(out->buf, '/') : NULL;
+            if (slash) {
                 out->len = slash == out->buf ? 1 : (size_t)(slash - out->buf);
-            out->buf[out->len] = '\0';
+                out->buf[out->len] = '\0';
+            }
         } else if (n > 0 && !(n == 1 && rest[0] == '.')) {
             if (out->len == 0 || out->buf[out->len - 1] != '/')
                 sb_append_char(out, '/');
@@ -109,4 +110,26 @@ char *path_judge(const char *path, enum path_use use, struct strbuf *why)
         return NULL;
     }
     return real;
+}
+
+bool path_check(const char *path, enum path_use use, struct strbuf *why)
+{
+    if (!path || !*path) {
+        sb_append(why, _("refusing an empty path"));
+        return false;
+    }
+    char *real = path_resolve(path);
+    if (!real) { /* not resolvable now (a part is no directory...): judge its spelling */
+        struct strbuf norm = {0};
+        sb_append(&norm, path[0] == '/' ? "/" : "");
+        append_segments(&norm, path);
+        real = sb_detach(&norm);
+    }
+    bool bad = path_is_system(real, use == PATH_WRITE);
+    if (bad && strcmp(real, path) == 0)
+        sb_printf(why, _("refusing a system directory (%s)"), real);
+    else if (bad)
+        sb_printf(why, _("refusing a system directory (%s is %s)"), path, real);
+    free(real);
+    return !bad;
 }

@@ -24,4 +24,8 @@ enum path_use {
  * system directory. Returns the resolved path (malloc'd), or NULL with a sentence in why. */
 char *path_judge(const char *path, enum path_use use, struct strbuf *why);
 
+/* The same for validation only: a path that cannot be resolved now (a part of it is not a
+ * directory...) is judged as spelled, normalised; the act itself fails later. */
+bool path_check(const char *path, enum path_use use, struct strbuf *why);
+
 #endif

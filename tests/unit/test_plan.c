@@ -116,6 +116,10 @@ static void test_validation(void **state)
         {PLAN_backup_dir, "/var/backup/immich-migrate", true},
         {PLAN_upload_location, "/.//etc", false},
         {PLAN_compose_dir, "/etc/immich-compose", true},
+        /* not resolvable (a part is a file): judged as spelled */
+        {PLAN_backup_dir, "/etc/passwd/x", false},
+        {PLAN_backup_dir, "/dev/null/x", false},
+        {PLAN_target_location, "/var/lib/immich/../../etc", false},
         {PLAN_media_owner, "immich", false},
         {PLAN_media_owner, "immich:", false},
         {PLAN_media_owner, "immich:immich", true},

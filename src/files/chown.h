@@ -2,8 +2,10 @@
  *
  * Every entry below DIR gets the owner with fchownat(AT_SYMLINK_NOFOLLOW): a symlink itself
  * changes, never what it points to, and a linked directory is never entered; the walk never
- * leaves DIR. Directories that already have the owner are left alone; other entries are
- * not stat'ed (readdir's type suffices), they simply get the owner, as with chown -R. Every
+ * leaves DIR. Directories that already have the owner are left alone; regular files are
+ * stat'ed for their link count; other entries are not (readdir's type suffices), they simply
+ * get the owner, as with chown -R. DIR is refused when it resolves to a system directory,
+ * and judged again right before the walk. Every
  * failure is reported with its path and the walk goes on. DIR itself ends with mode 0700, as
  * the NixOS module's tmpfiles rule expects. A regular file with several names (hard links)
  * changes only when all its names are inside DIR (at its last name): one whose other names

@@ -61,6 +61,16 @@ swap_run copy "$IMMICH_MIGRATE" copy "$TEST_TMP/fifo-copy" "$TEST_TMP/fifo-out-c
 [ ! -e "$TEST_TMP/fifo-out-copy/b.jpg" ] || fail "copy made b.jpg of a FIFO"
 pass_step "backup and copy fail at once on a FIFO swapped in between stat and open"
 
+# A FIFO that is in the library from the start is kept as a FIFO, never opened.
+fl=$TEST_TMP/fifo-lib
+mkdir "$fl" && mkfifo "$fl/pipe" && printf 'x\n' > "$fl/x.jpg"
+timeout -s KILL 20 "$IMMICH_MIGRATE" backup "$fl" "$TEST_TMP/fifo-lib.tar.zst" 2> "$TEST_TMP/log" ||
+    { cat "$TEST_TMP/log"; fail "backup of a library with a FIFO failed or hung"; }
+timeout -s KILL 20 "$IMMICH_MIGRATE" copy "$fl" "$TEST_TMP/fifo-lib-copy" 2> "$TEST_TMP/log" ||
+    { cat "$TEST_TMP/log"; fail "copy of a library with a FIFO failed or hung"; }
+[ -p "$TEST_TMP/fifo-lib-copy/pipe" ] || fail "the FIFO was not copied as a FIFO"
+pass_step "a FIFO in the library is archived and copied as a FIFO"
+
 # --- names like copy's temporaries ----------------------------------------------------
 src=$TEST_TMP/src
 mkdir -p "$src/sub"

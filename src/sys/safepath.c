@@ -18,7 +18,7 @@ static void append_segments(struct strbuf *out, const char *rest)
                 out->buf[out->len] = '\0';
             }
         } else if (n > 0 && !(n == 1 && rest[0] == '.')) {
-            if (out->len == 0 || out->buf[out->len - 1] != '/')
+            if (out->len > 0 && out->buf[out->len - 1] != '/')
                 sb_append_char(out, '/');
             sb_append_len(out, rest, n);
         }

@@ -31,7 +31,7 @@ static int set_nonblock_cloexec(int fd)
 struct event_queue *event_queue_new(size_t capacity)
 {
     int fds[2];
-    if (pipe(fds) < 0)
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return NULL;
     if (set_nonblock_cloexec(fds[0]) < 0 || set_nonblock_cloexec(fds[1]) < 0) {
         int saved = errno;

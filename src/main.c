@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 static void print_help(void)
 {
@@ -79,8 +81,18 @@ static int parse_overrides(const char *list, unsigned *mask)
     return rc;
 }
 
+/* Memory holds DSN passwords: no core dump of it, and no ptrace or /proc/PID/mem reading by
+ * other processes of the same user. (Programs we run get their own dumpable flag on exec.) */
+static void no_core_dumps(void)
+{
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
+    no_core_dumps();
     setlocale(LC_ALL, "");
     /* Tests and the build tree point at freshly compiled catalogs. */
     const char *localedir = getenv("IMMICH_MIGRATE_LOCALEDIR");

@@ -63,7 +63,9 @@ void mlog_write(struct mlog *log, const char *stage, const struct record *rec)
         argv_format(rec->argv, &text);
     else
         sb_append(&text, rec->text);
-    char *safe = redact_dup(sb_str(&text));
+    char *redacted = redact_dup(sb_str(&text));
+    char *safe = ctl_escape_dup(redacted, true); /* the report prints it on a terminal */
+    free(redacted);
     struct strbuf line = {0};
     sb_printf(&line, "%lld\t", (long long)now_wall());
     tsv_escape(stage ? stage : "", &line);

@@ -1,5 +1,6 @@
 #include "plan.h"
 #include "redact.h"
+#include "sys/safepath.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -196,7 +197,7 @@ static int parse_text(struct plan *p, const char *text, const char *name, enum p
 
 int plan_load_file(struct plan *p, const char *path, struct strbuf *err)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     if (!f) {
         sb_printf(err, _("%s: cannot read: %s\n"), path, strerror(errno));
         return 1;
@@ -248,23 +249,6 @@ int plan_parse_snapshot(struct plan *p, const char *text, struct strbuf *err)
                 p->v[k].source = (enum plan_source)s;
     }
     return 0;
-}
-
-static bool is_root_or_system_dir(const char *path)
-{
-    static const char *const forbidden[] = {"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib",
-                                            "/nix", "/nix/store", "/proc", "/root", "/run", "/sbin",
-                                            "/sys", "/tmp", "/usr", "/var", "/var/lib"};
-    char *copy = xstrdup(path);
-    size_t n = strlen(copy);
-    while (n > 1 && copy[n - 1] == '/')
-        copy[--n] = '\0';
-    bool bad = false;
-    for (size_t i = 0; i < ARRAY_LEN(forbidden); i++)
-        if (strcmp(copy, forbidden[i]) == 0)
-            bad = true;
-    free(copy);
-    return bad;
 }
 
 static bool has_dot_segment(const char *path)
@@ -347,10 +331,10 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
             sb_append(why, _("must not contain \"..\""));
             return false;
         }
-        if (is_root_or_system_dir(value)) {
-            sb_printf(why, _("refusing a system directory (%s)"), value);
+        /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
+        if (!path_check(value, keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT
+                                   ? PATH_READ : PATH_WRITE, why))
             return false;
-        }
         if (with_filesystem && (keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT)) {
             if (stat(value, &st) < 0) {
                 sb_printf(why, _("does not exist: %s"), strerror(errno));

@@ -1,9 +1,11 @@
 #include "common.h"
+#include "textesc.h"
 #include "report.h"
 #include "redact.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -109,9 +111,11 @@ static void cli_on_record(void *ud, const struct record *rec)
     }
     if (rec->exit_status >= 0)
         sb_printf(&line, _(" (exit %d)"), rec->exit_status);
-    struct strbuf safe = {0};
+    struct strbuf safe = {0}, shown = {0};
     redact_secrets(sb_str(&line), &safe);
-    fprintf(stderr, "%s\n", sb_str(&safe));
+    ctl_escape(sb_str(&safe), true, &shown); /* names and other programs' words: no escapes */
+    fprintf(stderr, "%s\n", sb_str(&shown));
+    sb_free(&shown);
     sb_free(&safe);
     sb_free(&line);
 }
@@ -133,8 +137,11 @@ static void cli_on_progress(void *ud, const struct progress *p)
                 (unsigned long long)p->total, p->unit, 100.0 * (double)p->done / (double)p->total);
     else
         fprintf(stderr, _("progress: %llu %s"), (unsigned long long)p->done, p->unit);
-    if (p->current)
-        fprintf(stderr, " %s", p->current);
+    if (p->current) {
+        char *shown = ctl_escape_dup(p->current, false);
+        fprintf(stderr, " %s", shown);
+        free(shown);
+    }
     fputc('\n', stderr);
 }
 

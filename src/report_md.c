@@ -1,4 +1,5 @@
 #include "report_md.h"
+#include "textesc.h"
 #include "journal.h"
 #include "mlog.h"
 #include "redact.h"
@@ -22,7 +23,9 @@ static void format_time(int64_t t, char *buf, size_t n)
 /* Text inside a Markdown code span/block: redacted again (belt and braces). */
 static void put_code(FILE *out, const char *text, bool block)
 {
-    char *safe = redact_dup(text);
+    char *redacted = redact_dup(text);
+    char *safe = ctl_escape_dup(redacted, true); /* also for logs written before escaping */
+    free(redacted);
     if (block || strchr(safe, '\n') || strchr(safe, '`'))
         fprintf(out, "\n\n  ```\n  %s\n  ```\n", safe);
     else
@@ -104,7 +107,9 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
             status = now == ST_RUNNING && !live ? "interrupted" : stage_status_name(now);
             journal_reason(j, list[i]->id, &reason);
         }
-        char *safe = redact_dup(sb_str(&reason));
+        char *redacted = redact_dup(sb_str(&reason));
+        char *safe = ctl_escape_dup(redacted, true);
+        free(redacted);
         for (char *c = safe; *c; c++)
             if (*c == '|' || *c == '\n')
                 *c = ' ';

@@ -73,3 +73,25 @@ void text_escape_line(const char *in, struct strbuf *out)
         s += n;
     }
 }
+
+void ctl_escape(const char *in, bool keep_newlines, struct strbuf *out)
+{
+    for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p; p++) {
+        bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+        if (c1) {
+            sb_printf(out, "\\x%02x\\x%02x", p[0], p[1]);
+            p++;
+        } else if ((*p < 0x20 && !(keep_newlines && (*p == '\n' || *p == '\t'))) || *p == 0x7f) {
+            sb_printf(out, "\\x%02x", *p);
+        } else {
+            sb_append_char(out, (char)*p);
+        }
+    }
+}
+
+char *ctl_escape_dup(const char *in, bool keep_newlines)
+{
+    struct strbuf out = {0};
+    ctl_escape(in, keep_newlines, &out);
+    return sb_detach(&out);
+}

@@ -15,4 +15,11 @@ size_t tsv_split(const char *line, char **fields, size_t max);
  * bytes, C1 controls and bytes that are not UTF-8 become \xNN, a backslash \\. */
 void text_escape_line(const char *in, struct strbuf *out);
 
+/* Outside text (file names, libarchive's and other programs' messages) made safe for a
+ * terminal: C0 control bytes (but newline and tab when keep_newlines), DEL and the UTF-8 C1
+ * controls U+0080..U+009F become \xHH, so "ESC[31m" or a carriage return cannot act. */
+void ctl_escape(const char *in, bool keep_newlines, struct strbuf *out);
+/* The same into a malloc'd string. */
+char *ctl_escape_dup(const char *in, bool keep_newlines);
+
 #endif

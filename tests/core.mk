@@ -7,5 +7,7 @@ tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_journal_LDADD = $(LDADD) $(CMOCKA_LIBS)
 TESTS += tests/integration/cli.sh
 EXTRA_DIST += tests/integration/cli.sh
-TESTS += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh tests/integration/batch-gates.sh
-EXTRA_DIST += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh tests/integration/batch-gates.sh
+TESTS += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \
+	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
+EXTRA_DIST += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \
+	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh

@@ -10,6 +10,7 @@ tests_unit_test_files_walk_LDADD = $(LDADD) $(CMOCKA_LIBS)
 EXTRA_DIST += tests/lib/makelib.sh tests/bench/files
 FILES_TESTS = tests/integration/files-backup.sh tests/integration/files-verify.sh \
 	tests/integration/files-copy.sh tests/integration/files-chown.sh \
-	tests/integration/files-full.sh
+	tests/integration/files-full.sh tests/integration/files-refuse.sh \
+	tests/integration/files-special.sh
 TESTS += $(FILES_TESTS)
 EXTRA_DIST += $(FILES_TESTS)

@@ -31,7 +31,7 @@ struct dump_reader {
 
 struct dump_reader *dump_reader_open(const char *path, struct strbuf *err)
 {
-    int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+    int fd = strcmp(path, "-") == 0 ? fcntl(0, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         sb_printf(err, _("cannot open %s: %s"), path, strerror(errno));
         return NULL;
@@ -57,7 +57,7 @@ struct dump_reader *dump_reader_open(const char *path, struct strbuf *err)
             dump_reader_close(r);
             return NULL;
         }
-        r->gz = gzdopen(dup(fd), "rb");
+        r->gz = gzdopen(fcntl(fd, F_DUPFD_CLOEXEC, 0), "rb");
         if (!r->gz) {
             sb_printf(err, _("cannot open %s: %s"), path, _("gzip stream"));
             dump_reader_close(r);
@@ -251,7 +251,7 @@ struct dump_writer *dump_writer_create(const char *path, enum dump_compression c
         if (threads > 1)
             ZSTD_CCtx_setParameter(w->zc, ZSTD_c_nbWorkers, threads); /* ignored without MT */
     } else if (comp == DUMP_GZIP) {
-        w->gz = gzdopen(dup(fd), "wb6");
+        w->gz = gzdopen(fcntl(fd, F_DUPFD_CLOEXEC, 0), "wb6");
         if (!w->gz) {
             sb_printf(err, _("cannot create %s: %s"), path, _("gzip stream"));
             dump_writer_abort(w);

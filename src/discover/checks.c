@@ -1,6 +1,7 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
 #include "sys/safe_dir.h"
+#include "sys/safepath.h"
 #include "vecext.h"
 
 #include <dirent.h>
@@ -478,11 +479,36 @@ void checks_target(const struct discovery *d, const struct plan *p, bool require
     check_owner(d, p, require_target, out);
 }
 
+/* Every path setting judged resolved ("/./etc" and a symlink to /usr are system directories):
+ * a failing check before anything changes. */
+static void check_path_settings(const struct plan *p, struct check_list *l)
+{
+    static const enum plan_key paths[] = {PLAN_compose_dir, PLAN_upload_location,
+                                          PLAN_target_location, PLAN_backup_dir};
+    struct strbuf bad = {0};
+    for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+        struct strbuf why = {0};
+        /* An empty one is the library's or the compose check's business. */
+        const char *v = plan_get(p, paths[i]);
+        bool written = paths[i] == PLAN_target_location || paths[i] == PLAN_backup_dir;
+        if (*v && !path_check(v, written ? PATH_WRITE : PATH_READ, &why))
+            sb_printf(&bad, "%s%s: %s", bad.len ? "; " : "", plan_key_name(paths[i]), sb_str(&why));
+        sb_free(&why);
+    }
+    if (bad.len)
+        add(l, _("Path settings"), CHECK_FAIL, sb_detach(&bad),
+            xstrdup(_("Choose directories of their own, outside the system directories.")));
+    else
+        add(l, _("Path settings"), CHECK_PASS, xstrdup(_("no system directory, however spelled")),
+            NULL);
+}
+
 void checks_run(const struct discovery *d, const struct plan *p, const char *state_dir,
                 struct check_list *out)
 {
     check_private_dirs(p, state_dir, out);
     check_lock(state_dir, out);
+    check_path_settings(p, out);
     check_containers(d, p, out);
     check_env(d, out);
     check_library(d, p, out);

@@ -163,14 +163,14 @@ static void scan_rows(int fd, const struct container_info *server, const char *u
 static FILE *open_temp_beside(const char *path, char **tmp_out, struct strbuf *err)
 {
     char *tmp = xasprintf("%s.XXXXXX", path);
-    int fd = mkstemp(tmp); /* mode 0600 */
+    int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
     if (fd < 0) {
         sb_printf(err, "%s: %s", tmp, strerror(errno));
         free(tmp);
         return NULL;
     }
     *tmp_out = tmp;
-    return fdopen(fd, "w");
+    return fdopen(fd, "we");
 }
 
 int dangling_scan(const struct plan *p, const struct container_info *server,

@@ -1,6 +1,7 @@
 #include "discover/preflight.h"
 #include "discover/paths.h"
 #include "sys/safe_dir.h"
+#include "sys/safepath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,20 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
         return;
     }
     char *path = NULL;
-    struct strbuf unsafe = {0};
+    struct strbuf why = {0};
+    char *real = write && state_dir ? path_judge(state_dir, PATH_WRITE, &why) : NULL;
+    if (write && state_dir && !real) {
+        add_check(l, name, CHECK_FAIL, xasprintf(_("state directory: %s"), sb_str(&why)),
+                  xstrdup(_("Choose another --state-dir.")));
+        sb_free(&why);
+        return;
+    }
+    sb_free(&why);
     /* Never written into a state directory others can write (that check fails already). */
-    if (write && state_dir && safe_dir_make(_("the state directory"), state_dir, &unsafe) == 0)
-        path = xasprintf("%s/%s", state_dir, DANGLING_FILE_NAME);
-    sb_free(&unsafe);
+    if (real && safe_dir_make(_("the state directory"), real, &why) == 0)
+        path = xasprintf("%s/%s", real, DANGLING_FILE_NAME);
+    sb_free(&why);
+    free(real);
     struct dangling_result res;
     struct strbuf err = {0};
     if (dangling_scan(p, &d->server, d->upload_dest, path, rep, &res, &err) < 0) {

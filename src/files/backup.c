@@ -5,6 +5,7 @@
 #include "files/meter.h"
 #include "files/scan.h"
 #include "files/walk.h"
+#include "sys/safepath.h"
 #include "files/xxh64.h"
 
 #include <archive.h>
@@ -23,6 +24,7 @@
 #define WRITEBACK_STEP (32u << 20)
 
 struct backup_job {
+    struct strbuf said; /* libarchive's last message, control bytes escaped */
     const char *src;
     const char *partial;
     const struct reporter *rep;
@@ -99,7 +101,7 @@ static void fail_archive(struct backup_job *j)
         if (j->write_errno == ENOSPC || j->write_errno == EFBIG || j->write_errno == EDQUOT)
             sb_append(j->err, _(" (the disk or the allowed file size is full)"));
     } else {
-        sb_printf(j->err, _("archive error: %s"), archive_error_string(j->ar));
+        sb_printf(j->err, _("archive error: %s"), archive_text(j->ar, &j->said));
     }
 }
 
@@ -108,7 +110,7 @@ static void fail_archive(struct backup_job *j)
 /* Copies a regular file's content into the archive. 0, or -1 with j->err set. */
 static int write_content(struct backup_job *j, const struct walk_entry *e, uint64_t *sum)
 {
-    int fd = open_for_reading(e->dirfd, e->name);
+    int fd = open_for_reading(e->dirfd, e->name, &e->st);
     struct stat now;
     if (fd < 0) {
         fail_path(j, e->path, _("cannot open"), errno);
@@ -215,7 +217,7 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
     if (r == ARCHIVE_WARN) {
         struct strbuf shown = {0};
         display_path(j->src, e->path, &shown);
-        report_msg(j->rep, REC_WARNING, _("%s: %s"), sb_str(&shown), archive_error_string(j->ar));
+        report_msg(j->rep, REC_WARNING, _("%s: %s"), sb_str(&shown), archive_text(j->ar, &j->said));
         sb_free(&shown);
     } else if (r != ARCHIVE_OK) {
         archive_entry_free(entry);
@@ -286,10 +288,11 @@ static int check_archive_path(const char *src, const char *archive, struct strbu
     const char *slash = strrchr(archive, '/');
     char *dir = slash ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
                       : xstrdup(".");
-    char *rdir = resolve_path(dir), *rsrc = resolve_path(src);
+    struct strbuf why = {0};
+    char *rdir = path_judge(dir, PATH_WRITE, &why), *rsrc = resolve_path(src);
     int rc = 0;
     if (!rdir) {
-        sb_printf(err, _("cannot use the directory %s: %s"), dir, strerror(errno));
+        sb_printf(err, _("cannot use the directory %s: %s"), dir, sb_str(&why));
         rc = -1;
     } else if (!rsrc) {
         sb_printf(err, _("cannot read %s: %s"), src, strerror(errno));
@@ -298,6 +301,7 @@ static int check_archive_path(const char *src, const char *archive, struct strbu
         sb_printf(err, _("the archive %s must not be inside the library %s"), archive, src);
         rc = -1;
     }
+    sb_free(&why);
     free(dir);
     free(rdir);
     free(rsrc);
@@ -317,7 +321,7 @@ static int open_writer(struct backup_job *j, const struct backup_options *o)
         r = archive_write_set_filter_option(j->ar, "zstd", "threads", num);
     }
     if (r != ARCHIVE_OK) {
-        sb_printf(j->err, _("zstd settings refused: %s"), archive_error_string(j->ar));
+        sb_printf(j->err, _("zstd settings refused: %s"), archive_text(j->ar, &j->said));
         return -1;
     }
     archive_write_set_bytes_per_block(j->ar, OUTPUT_BLOCK);
@@ -434,6 +438,7 @@ enum files_result backup_library(const char *src, const char *archive,
         archive_entry_linkresolver_free(j.links);
     meter_free(&j.meter);
     sb_free(&j.target);
+    sb_free(&j.said);
     free(j.buf);
     free((char *)j.partial);
     return res;

@@ -1,7 +1,9 @@
 #include "common.h"
 #include "files/chown.h"
+#include "files/linkmap.h"
 #include "files/meter.h"
 #include "files/walk.h"
+#include "sys/safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,28 +51,32 @@ int parse_owner(const char *spec, uid_t *uid, gid_t *gid, struct strbuf *err)
 
 char *chown_check_dir(const char *dir, const char *target_location, struct strbuf *err)
 {
-    if (!dir || !*dir) {
-        sb_append(err, _("refusing an empty path"));
-        return NULL;
-    }
-    char *real = resolve_path(dir);
+    /* Both judged resolved: "/./etc", a symlink to /usr or "/" itself are refused whatever
+     * the configured target_location says. */
+    char *real = path_judge(dir, PATH_WRITE, err);
     struct stat st;
-    if (!real) {
-        sb_printf(err, _("cannot use %s: %s"), dir, strerror(errno));
+    if (!real)
         return NULL;
-    }
-    if (strcmp(real, "/") == 0) {
-        sb_printf(err, _("refusing to change the owner of / (%s)"), dir);
-    } else if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (stat(real, &st) != 0) {
+        sb_printf(err, _("cannot use %s: %s"), dir, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
         sb_printf(err, _("%s is not a directory"), dir);
     } else {
-        char *target = target_location && *target_location ? resolve_path(target_location) : NULL;
+        struct strbuf twhy = {0};
+        char *target = target_location && *target_location
+                           ? path_judge(target_location, PATH_WRITE, &twhy) : NULL;
         bool same = target && strcmp(target, real) == 0;
         free(target);
-        if (same)
+        if (same) {
+            sb_free(&twhy);
             return real;
-        sb_printf(err, _("%s is not the configured target_location (%s); refusing to change "
-                         "owners anywhere else"), dir, target_location ? target_location : "");
+        }
+        if (twhy.len)
+            sb_printf(err, _("target_location: %s"), sb_str(&twhy));
+        else
+            sb_printf(err, _("%s is not the configured target_location (%s); refusing to change "
+                             "owners anywhere else"), dir, target_location ? target_location : "");
+        sb_free(&twhy);
     }
     free(real);
     return NULL;
@@ -84,6 +90,7 @@ struct chown_job {
     gid_t gid;
     bool cancelled;
     struct meter meter;
+    struct linkmap links; /* regular files with several names: names seen inside DIR */
 };
 
 static void chown_failed(struct chown_job *j, const char *path, const char *what, int err)
@@ -95,6 +102,40 @@ static void chown_failed(struct chown_job *j, const char *path, const char *what
     j->stats->failed++;
 }
 
+/* A regular file changes owner at its last name inside DIR; false before (or when its
+ * stat fails, reported). Its owner is that of all its names: one also named outside DIR is
+ * never changed (reported after the walk). */
+static bool wait_for_last_link(struct chown_job *j, const struct walk_entry *e)
+{
+    struct stat st;
+    if (fstatat(e->dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        chown_failed(j, e->path, _("read"), errno);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_nlink <= 1)
+        return true;
+    return linkmap_count(&j->links, st.st_dev, st.st_ino, st.st_nlink, e->path) == st.st_nlink;
+}
+
+/* Reports the files left alone because some of their names are outside DIR. */
+static void report_linked_outside(struct chown_job *j)
+{
+    for (size_t i = 0; i < j->links.cap; i++) {
+        const struct linkmap_slot *s = &j->links.slots[i];
+        if (!s->path || s->seen >= s->nlink)
+            continue;
+        struct strbuf shown = {0};
+        display_path(j->dir, s->path, &shown);
+        report_msg(j->rep, REC_WARNING,
+                   _("left alone: %s has %lu hard links, %lu of them outside %s; its owner is "
+                     "theirs too"),
+                   sb_str(&shown), (unsigned long)s->nlink, (unsigned long)(s->nlink - s->seen),
+                   j->dir);
+        sb_free(&shown);
+        j->stats->linked_outside++;
+    }
+}
+
 static enum walk_verdict chown_pre(void *ud, const struct walk_entry *e)
 {
     struct chown_job *j = ud;
@@ -104,6 +145,10 @@ static enum walk_verdict chown_pre(void *ud, const struct walk_entry *e)
     }
     j->stats->entries++;
     j->meter.files_done++;
+    if (e->depth > 0 && S_ISREG(e->st.st_mode) && !wait_for_last_link(j, e)) {
+        meter_tick(&j->meter, e->path, false);
+        return WALK_CONTINUE;
+    }
     /* Directories carry a full stat; other entries only their type (type_only walk),
      * and then the owner is always set, as chown -R does. */
     if (!S_ISDIR(e->st.st_mode) || e->st.st_uid != j->uid || e->st.st_gid != j->gid) {
@@ -131,17 +176,32 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct
                              struct chown_stats *stats, struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
+    char *real = path_judge(dir, PATH_WRITE, err); /* again, right before acting */
+    bool ok = real && strcmp(real, dir) == 0;
+    if (real && !ok)
+        sb_printf(err, _("%s now resolves elsewhere; nothing was changed"), dir);
+    free(real);
+    if (!ok)
+        return FILES_FAILED;
     struct chown_job j = {.dir = dir, .rep = rep, .stats = stats, .uid = uid, .gid = gid};
     meter_start(&j.meter, rep, "entries", 0, 0);
     struct walk_ops ops = {.pre = chown_pre, .error = chown_error, .ud = &j, .type_only = true};
     walk_tree(dir, &ops);
     meter_tick(&j.meter, NULL, true);
     meter_free(&j.meter);
+    if (!j.cancelled)
+        report_linked_outside(&j);
+    linkmap_free(&j.links);
     if (j.cancelled)
         return FILES_CANCELLED;
     report_msg(rep, REC_FILEOP, _("%s: %llu entries now belong to %lu:%lu, %llu failures"), dir,
-               (unsigned long long)stats->entries, (unsigned long)uid, (unsigned long)gid,
-               (unsigned long long)stats->failed);
+               (unsigned long long)(stats->entries - stats->linked_outside), (unsigned long)uid,
+               (unsigned long)gid, (unsigned long long)stats->failed);
+    if (stats->linked_outside)
+        report_msg(rep, REC_WARNING,
+                   _("%llu files were left alone because they have hard links outside %s "
+                     "(listed above)"),
+                   (unsigned long long)stats->linked_outside, dir);
     if (stats->failed) {
         sb_printf(err, _("%llu entries of %s could not be changed (listed above)"),
                   (unsigned long long)stats->failed, dir);

@@ -2,10 +2,14 @@
  *
  * Every entry below DIR gets the owner with fchownat(AT_SYMLINK_NOFOLLOW): a symlink itself
  * changes, never what it points to, and a linked directory is never entered; the walk never
- * leaves DIR. Directories that already have the owner are left alone; other entries are
- * not stat'ed (readdir's type suffices), they simply get the owner, as with chown -R. Every
+ * leaves DIR. Directories that already have the owner are left alone; regular files are
+ * stat'ed for their link count; other entries are not (readdir's type suffices), they simply
+ * get the owner, as with chown -R. DIR is refused when it resolves to a system directory,
+ * and judged again right before the walk. Every
  * failure is reported with its path and the walk goes on. DIR itself ends with mode 0700, as
- * the NixOS module's tmpfiles rule expects. */
+ * the NixOS module's tmpfiles rule expects. A regular file with several names (hard links)
+ * changes only when all its names are inside DIR (at its last name): one whose other names
+ * lie outside is left alone and reported, since its owner is also theirs. */
 #ifndef IM_FILES_CHOWN_H
 #define IM_FILES_CHOWN_H
 
@@ -19,6 +23,7 @@ struct chown_stats {
     uint64_t entries;
     uint64_t changed; /* fchownat calls made (entries that may already have had the owner) */
     uint64_t failed;
+    uint64_t linked_outside; /* files left alone: some of their hard links are outside DIR */
 };
 
 /* Resolves "user:group" (names or numbers of existing accounts). 0, or -1 + message. */

@@ -2,6 +2,7 @@
 #include "files/cmd_util.h"
 #include "report.h"
 #include "sys/spawn.h"
+#include "textesc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,10 +33,13 @@ int finish_command(const char *cmd, enum files_result r, struct strbuf *err)
         status = cli_stop_signal() ? 128 + cli_stop_signal() : 1;
         break;
     case FILES_DIFFERENT:
-    case FILES_FAILED:
-        fprintf(stderr, "immich-migrate %s: %s\n", cmd, err->len ? sb_str(err) : _("failed"));
+    case FILES_FAILED: {
+        char *shown = ctl_escape_dup(err->len ? sb_str(err) : _("failed"), true);
+        fprintf(stderr, "immich-migrate %s: %s\n", cmd, shown);
+        free(shown);
         status = 1;
         break;
+    }
     }
     sb_free(err);
     return status;

@@ -5,12 +5,16 @@
 #include "files/scan.h"
 #include "files/space.h"
 #include "files/walk.h"
+#include "sys/safepath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +72,76 @@ static int set_meta_fd(struct copy_job *j, int fd, const struct stat *st)
         futimens(fd, times) != 0)
         return -1;
     return 0;
+}
+
+/* ---- temporary names ---- */
+
+/* Files are written under a fresh random name ".immich-migrate.XXXXXXXXXXXX.partial" (created
+ * with O_EXCL, so never an existing entry) and renamed when complete. A library file of that
+ * form is copied like any other: leftovers are removed only when SRC has no such name. */
+#define PARTIAL_PREFIX ".immich-migrate."
+#define PARTIAL_SUFFIX ".partial"
+#define PARTIAL_RANDOM 12
+#define PARTIAL_SIZE (sizeof PARTIAL_PREFIX - 1 + PARTIAL_RANDOM + sizeof PARTIAL_SUFFIX)
+
+static const char partial_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+static void partial_name(char name[PARTIAL_SIZE])
+{
+    unsigned char r[PARTIAL_RANDOM];
+    if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        static unsigned long counter;
+        unsigned long x = (unsigned long)getpid() * 2654435761u ^ (unsigned long)time(NULL) ^ ++counter;
+        for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005u + 1442695040888963407u)
+            r[i] = (unsigned char)(x >> 33);
+    }
+    char *p = name + sizeof PARTIAL_PREFIX - 1;
+    memcpy(name, PARTIAL_PREFIX, sizeof PARTIAL_PREFIX - 1);
+    for (size_t i = 0; i < PARTIAL_RANDOM; i++)
+        *p++ = partial_chars[r[i] % (sizeof partial_chars - 1)];
+    memcpy(p, PARTIAL_SUFFIX, sizeof PARTIAL_SUFFIX);
+}
+
+static bool is_partial_name(const char *name)
+{
+    size_t pre = sizeof PARTIAL_PREFIX - 1;
+    if (strlen(name) != PARTIAL_SIZE - 1 || strncmp(name, PARTIAL_PREFIX, pre) != 0 ||
+        strcmp(name + pre + PARTIAL_RANDOM, PARTIAL_SUFFIX) != 0)
+        return false;
+    return strspn(name + pre, partial_chars) >= PARTIAL_RANDOM;
+}
+
+/* Creates a new empty 0600 file under a fresh temporary name (in name). fd or -1. */
+static int create_partial(int pfd, char name[PARTIAL_SIZE])
+{
+    for (int tries = 0; tries < 100; tries++) {
+        partial_name(name);
+        int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* Removes what an interrupted run left in the DST directory dstfd: entries named like our
+ * temporaries that the SRC directory srcfd does not have. Never a directory. */
+static void remove_stale_partials(int dstfd, int srcfd)
+{
+    int dup = fcntl(dstfd, F_DUPFD_CLOEXEC, 0);
+    DIR *dir = dup >= 0 ? fdopendir(dup) : NULL;
+    if (!dir) {
+        if (dup >= 0)
+            close(dup);
+        return;
+    }
+    struct dirent *d;
+    struct stat st;
+    while ((d = readdir(dir)))
+        if (is_partial_name(d->d_name) &&
+            fstatat(srcfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+            fstatat(dstfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+            unlinkat(dstfd, d->d_name, 0);
+    closedir(dir);
 }
 
 /* ---- content ---- */
@@ -133,19 +207,14 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         j->meter.bytes_done += (uint64_t)e->st.st_size;
         return 0; /* complete from an earlier run (only whole files ever get the name) */
     }
-    int in = open_for_reading(e->dirfd, e->name);
+    int in = open_for_reading(e->dirfd, e->name, &e->st);
     if (in < 0) {
         fail_at(j, j->src, e->path, _("cannot open"), errno);
         return -1;
     }
     posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-    /* A partial file of an interrupted run is ours: remove it, then create afresh. */
-    if (unlinkat(pfd, COPY_PARTIAL_NAME, 0) < 0 && errno != ENOENT) {
-        fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
-        close(in);
-        return -1;
-    }
-    int out = openat(pfd, COPY_PARTIAL_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    char tmp[PARTIAL_SIZE];
+    int out = create_partial(pfd, tmp);
     if (out < 0) {
         fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
         close(in);
@@ -169,12 +238,12 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->dst, e->path, _("cannot write"), errno);
         rc = -1;
     }
-    if (rc == 0 && renameat(pfd, COPY_PARTIAL_NAME, pfd, e->name) != 0) {
+    if (rc == 0 && renameat(pfd, tmp, pfd, e->name) != 0) {
         fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
         rc = -1;
     }
     if (rc != 0)
-        unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+        unlinkat(pfd, tmp, 0);
     else
         j->stats->copied++;
     return rc;
@@ -210,14 +279,21 @@ static int copy_symlink(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->src, e->path, _("cannot read the symlink"), errno);
         return -1;
     }
-    unlinkat(pfd, COPY_PARTIAL_NAME, 0);
     struct timespec times[2] = {e->st.st_atim, e->st.st_mtim};
-    if (symlinkat(j->target.buf, pfd, COPY_PARTIAL_NAME) != 0 ||
-        set_owner(j, pfd, COPY_PARTIAL_NAME, -1, &e->st) != 0 ||
-        utimensat(pfd, COPY_PARTIAL_NAME, times, AT_SYMLINK_NOFOLLOW) != 0 ||
-        renameat(pfd, COPY_PARTIAL_NAME, pfd, e->name) != 0) {
+    char tmp[PARTIAL_SIZE];
+    int rc, tries = 0;
+    do
+        partial_name(tmp);
+    while ((rc = symlinkat(j->target.buf, pfd, tmp)) != 0 && errno == EEXIST && ++tries < 100);
+    if (rc != 0) {
         fail_at(j, j->dst, e->path, _("cannot make the symlink"), errno);
-        unlinkat(pfd, COPY_PARTIAL_NAME, 0);
+        return -1;
+    }
+    if (set_owner(j, pfd, tmp, -1, &e->st) != 0 ||
+        utimensat(pfd, tmp, times, AT_SYMLINK_NOFOLLOW) != 0 ||
+        renameat(pfd, tmp, pfd, e->name) != 0) {
+        fail_at(j, j->dst, e->path, _("cannot make the symlink"), errno);
+        unlinkat(pfd, tmp, 0);
         return -1;
     }
     return 0;
@@ -264,7 +340,7 @@ static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
     }
     /* Writable while we fill it, whatever its final mode. */
     fchmod(fd, 0700);
-    unlinkat(fd, COPY_PARTIAL_NAME, 0); /* left by an interrupted run */
+    remove_stale_partials(fd, e->fd); /* left by an interrupted run */
     set_dstfd(j, e->depth, fd);
     return 0;
 }
@@ -278,7 +354,7 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
     }
     if (e->depth == 0) {
         fchmod(j->dstfds[0], 0700);
-        unlinkat(j->dstfds[0], COPY_PARTIAL_NAME, 0);
+        remove_stale_partials(j->dstfds[0], e->fd);
         return WALK_CONTINUE;
     }
     int pfd = j->dstfds[e->depth - 1];
@@ -326,26 +402,9 @@ static enum walk_verdict copy_error(void *ud, const char *path, const char *what
 
 /* ---- the whole copy ---- */
 
-/* DST resolved, also when it does not exist yet (its parent must). */
-static char *resolve_dst(const char *dst)
-{
-    char *r = resolve_path(dst);
-    if (r || errno != ENOENT)
-        return r;
-    const char *slash = strrchr(dst, '/');
-    char *parent = slash ? (slash == dst ? xstrdup("/") : xstrndup(dst, (size_t)(slash - dst)))
-                         : xstrdup(".");
-    char *rp = resolve_path(parent);
-    free(parent);
-    if (!rp)
-        return NULL;
-    r = xasprintf("%s/%s", strcmp(rp, "/") == 0 ? "" : rp, slash ? slash + 1 : dst);
-    free(rp);
-    return r;
-}
-
-/* Same directory? Nested? Creates DST when missing. Returns 1 same, 0 go on, -1 refused. */
-static int check_paths(const char *src, const char *dst, struct strbuf *err)
+/* Same directory? Nested? A system directory however spelled? Creates nothing (the space
+ * check comes first). Returns 1 same, 0 go on (*real = DST resolved), -1 refused. */
+static int check_paths(const char *src, const char *dst, char **real, struct strbuf *err)
 {
     struct stat s, d;
     if (stat(src, &s) != 0 || !S_ISDIR(s.st_mode)) {
@@ -354,30 +413,54 @@ static int check_paths(const char *src, const char *dst, struct strbuf *err)
     }
     if (stat(dst, &d) == 0 && s.st_dev == d.st_dev && s.st_ino == d.st_ino)
         return 1;
-    char *rs = resolve_path(src), *rd = resolve_dst(dst);
+    char *rs = path_judge(src, PATH_READ, err), *rd = rs ? path_judge(dst, PATH_WRITE, err) : NULL;
     int rc = 0;
     if (!rs || !rd) {
-        sb_printf(err, _("cannot resolve %s: %s"), rs ? dst : src, strerror(errno));
         rc = -1;
     } else if (path_is_within(rd, rs) || path_is_within(rs, rd)) {
         sb_printf(err, _("%s and %s are inside one another"), src, dst);
         rc = -1;
-    } else if (mkdir(dst, 0700) != 0 && errno != EEXIST) {
-        sb_printf(err, _("cannot create %s: %s"), dst, strerror(errno));
-        rc = -1;
     }
     free(rs);
-    free(rd);
+    if (rc == 0)
+        *real = rd;
+    else
+        free(rd);
     return rc;
 }
 
-static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t)
+/* The directory DST will be made in when it does not exist yet (malloc'd), else DST. */
+static char *dst_or_parent(const char *real)
 {
-    int rootfd = open(j->dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        sb_printf(j->err, _("cannot open %s: %s"), j->dst, strerror(errno));
-        return FILES_FAILED;
+    struct stat st;
+    if (lstat(real, &st) == 0)
+        return xstrdup(real);
+    const char *slash = strrchr(real, '/');
+    return slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
+}
+
+/* Creates DST when missing, judges it again now that it exists and opens it. fd or -1. */
+static int open_dst(const char *dst, const char *real, struct strbuf *err)
+{
+    if (mkdir(real, 0700) != 0 && errno != EEXIST) {
+        sb_printf(err, _("cannot create %s: %s"), dst, strerror(errno));
+        return -1;
     }
+    char *again = path_judge(dst, PATH_WRITE, err);
+    bool ok = again && strcmp(again, real) == 0;
+    if (again && !ok)
+        sb_printf(err, _("%s now resolves elsewhere; nothing was copied"), dst);
+    free(again);
+    if (!ok)
+        return -1;
+    int fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        sb_printf(err, _("cannot open %s: %s"), dst, strerror(errno));
+    return fd;
+}
+
+static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t, int rootfd)
+{
     set_dstfd(j, 0, rootfd);
     meter_start(&j->meter, j->rep, "bytes", t->files, t->bytes);
     struct walk_ops ops = {.pre = copy_pre, .post = copy_post, .error = copy_error, .ud = j};
@@ -403,11 +486,14 @@ static enum files_result run_copy(struct copy_job *j, const struct scan_totals *
 
 /* Room for what is not in DST yet: the source's size less what an earlier run already copied
  * (an estimate: files in DST that will be replaced count as copied). */
-static int check_space(const char *dst, uint64_t total, struct strbuf *err)
+static int check_space(const char *dst, const char *real, uint64_t total, struct strbuf *err)
 {
-    uint64_t there = space_tree_bytes(dst), avail;
+    uint64_t there = space_tree_bytes(real), avail;
     uint64_t needed = total > there ? total - there : 0;
-    if (space_available(dst, &avail, err) != 0)
+    char *where = dst_or_parent(real);
+    int rc = space_available(where, &avail, err);
+    free(where);
+    if (rc != 0)
         return -1;
     if (avail >= needed)
         return 0;
@@ -429,7 +515,8 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                                struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
-    int same = check_paths(src, dst, err);
+    char *real = NULL;
+    int same = check_paths(src, dst, &real, err);
     if (same < 0)
         return FILES_FAILED;
     if (same) {
@@ -438,20 +525,26 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
         return FILES_OK;
     }
     struct scan_totals t;
-    if (scan_tree(src, rep, &t) != 0)
-        return FILES_CANCELLED;
-    if (t.problems) {
+    enum files_result r = FILES_FAILED;
+    int rootfd = -1;
+    if (scan_tree(src, rep, &t) != 0) {
+        r = FILES_CANCELLED;
+    } else if (t.problems) {
         sb_printf(err, _("%llu entries of %s cannot be read (listed above)"),
                   (unsigned long long)t.problems, src);
-        return FILES_FAILED;
+    } else if (o->space_check && check_space(dst, real, t.unique_bytes, err) != 0) {
+        /* refused before DST was created */
+    } else {
+        rootfd = open_dst(dst, real, err);
     }
-    if (o->space_check && check_space(dst, t.unique_bytes, err) != 0)
-        return FILES_FAILED;
+    free(real);
+    if (rootfd < 0)
+        return r;
     struct copy_job j = {.src = src, .dst = dst, .rep = rep, .err = err, .stats = stats,
                          .chunk = test_chunk_limit(COPY_CHUNK)};
     j.buf = xmalloc(COPY_BUFFER);
     double started = now_monotonic();
-    enum files_result r = run_copy(&j, &t);
+    r = run_copy(&j, &t, rootfd);
     if (r == FILES_OK) {
         struct strbuf size = {0};
         format_bytes(stats->bytes, &size);

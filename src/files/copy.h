@@ -2,7 +2,8 @@
  * run as root, times with nanoseconds, symlinks as symlinks, hard links, dot-files, empty
  * directories; not extended attributes or ACLs). The source is only read (O_NOATIME).
  *
- * Resumable: each file is written as .immich-migrate.partial in its directory and renamed
+ * Resumable: each file is written under a fresh temporary name
+ * (.immich-migrate.XXXXXXXXXXXX.partial, never an existing one) in its directory and renamed
  * when complete, so a name in DST always holds a whole file; a rerun skips files whose size
  * and mtime already match and re-copies the interrupted one. Afterwards everything is synced
  * and verified: every entry compared with the source (metadata and content byte for byte);
@@ -15,8 +16,6 @@
 #include "common.h"
 #include "report.h"
 #include "files/fsutil.h"
-
-#define COPY_PARTIAL_NAME ".immich-migrate.partial"
 
 struct copy_options {
     bool verify;      /* compare DST with SRC afterwards (default) */

@@ -37,8 +37,8 @@ static void report_path(struct cmp_job *j, enum record_kind kind, const char *fm
 
 static void compare_files(struct cmp_job *j, const struct walk_entry *e)
 {
-    int a = open_for_reading(e->dirfd, e->name);
-    int b = e->depth ? open_beneath(j->otherfd, e->path, O_RDONLY) : -1;
+    int a = open_for_reading(e->dirfd, e->name, &e->st);
+    int b = e->depth ? open_beneath(j->otherfd, e->path, O_RDONLY | O_NONBLOCK) : -1;
     int eq = a >= 0 && b >= 0 ? content_equal(a, b, j->buf, j->buf + CMP_BUFFER, CMP_BUFFER) : -1;
     if (eq != 1)
         sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", eq < 0 ? strerror(errno) : _("content"));

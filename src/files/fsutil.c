@@ -1,6 +1,9 @@
 #include "common.h"
 #include "files/fsutil.h"
 #include "files/manifest.h"
+#include "textesc.h"
+
+#include <archive.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,14 @@ void display_path(const char *root, const char *rel, struct strbuf *out)
     sb_free(&joined);
 }
 
+const char *archive_text(struct archive *a, struct strbuf *buf)
+{
+    sb_reset(buf);
+    const char *said = archive_error_string(a);
+    ctl_escape(said ? said : "unknown libarchive error", false, buf);
+    return sb_str(buf);
+}
+
 int fsync_parent_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -39,11 +50,30 @@ int fsync_parent_dir(const char *path)
     return rc;
 }
 
-int open_for_reading(int dirfd, const char *name)
+int open_for_reading(int dirfd, const char *name, const struct stat *want)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+    /* O_NONBLOCK: a FIFO swapped in after the walk's stat would block a plain open forever.
+     * The fstat below then refuses anything but the regular file the walk saw. */
+    int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    int fd = openat(dirfd, name, flags | O_NOATIME);
     if (fd < 0 && errno == EPERM) /* O_NOATIME needs ownership or CAP_FOWNER */
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        fd = openat(dirfd, name, flags);
+    if (fd < 0)
+        return -1;
+    struct stat now;
+    int fl;
+    if (fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) ||
+        (want && (now.st_dev != want->st_dev || now.st_ino != want->st_ino))) {
+        close(fd);
+        errno = ESTALE;
+        return -1;
+    }
+    if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
     return fd;
 }
 

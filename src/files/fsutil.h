@@ -17,10 +17,16 @@ enum files_result {
 /* Appends root/rel for messages, control bytes and backslashes escaped as \xHH so that a
  * name with a newline stays on one line. */
 void display_path(const char *root, const char *rel, struct strbuf *out);
+/* libarchive's last message (it may quote file names) with control bytes escaped, kept in
+ * buf (replaced). */
+struct archive;
+const char *archive_text(struct archive *a, struct strbuf *buf);
 /* fsyncs the directory that holds path. 0, or -1 with errno. */
 int fsync_parent_dir(const char *path);
-/* Opens a file of the walk for reading without touching its atime where allowed. */
-int open_for_reading(int dirfd, const char *name);
+/* Opens a regular file of the walk for reading without touching its atime where allowed.
+ * Never blocks on a FIFO; fails with ESTALE unless it is a regular file and (want given)
+ * the very file the walk stat'ed. */
+int open_for_reading(int dirfd, const char *name, const struct stat *want);
 /* readlinkat into out (replaced). 0 or -1 with errno. */
 int read_link(int dirfd, const char *name, struct strbuf *out);
 /* realpath() into a malloc'd string, or NULL with errno. */

@@ -25,21 +25,38 @@ static void grow(struct linkmap *m)
     free(old.slots);
 }
 
-const char *linkmap_first(struct linkmap *m, dev_t dev, ino_t ino, const char *path)
+static struct linkmap_slot *lookup(struct linkmap *m, dev_t dev, ino_t ino, const char *path,
+                                   bool *found)
 {
     if ((m->count + 1) * 2 > m->cap)
         grow(m);
     size_t s = slot_of(m, dev, ino);
     while (m->slots[s].path) {
-        if (m->slots[s].dev == dev && m->slots[s].ino == ino)
-            return m->slots[s].path;
+        if (m->slots[s].dev == dev && m->slots[s].ino == ino) {
+            *found = true;
+            return &m->slots[s];
+        }
         s = (s + 1) & (m->cap - 1);
     }
-    m->slots[s].dev = dev;
-    m->slots[s].ino = ino;
-    m->slots[s].path = xstrdup(path);
+    m->slots[s] = (struct linkmap_slot){.dev = dev, .ino = ino, .path = xstrdup(path)};
     m->count++;
-    return NULL;
+    *found = false;
+    return &m->slots[s];
+}
+
+const char *linkmap_first(struct linkmap *m, dev_t dev, ino_t ino, const char *path)
+{
+    bool found;
+    struct linkmap_slot *slot = lookup(m, dev, ino, path, &found);
+    return found ? slot->path : NULL;
+}
+
+nlink_t linkmap_count(struct linkmap *m, dev_t dev, ino_t ino, nlink_t nlink, const char *path)
+{
+    bool found;
+    struct linkmap_slot *slot = lookup(m, dev, ino, path, &found);
+    slot->nlink = nlink;
+    return ++slot->seen;
 }
 
 void linkmap_free(struct linkmap *m)

@@ -15,6 +15,7 @@
 #define VERIFY_BUFFER (1u << 20)
 
 struct verify_job {
+    struct strbuf said; /* libarchive's last message, control bytes escaped */
     const char *src;
     const struct reporter *rep;
     struct strbuf *err;
@@ -61,7 +62,7 @@ static void advance(struct verify_job *j)
             return;
         }
         if (r < ARCHIVE_WARN) {
-            sb_printf(j->err, _("cannot read the archive: %s"), archive_error_string(j->ar));
+            sb_printf(j->err, _("cannot read the archive: %s"), archive_text(j->ar, &j->said));
             j->failed = true;
             j->cur = NULL;
             return;
@@ -84,7 +85,7 @@ static void advance(struct verify_job *j)
 /* Compares the current archive entry's data with the file. Appends "content" to why. */
 static void compare_content(struct verify_job *j, const struct walk_entry *e)
 {
-    int fd = open_for_reading(e->dirfd, e->name);
+    int fd = open_for_reading(e->dirfd, e->name, &e->st);
     if (fd < 0) {
         sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", strerror(errno));
         return;
@@ -94,7 +95,7 @@ static void compare_content(struct verify_job *j, const struct walk_entry *e)
     for (;;) {
         la_ssize_t n = archive_read_data(j->ar, j->buf, VERIFY_BUFFER);
         if (n < 0) {
-            sb_printf(j->err, _("cannot read the archive: %s"), archive_error_string(j->ar));
+            sb_printf(j->err, _("cannot read the archive: %s"), archive_text(j->ar, &j->said));
             j->failed = true;
             break;
         }
@@ -203,7 +204,7 @@ static enum files_result run_verify(struct verify_job *j, const char *archive)
     archive_read_support_filter_all(j->ar);
     archive_read_support_format_tar(j->ar);
     if (archive_read_open_filename(j->ar, archive, 1u << 20) != ARCHIVE_OK) {
-        sb_printf(j->err, _("cannot open %s: %s"), archive, archive_error_string(j->ar));
+        sb_printf(j->err, _("cannot open %s: %s"), archive, archive_text(j->ar, &j->said));
         return FILES_FAILED;
     }
     j->rootfd = open(j->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -255,6 +256,7 @@ enum files_result verify_backup(const char *archive, const char *src, const stru
     sb_free(&j.prev_path);
     sb_free(&j.link);
     sb_free(&j.why);
+    sb_free(&j.said);
     meter_free(&j.meter);
     return r;
 }

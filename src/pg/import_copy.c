@@ -4,6 +4,7 @@
 #include "pg/import_int.h"
 #include "pg/sql_classify.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ static int spool_block(struct importer *im, struct import_job *job, struct strbu
 {
     const char *dir = getenv("TMPDIR");
     char *path = xasprintf("%s/immich-migrate-copy.XXXXXX", dir && *dir ? dir : "/tmp");
-    job->fd = mkstemp(path);
+    job->fd = mkostemp(path, O_CLOEXEC);
     if (job->fd < 0) {
         sb_printf(err, _("cannot create a temporary file for COPY data: %s"), strerror(errno));
         free(path);

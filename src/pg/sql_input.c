@@ -17,7 +17,7 @@ static int spool_stdin(struct strbuf *err)
 {
     const char *dir = getenv("TMPDIR");
     char *path = xasprintf("%s/immich-migrate-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
+    int fd = mkostemp(path, O_CLOEXEC);
     if (fd < 0) {
         sb_printf(err, _("cannot create a temporary file for stdin in %s: %s"),
                   dir && *dir ? dir : "/tmp", strerror(errno));
@@ -78,7 +78,7 @@ static int open_decoder(struct sql_input *in, struct strbuf *err)
     in->zin_pos = in->zin_len = 0;
     in->zstd_left = 0;
     if (in->kind == SQL_INPUT_GZIP) {
-        int fd = dup(in->fd);
+        int fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
         gzFile gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
         if (!gz) {
             if (fd >= 0)
@@ -284,7 +284,7 @@ int sql_input_open_fd(struct sql_input *in, int fd, const char *name, struct str
 {
     memset(in, 0, sizeof *in);
     in->name = xstrdup(name);
-    in->fd = dup(fd);
+    in->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (in->fd < 0)
         sb_printf(err, _("cannot read %s: %s"), name, strerror(errno));
     if (in->fd < 0 || open_common(in, err) < 0) {

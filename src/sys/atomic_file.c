@@ -1,4 +1,5 @@
 #include "sys/atomic_file.h"
+#include "sys/safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@ static int fsync_parent(const char *path)
 int atomic_write_file(const char *path, const char *data, size_t len, struct strbuf *err)
 {
     char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp); /* mkstemp creates 0600 with O_EXCL */
+    int fd = mkostemp(tmp, O_CLOEXEC); /* 0600, O_EXCL */
     if (fd < 0) {
         sb_printf(err, _("cannot create %s: %s"), tmp, strerror(errno));
         free(tmp);
@@ -62,7 +63,7 @@ fail:
     return -1;
 }
 
-int make_private_dir(const char *dir, struct strbuf *err)
+static int make_dir_chain(const char *dir, struct strbuf *err)
 {
     struct stat st;
     if (lstat(dir, &st) == 0) {
@@ -77,7 +78,7 @@ int make_private_dir(const char *dir, struct strbuf *err)
     int rc = 0;
     if (strcmp(parent, dir) != 0 && strcmp(parent, "/") != 0 && strcmp(parent, ".") != 0 &&
         lstat(parent, &st) < 0)
-        rc = make_private_dir(parent, err);
+        rc = make_dir_chain(parent, err);
     free(copy);
     if (rc < 0)
         return -1;
@@ -86,6 +87,15 @@ int make_private_dir(const char *dir, struct strbuf *err)
         return -1;
     }
     return 0;
+}
+
+int make_private_dir(const char *dir, struct strbuf *err)
+{
+    /* backup_dir and the state dir: never a system directory, however spelled. */
+    char *real = path_judge(dir, PATH_WRITE, err);
+    bool ok = real != NULL;
+    free(real);
+    return ok ? make_dir_chain(dir, err) : -1;
 }
 
 int read_small_file(const char *path, struct strbuf *out)

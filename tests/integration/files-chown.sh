@@ -27,7 +27,6 @@ refuse() { # refuse TEXT ARGS...: exit 1, the reason on stderr, nothing changed
     assert_contains "$TEST_TMP/log" "$text"
 }
 refuse "empty path" "" "$user:$group" --yes
-refuse "refusing to change the owner of /" / "$user:$group" --target-location / --yes
 refuse "not the configured target_location" "$lib" "$user:$group" -c "$TEST_TMP/other.conf" --yes
 refuse "not the configured target_location (/var/lib/immich)" "$lib" "$user:$group" --yes
 refuse 'no user "no-such-user-x"' "$lib" "no-such-user-x:$group" -c "$TEST_TMP/plan.conf" --yes

@@ -10,7 +10,7 @@ bin="$TEST_TMP/test_events_tsan"
 # shellcheck disable=SC2046
 gcc -std=c11 -pthread -g -O1 -fsanitize=thread \
     -include "$top_builddir/config.h" -I"$src" -I"$top_builddir" \
-    "$src/events.c" "$src/worker.c" "$src/common.c" "$src/redact.c" "$src/report.c" \
+    "$src/events.c" "$src/worker.c" "$src/common.c" "$src/redact.c" "$src/report.c" "$src/textesc.c" \
     "$top_srcdir/tests/unit/test_events.c" \
     $(pkg-config --cflags --libs cmocka) -o "$bin" \
     || fail "cannot compile the event queue with -fsanitize=thread"

@@ -3,6 +3,8 @@
 #include "common.h"
 #include "journal.h"
 #include "mlog.h"
+#include "report_md.h"
+#include "textesc.h"
 #include "redact.h"
 
 #include <setjmp.h>
@@ -233,6 +235,48 @@ static void test_redact_restore(void **state)
     assert_null(redact_restore(REDACTED " " REDACTED, dsn));
 }
 
+/* Outside text (file names, libarchive's words) reaches the log and the Markdown report with
+ * its control bytes escaped: no terminal escape or carriage return acts when it is shown. */
+static void test_log_and_report_escape_controls(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    struct strbuf err = {0};
+    struct mlog *log = mlog_open(dir, &err);
+    assert_non_null(log);
+    struct record rec = RECORD_INIT(REC_WARNING, "lib/\033[31mred\r\302\233x.jpg: bad\nnext\tline");
+    mlog_write(log, "backup", &rec);
+    struct record e = RECORD_INIT(REC_ERROR, "cannot open \033]0;title\007");
+    mlog_write(log, "backup", &e);
+    mlog_close(log);
+    char *path = xasprintf("%s/report.md", dir);
+    FILE *f = fopen(path, "w+");
+    assert_int_equal(report_markdown(dir, f, &err), 0);
+    rewind(f);
+    char buf[16384];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_null(memchr(buf, '\033', n));
+    assert_null(memchr(buf, '\r', n));
+    assert_null(memchr(buf, '\007', n));
+    assert_null(strstr(buf, "\302\233"));
+    assert_non_null(strstr(buf, "lib/\\x1b[31mred\\x0d\\xc2\\x9bx.jpg: bad"));
+    assert_non_null(strstr(buf, "cannot open \\x1b]0;title\\x07"));
+    struct strbuf esc = {0};
+    ctl_escape("a\nb\tc\x7f", false, &esc);
+    assert_string_equal(sb_str(&esc), "a\\x0ab\\x09c\\x7f");
+    sb_reset(&esc);
+    ctl_escape("a\nb\tc", true, &esc);
+    assert_string_equal(sb_str(&esc), "a\nb\tc");
+    sb_free(&esc);
+    unlink(path);
+    free(path);
+    sb_free(&err);
+    remove_dir(dir);
+    free(dir);
+}
+
 static void test_redaction_rules(void **state)
 {
     struct {
@@ -260,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_atomic_under_kill),
         cmocka_unit_test(test_lock_names_pid),
         cmocka_unit_test(test_log_redacts_and_is_private),
+        cmocka_unit_test(test_log_and_report_escape_controls),
         cmocka_unit_test(test_redaction_rules),
         cmocka_unit_test(test_redact_restore),
     };

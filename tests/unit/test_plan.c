@@ -2,6 +2,7 @@
  * while leaving the plan unchanged. */
 #include "common.h"
 #include "plan.h"
+#include "sys/safepath.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,6 +103,23 @@ static void test_validation(void **state)
         {PLAN_target_location, "/var/lib/immich/../..", false},
         {PLAN_target_location, "/usr", false},
         {PLAN_target_location, "/var/lib/immich", true},
+        /* judged resolved, however spelled */
+        {PLAN_target_location, "/./etc", false},
+        {PLAN_target_location, "//etc", false},
+        {PLAN_target_location, "/etc/.", false},
+        {PLAN_target_location, "/etc//", false},
+        {PLAN_target_location, "/usr/./", false},
+        {PLAN_target_location, "/bin", false},
+        {PLAN_target_location, "/usr/lib", false},
+        {PLAN_target_location, "/etc/no-such-dir/immich", false},
+        {PLAN_backup_dir, "//var/lib/.", false},
+        {PLAN_backup_dir, "/var/backup/immich-migrate", true},
+        {PLAN_upload_location, "/.//etc", false},
+        {PLAN_compose_dir, "/etc/immich-compose", true},
+        /* not resolvable (a part is a file): judged as spelled */
+        {PLAN_backup_dir, "/etc/passwd/x", false},
+        {PLAN_backup_dir, "/dev/null/x", false},
+        {PLAN_target_location, "/var/lib/immich/../../etc", false},
         {PLAN_media_owner, "immich", false},
         {PLAN_media_owner, "immich:", false},
         {PLAN_media_owner, "immich:immich", true},
@@ -153,6 +171,26 @@ static void test_validation(void **state)
     assert_non_null(strstr(sb_str(&names), "db_database_name: "));
     assert_non_null(strstr(sb_str(&names), "immich_url: "));
     sb_free(&names);
+    /* A symlink to /etc is /etc. */
+    char dir[] = "/tmp/test_plan.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *link = xasprintf("%s/etc-link", dir), *below = xasprintf("%s/etc-link/x/y", dir);
+    assert_int_equal(symlink("/etc", link), 0);
+    struct strbuf lwhy = {0};
+    assert_false(plan_validate_value(&p, PLAN_target_location, link, false, &lwhy));
+    assert_non_null(strstr(sb_str(&lwhy), "/etc"));
+    assert_false(plan_validate_value(&p, PLAN_backup_dir, below, false, &lwhy));
+    char *res = path_resolve(below);
+    assert_string_equal(res, "/etc/x/y");
+    free(res);
+    res = path_resolve("//tmp/./no-such-x/../no-such-y//z/.");
+    assert_string_equal(res, "/tmp/no-such-y/z");
+    free(res);
+    unlink(link);
+    rmdir(dir);
+    free(link);
+    free(below);
+    sb_free(&lwhy);
     /* Filesystem checks: a user that does not exist is refused. */
     struct strbuf why = {0};
     assert_false(plan_validate_value(&p, PLAN_media_owner, "no-such-user-xyz:root", true, &why));

@@ -1,5 +1,6 @@
 #include "session.h"
 #include "redact.h"
+#include "sys/safe_dir.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -93,6 +94,12 @@ static void restore_secrets(struct plan *p, const struct plan *config)
 static void remove_stale_partials(struct session *s)
 {
     static const char prefix[] = "immich-", suffix[] = ".partial";
+    /* Nothing is removed from a directory others can write: the checks refuse it later. */
+    struct strbuf unsafe = {0};
+    int safe = safe_dir_check(plan_get(&s->plan, PLAN_backup_dir), &unsafe);
+    sb_free(&unsafe);
+    if (safe < 0)
+        return;
     DIR *d = opendir(plan_get(&s->plan, PLAN_backup_dir));
     if (!d)
         return;

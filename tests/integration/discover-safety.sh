@@ -51,6 +51,14 @@ assert_no_stop
 assert_empty_dir "$shared"
 pass_step "a 0777 backup_dir owned by nobody fails the checks; batch stops before Docker, writes nothing"
 
+# A resume removes half-written outputs of ours from backup_dir, but never from one others can
+# write: there the name may be theirs.
+runuser -u nobody -- touch "$shared/immich-dump-theirs.sql.zst.partial"
+run_status 1 --batch --yes --resume -c "$TEST_TMP/plan-shared" --state-dir "$state"
+[ -e "$shared/immich-dump-theirs.sql.zst.partial" ] || fail "a resume removed a file from a backup_dir others can write"
+rm -f "$shared/immich-dump-theirs.sql.zst.partial"
+pass_step "a resume removes nothing from a backup_dir others can write"
+
 # The subcommands that write there refuse it too, before running anything.
 : >"$CALLS_LOG"
 run_status 1 dump -c "$TEST_TMP/plan-shared"

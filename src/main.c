@@ -28,7 +28,7 @@ static void print_help(void)
     printf(_("Options:\n"
              "  -c, --config=FILE     read the plan's values from FILE (key = value)\n"
              "  -y, --yes             confirm destructive steps without asking (batch mode)\n"
-             "      --override=GATES  batch mode: run the stages even though these gates do not\n"
+             "      --override=GATES  batch mode: run stages even though these gates do not\n"
              "                        hold (comma-separated: checks, backup, nixos); logged\n"
              "      --state-dir=DIR   journal, lock and log (default /var/lib/immich-migrate)\n"
              "      --keep-sandbox    with --demo: keep the sandbox on exit\n"

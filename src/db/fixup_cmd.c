@@ -20,13 +20,16 @@ static void usage(FILE *f)
                  "Rewrites a plain SQL dump of Immich for the NixOS installation: the search_path\n"
                  "line, the library paths (path columns only), MediaLocation, owners and grants.\n"
                  "IN may be .sql, .sql.gz or .sql.zst; OUT ending in .zst is compressed.\n"
+                 "OUT's directory must be writable only by root (or you), as must every\n"
+                 "directory above it (sticky ones like /tmp excepted).\n"
                  "A pg_dumpall cluster dump is reduced to the Immich database.\n\n"
                  "  -c, --config FILE     the migration plan\n"
                  "      --map FROM=TO     map the path prefix FROM to TO (repeatable)\n"
                  "      --role-map SRC=DST  map the role SRC to DST in owners and grants\n"
                  "      --target DIR      the NixOS media location (default: target_location)\n"
                  "      --database NAME   the database taken from a cluster dump\n"
-                 "      --report FILE     write the report to FILE (default: standard output)\n"
+                 "      --report FILE     write the report to a new FILE or a device such as\n"
+                 "                        /dev/null (default: standard output)\n"
                  "      --allow-incomplete  accept a dump without its \"dump complete\" line\n"
                  "      --help            show this help\n"));
 }

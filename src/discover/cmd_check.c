@@ -11,10 +11,12 @@ static void check_usage(FILE *to)
 {
     fprintf(to, _("Usage: immich-migrate check -c CONFIG [--state-dir DIR]\n"
                   "Find the Docker installation and the NixOS target and run the pre-flight\n"
-                  "checks: versions, extensions, free space, target location, lock. Each check\n"
-                  "prints PASS, WARN or FAIL (with what to do); exits 1 when any fails. Changes\n"
-                  "nothing, except writing the list of files already missing in Docker to\n"
-                  "DIR/dangling-paths for 'immich-migrate verify'.\n\n"
+                  "checks: settings, path settings (resolved), backup and state directories\n"
+                  "(writable only by root), versions, extensions, media owner, free space,\n"
+                  "target location, lock. Each check prints PASS, WARN or FAIL (with what to\n"
+                  "do); exits 1 when any fails. Changes nothing, except writing the list of\n"
+                  "files already missing in Docker to DIR/dangling-paths for\n"
+                  "'immich-migrate verify'.\n\n"
                   "  -c, --config=FILE    the plan (key = value)\n"
                   "      --state-dir=DIR  default /var/lib/immich-migrate\n"
                   "  -h, --help           show this help and exit\n"));

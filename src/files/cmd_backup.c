@@ -13,7 +13,9 @@ static void backup_usage(FILE *to)
 {
     fprintf(to, _("Usage: immich-migrate backup [OPTION]... SRC ARCHIVE\n"
                   "Write the library SRC as a zstd-compressed pax tar ARCHIVE (readable by GNU tar\n"
-                  "and bsdtar) and a manifest ARCHIVE.manifest beside it.\n\n"
+                  "and bsdtar) and a manifest ARCHIVE.manifest beside it. ARCHIVE's directory\n"
+                  "must be writable only by root (or you), as must every directory above it\n"
+                  "(sticky ones like /tmp excepted).\n\n"
                   "  -l, --level=N        zstd compression level 1-19 (default 3)\n"
                   "  -t, --threads=N      compression threads (default: CPUs - 1, at most 4;\n"
                   "                       0 = compress in the reading thread)\n"

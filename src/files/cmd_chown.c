@@ -17,7 +17,9 @@ static void chown_usage(FILE *to)
 {
     fprintf(to, _("Usage: immich-migrate chown [OPTION]... DIR USER:GROUP\n"
                   "Give DIR and everything below it to USER:GROUP without following symlinks,\n"
-                  "and set DIR to mode 0700. DIR must be the plan's target_location.\n\n"
+                  "and set DIR to mode 0700. DIR must be the plan's target_location and, with\n"
+                  "symlinks, '.' and '..' resolved, no system directory. A file with hard links\n"
+                  "outside DIR is left alone and reported.\n\n"
                   "  -c, --config=FILE          take target_location from the plan FILE\n"
                   "      --target-location=DIR  the target_location when there is no plan file\n"
                   "                             (default /var/lib/immich)\n"

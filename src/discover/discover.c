@@ -251,7 +251,7 @@ void discover_source(struct discovery *d, struct plan *p, const struct reporter 
     if (d->compose_dir) {
         fill(p, PLAN_compose_dir, d->compose_dir,
              d->server.compose_working_dir && *d->server.compose_working_dir
-                 ? "docker inspect" : "usual place");
+                 ? "docker inspect" : _("usual place"));
         read_env(d, p);
     }
     if (d->server_state == 0)

@@ -224,13 +224,16 @@ static const char *line_mark(const struct run_line *l, bool checks_style)
     }
 }
 
-/* The checks already say PASS/FAIL/WARN in their text; the mark column says it once. */
+/* The checks already say PASS/FAIL/WARN in their text, in the user's language (checks.c's
+ * status_word); the mark column says it once. */
 static const char *without_verdict(const char *text)
 {
-    static const char *const words[] = {"PASS ", "FAIL ", "WARN ", "OK "};
-    for (size_t i = 0; i < ARRAY_LEN(words); i++)
-        if (strncmp(text, words[i], strlen(words[i])) == 0)
-            return text + strlen(words[i]);
+    const char *const words[] = {_("PASS"), _("FAIL"), _("WARN"), "PASS", "FAIL", "WARN", "OK"};
+    for (size_t i = 0; i < ARRAY_LEN(words); i++) {
+        size_t n = strlen(words[i]);
+        if (strncmp(text, words[i], n) == 0 && text[n] == ' ')
+            return text + n + 1;
+    }
     return text;
 }
 

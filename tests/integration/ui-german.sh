@@ -51,6 +51,16 @@ tmux_assert "Ändern"
 tmux_screen | grep -F "backup_dir" | grep -qF "Konfigurationsdatei" || { tmux_screen; fail "source label not German"; }
 pass_step "help and settings in German"
 
+# The checks run by themselves; each finding says its verdict once, in German ("[FEHL]" in the
+# mark column, not "[FEHL] FEHL …").
+tmux_keys n
+tmux_wait_for "Fehlgeschlagen:" 60
+tmux_assert "[FEHL]"
+if tmux_screen | grep -qE '\[FEHL\] +FEHL |\[WARN\] +WARN '; then tmux_screen; fail "a finding says its verdict twice"; fi
+tmux_keys Escape
+tmux_wait_for "Einstellungen"
+pass_step "the checks' findings in German, each verdict once"
+
 tmux_keys q
 tmux_wait_for "Beenden?"
 tmux_assert "j ja"

@@ -21,11 +21,12 @@ struct stage_job {
     const struct stage *st;
 };
 
-/* The screens in the order of their states in struct wizard. */
-static const struct screen *const screens[] = {&screen_welcome, &screen_settings, &screen_checks,
-                                               &screen_stage, &screen_finish};
+/* The kinds of screen; screen_at() says which one shows at a position. */
 enum { SCR_WELCOME, SCR_SETTINGS, SCR_CHECKS, SCR_STAGE, SCR_FINISH, SCR_COUNT };
-_Static_assert(ARRAY_LEN(screens) == SCR_COUNT, "one screen for every kind");
+static const struct screen *const screens[SCR_COUNT] = {
+    [SCR_WELCOME] = &screen_welcome, [SCR_SETTINGS] = &screen_settings, [SCR_CHECKS] = &screen_checks,
+    [SCR_STAGE] = &screen_stage,     [SCR_FINISH] = &screen_finish,
+};
 
 struct wizard {
     const struct stage *const *stages;

@@ -90,9 +90,8 @@ static void draw_filters(const struct review *r)
     sb_free(&f);
 }
 
-static void review_draw(struct ui *ui)
+static void review_draw(struct review *r)
 {
-    struct review *r = ui->review;
     char *title = xasprintf(_("immich-migrate %s review of %s"), term_utf8() ? "—" : "-", r->dir);
     dr_title(title, NULL);
     free(title);
@@ -249,9 +248,9 @@ static bool review_key(struct ui *ui, struct review *r, int k)
     return true;
 }
 
-static void draw_review_base(struct ui *ui)
+static void draw_review_base(struct ui *ui, void *arg)
 {
-    review_draw(ui);
+    review_draw(arg);
     if (ui->status)
         dr_text(LINES - 2, 1, COLS - 2, ui->status, ui_attr(UA_WARN));
 }
@@ -259,11 +258,11 @@ static void draw_review_base(struct ui *ui)
 /* The browser loop over an already read log, inside a running UI. */
 static void review_loop(struct ui *ui, struct review *r)
 {
-    void (*saved_draw)(struct ui *) = ui->draw_base;
-    struct review *saved_review = ui->review;
+    void (*saved_draw)(struct ui *, void *) = ui->draw_base;
+    void *saved_arg = ui->draw_arg;
     int saved_ov = ui->n_ov;
     ui->n_ov = 0;
-    ui->review = r;
+    ui->draw_arg = r;
     ui->draw_base = draw_review_base;
     apply_filters(r);
     for (;;) {
@@ -276,7 +275,7 @@ static void review_loop(struct ui *ui, struct review *r)
             break;
     }
     ui->draw_base = saved_draw;
-    ui->review = saved_review;
+    ui->draw_arg = saved_arg;
     ui->n_ov = saved_ov;
 }
 

@@ -2,20 +2,33 @@
 #include "ui/uimain.h"
 #include "journal.h"
 
+#include <stdlib.h>
 
-static void checks_enter(struct ui *ui)
+struct checks_screen {
+    bool started; /* the checks ran by themselves on the first visit */
+};
+
+static void *checks_open(struct ui *ui)
 {
-    const struct stage *st = wiz_stage_at(ui, ui->pos);
+    (void)ui;
+    return xcalloc(1, sizeof(struct checks_screen));
+}
+
+static void checks_enter(struct ui *ui, void *self)
+{
+    struct checks_screen *cs = self;
+    const struct stage *st = wiz_current_stage(ui);
     /* The first visit runs the checks by itself; later visits show the last result. */
-    if (!ui->checks_started && wiz_status(ui, st) != ST_DONE) {
-        ui->checks_started = true;
+    if (!cs->started && wiz_status(ui, st) != ST_DONE) {
+        cs->started = true;
         wiz_start_stage(ui, st);
     }
 }
 
-static void checks_draw(struct ui *ui)
+static void checks_draw(struct ui *ui, void *self)
 {
-    const struct stage *st = wiz_stage_at(ui, ui->pos);
+    (void)self;
+    const struct stage *st = wiz_current_stage(ui);
     wiz_draw_header(ui, _("Checks"));
     int y = wiz_body_top(ui);
     y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
@@ -37,9 +50,10 @@ static void checks_draw(struct ui *ui)
         dr_keybar(idle_keys, ARRAY_LEN(idle_keys));
 }
 
-static int checks_key(struct ui *ui, int key)
+static int checks_key(struct ui *ui, void *self, int key)
 {
-    const struct stage *st = wiz_stage_at(ui, ui->pos);
+    (void)self;
+    const struct stage *st = wiz_current_stage(ui);
     if (stage_common_key(ui, key))
         return ACT_NONE;
     if (worker_running(ui->w))
@@ -55,6 +69,8 @@ static int checks_key(struct ui *ui, int key)
 }
 
 const struct screen screen_checks = {
+    .open = checks_open,
+    .close = free,
     .enter = checks_enter,
     .draw = checks_draw,
     .key = checks_key,

@@ -5,13 +5,16 @@
 
 #include <stdlib.h>
 
-static void finish_draw(struct ui *ui)
+static void finish_draw(struct ui *ui, void *self)
 {
+    (void)self;
+    size_t nstages;
+    const struct stage *const *stages = wiz_stages(ui, &nstages);
     wiz_draw_header(ui, _("Summary"));
     int y = wiz_body_top(ui);
     bool complete = true;
-    for (size_t i = 0; i < ui->nstages; i++) {
-        enum stage_status st = wiz_status(ui, ui->stages[i]);
+    for (size_t i = 0; i < nstages; i++) {
+        enum stage_status st = wiz_status(ui, stages[i]);
         complete &= st == ST_DONE || st == ST_SKIPPED;
     }
     dr_text(y++, 2, COLS - 4,
@@ -19,8 +22,8 @@ static void finish_draw(struct ui *ui)
             ui_attr(complete ? UA_OK : UA_WARN));
     y++;
     int rows = LINES - 5 - y;
-    for (size_t i = 0; i < ui->nstages && (int)i < rows; i++) {
-        const struct stage *stage = ui->stages[i];
+    for (size_t i = 0; i < nstages && (int)i < rows; i++) {
+        const struct stage *stage = stages[i];
         enum stage_status st = wiz_status(ui, stage);
         static const char *const names[] = {N_("pending"), N_("running"), N_("done"), N_("failed"), N_("skipped")};
         attr_t a = st == ST_DONE ? ui_attr(UA_OK) : st == ST_FAILED ? ui_attr(UA_FAIL) : A_NORMAL;
@@ -42,8 +45,9 @@ static void finish_draw(struct ui *ui)
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
-static int finish_key(struct ui *ui, int key)
+static int finish_key(struct ui *ui, void *self, int key)
 {
+    (void)self;
     if (UK_ENTER(key))
         return ACT_EXIT;
     if (key == 'v')

@@ -8,23 +8,33 @@
 
 #define SOURCE_WIDTH 20 /* "Konfigurationsdatei" fits */
 
+struct settings_screen {
+    int sel, top; /* the selected row (a plan key), the first row shown */
+};
+
+static void *settings_open(struct ui *ui)
+{
+    (void)ui;
+    return xcalloc(1, sizeof(struct settings_screen));
+}
+
 static int list_rows(const struct ui *ui)
 {
     int rows = LINES - 1 - 4 - (wiz_body_top(ui) + 2);
     return rows < 1 ? 1 : rows;
 }
 
-static void keep_visible(struct ui *ui)
+static void keep_visible(const struct ui *ui, struct settings_screen *ss)
 {
     int rows = list_rows(ui);
-    if (ui->sel < 0)
-        ui->sel = 0;
-    if (ui->sel >= PLAN_KEY_COUNT)
-        ui->sel = PLAN_KEY_COUNT - 1;
-    if (ui->top > ui->sel)
-        ui->top = ui->sel;
-    if (ui->sel >= ui->top + rows)
-        ui->top = ui->sel - rows + 1;
+    if (ss->sel < 0)
+        ss->sel = 0;
+    if (ss->sel >= PLAN_KEY_COUNT)
+        ss->sel = PLAN_KEY_COUNT - 1;
+    if (ss->top > ss->sel)
+        ss->top = ss->sel;
+    if (ss->sel >= ss->top + rows)
+        ss->top = ss->sel - rows + 1;
 }
 
 static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
@@ -45,9 +55,8 @@ static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
     dr_text(y, COLS - src_w - 1, src_w, _(plan_source_label(p->v[k].source)), base);
 }
 
-static void draw_detail(struct ui *ui, int y)
+static void draw_detail(struct ui *ui, enum plan_key k, int y)
 {
-    enum plan_key k = (enum plan_key)ui->sel;
     const struct plan *p = &ui->s->plan;
     dr_hline(y++, 0, COLS, plan_key_name(k));
     dr_text(y++, 2, COLS - 4, _(plan_key_help(k)), A_NORMAL);
@@ -66,19 +75,20 @@ static void draw_detail(struct ui *ui, int y)
     sb_free(&why);
 }
 
-static void settings_draw(struct ui *ui)
+static void settings_draw(struct ui *ui, void *self)
 {
+    struct settings_screen *ss = self;
     wiz_draw_header(ui, _("Settings"));
     int y = wiz_body_top(ui);
-    keep_visible(ui);
+    keep_visible(ui, ss);
     dr_text(y, 3, 20, _("Setting"), ui_attr(UA_HEADING));
     dr_text(y, 23, 30, _("Value"), ui_attr(UA_HEADING));
     dr_text(y, COLS - SOURCE_WIDTH - 1, SOURCE_WIDTH, _("Source"), ui_attr(UA_HEADING));
     y += 1;
     int rows = list_rows(ui);
-    for (int i = 0; i < rows && ui->top + i < PLAN_KEY_COUNT; i++)
-        draw_row(ui, y + i, (enum plan_key)(ui->top + i), ui->top + i == ui->sel);
-    draw_detail(ui, LINES - 5);
+    for (int i = 0; i < rows && ss->top + i < PLAN_KEY_COUNT; i++)
+        draw_row(ui, y + i, (enum plan_key)(ss->top + i), ss->top + i == ss->sel);
+    draw_detail(ui, (enum plan_key)ss->sel, LINES - 5);
     static const char *const keys[] = {"Up/Down", N_("Select"), "Enter", N_("Edit"), "n", N_("Next"),
                                        "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
@@ -86,9 +96,8 @@ static void settings_draw(struct ui *ui)
 
 /* The value is edited as shown, with its password redacted; the password is put back unless
  * the user typed a new one. Only a real change counts (it makes the checks run again). */
-static void edit_selected(struct ui *ui)
+static void edit_selected(struct ui *ui, enum plan_key k)
 {
-    enum plan_key k = (enum plan_key)ui->sel;
     const char *old = plan_get(&ui->s->plan, k);
     char *shown = redact_dup(old);
     struct strbuf value = {0};
@@ -106,30 +115,33 @@ static void edit_selected(struct ui *ui)
     sb_free(&value);
 }
 
-static int settings_key(struct ui *ui, int key)
+static int settings_key(struct ui *ui, void *self, int key)
 {
+    struct settings_screen *ss = self;
     int page = list_rows(ui);
     if (key == UK(KEY_UP) || key == 'k')
-        ui->sel--;
+        ss->sel--;
     else if (key == UK(KEY_DOWN) || key == 'j')
-        ui->sel++;
+        ss->sel++;
     else if (key == UK(KEY_PPAGE))
-        ui->sel -= page;
+        ss->sel -= page;
     else if (key == UK(KEY_NPAGE))
-        ui->sel += page;
+        ss->sel += page;
     else if (key == UK(KEY_HOME))
-        ui->sel = 0;
+        ss->sel = 0;
     else if (key == UK(KEY_END))
-        ui->sel = PLAN_KEY_COUNT - 1;
+        ss->sel = PLAN_KEY_COUNT - 1;
     else if (UK_ENTER(key) || key == 'e')
-        edit_selected(ui);
+        edit_selected(ui, (enum plan_key)ss->sel);
     else if (key == 'n' || key == '\t' || key == UK(KEY_RIGHT))
         return ACT_NEXT;
-    keep_visible(ui);
+    keep_visible(ui, ss);
     return ACT_NONE;
 }
 
 const struct screen screen_settings = {
+    .open = settings_open,
+    .close = free,
     .draw = settings_draw,
     .key = settings_key,
     .help = N_("Settings: the values the migration uses, each with where it came from: the "

@@ -9,25 +9,38 @@
 
 #define MAX_PREVIEW_LINES 6
 
-static const struct stage *current(const struct ui *ui)
+struct stage_screen {
+    char *preview; /* the shown stage's preview text, redacted; NULL before the first visit */
+};
+
+static void *stage_open(struct ui *ui)
 {
-    return wiz_stage_at(ui, ui->pos);
+    (void)ui;
+    return xcalloc(1, sizeof(struct stage_screen));
+}
+
+static void stage_close(void *self)
+{
+    struct stage_screen *ss = self;
+    if (ss)
+        free(ss->preview);
+    free(ss);
 }
 
 /* The preview is made once when the screen opens (the plan may change while a stage runs on
  * the worker; drawing never reads it then). */
-static void stage_enter(struct ui *ui)
+static void stage_enter(struct ui *ui, void *self)
 {
-    const struct stage *st = current(ui);
-    free(ui->preview);
+    struct stage_screen *ss = self;
+    const struct stage *st = wiz_current_stage(ui);
+    free(ss->preview);
     struct strbuf out = {0};
     struct stage_ctx ctx = {.plan = &ui->s->plan, .dry_run = true, .state_dir = ui->s->state_dir,
                             .journal = ui->s->journal};
     if (st->preview)
         st->preview(&ctx, &out);
-    ui->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
+    ss->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
     sb_free(&out);
-    ui->preview_for = st;
     if (ui->run.stage != st)
         ui->run.scroll = 0;
 }
@@ -42,9 +55,9 @@ static int count_lines(const char *s)
     return n;
 }
 
-static void draw_preview(const struct ui *ui, int y, int h)
+static void draw_preview(const struct stage_screen *ss, int y, int h)
 {
-    const char *line = ui->preview ? ui->preview : "";
+    const char *line = ss->preview ? ss->preview : "";
     int total = count_lines(line);
     int shown = total > h ? h - 1 : total;
     for (int i = 0; i < shown && *line; i++) {
@@ -120,9 +133,10 @@ static int draw_gates(struct ui *ui, const struct stage *st, int y)
     return lines;
 }
 
-static void stage_draw(struct ui *ui)
+static void stage_draw(struct ui *ui, void *self)
 {
-    const struct stage *st = current(ui);
+    const struct stage_screen *ss = self;
+    const struct stage *st = wiz_current_stage(ui);
     wiz_draw_header(ui, _(st->title));
     int y = wiz_body_top(ui);
     if (st->destructive) {
@@ -138,7 +152,7 @@ static void stage_draw(struct ui *ui)
     if (preview_h < 1)
         preview_h = 1;
     dr_hline(y++, 0, COLS, _("Will run"));
-    draw_preview(ui, y, preview_h);
+    draw_preview(ss, y, preview_h);
     y += preview_h;
     bool ours = ui->run.stage == st;
     if (ours)
@@ -181,9 +195,10 @@ bool stage_common_key(struct ui *ui, int key)
     return false;
 }
 
-static int stage_key(struct ui *ui, int key)
+static int stage_key(struct ui *ui, void *self, int key)
 {
-    const struct stage *st = current(ui);
+    const struct stage_screen *ss = self;
+    const struct stage *st = wiz_current_stage(ui);
     if (stage_common_key(ui, key))
         return ACT_NONE;
     if (worker_running(ui->w))
@@ -198,12 +213,14 @@ static int stage_key(struct ui *ui, int key)
         if (dlg_yesno(ui, _("Skip this stage? The migration goes on without it.")))
             session_skip_stage(ui->s, st, _("skipped by the user"));
     } else if (key == 'p') {
-        dlg_text(ui, _(st->title), ui->preview ? ui->preview : "");
+        dlg_text(ui, _(st->title), ss->preview ? ss->preview : "");
     }
     return ACT_NONE;
 }
 
 const struct screen screen_stage = {
+    .open = stage_open,
+    .close = stage_close,
     .enter = stage_enter,
     .draw = stage_draw,
     .key = stage_key,

@@ -5,6 +5,17 @@
 
 #include <stdlib.h>
 
+struct welcome_screen {
+    bool choosing; /* an unfinished migration waits for resume, review or start over */
+};
+
+static void *welcome_open(struct ui *ui)
+{
+    struct welcome_screen *ws = xcalloc(1, sizeof *ws);
+    ws->choosing = wiz_found_unfinished(ui);
+    return ws;
+}
+
 static const char *status_symbol(enum stage_status st, attr_t *a)
 {
     switch (st) {
@@ -19,27 +30,30 @@ static const char *status_symbol(enum stage_status st, attr_t *a)
 /* One stage per line with its state mark; two columns when the list would not fit. */
 static int draw_stage_list(struct ui *ui, int y, int rows)
 {
-    int cols = (int)ui->nstages > rows && COLS >= 70 ? 2 : 1;
-    int per_col = ((int)ui->nstages + cols - 1) / cols;
+    size_t nstages;
+    const struct stage *const *stages = wiz_stages(ui, &nstages);
+    int cols = (int)nstages > rows && COLS >= 70 ? 2 : 1;
+    int per_col = ((int)nstages + cols - 1) / cols;
     int col_w = (COLS - 4) / cols;
-    for (size_t i = 0; i < ui->nstages; i++) {
+    for (size_t i = 0; i < nstages; i++) {
         int row = (int)i % per_col, col = (int)i / per_col;
         if (row >= rows)
             continue;
         int x = 2 + col * col_w;
         attr_t a;
-        const char *mark = status_symbol(wiz_status(ui, ui->stages[i]), &a);
+        const char *mark = status_symbol(wiz_status(ui, stages[i]), &a);
         char *num = xasprintf("%2zu.", i + 1);
         dr_text(y + row, x, 4, num, A_NORMAL);
         free(num);
         dr_text(y + row, x + 4, 2, mark, a);
-        dr_text(y + row, x + 6, col_w - 7, _(ui->stages[i]->title), A_NORMAL);
+        dr_text(y + row, x + 6, col_w - 7, _(stages[i]->title), A_NORMAL);
     }
     return per_col < rows ? per_col : rows;
 }
 
-static void welcome_draw(struct ui *ui)
+static void welcome_draw(struct ui *ui, void *self)
 {
+    const struct welcome_screen *ws = self;
     wiz_draw_header(ui, _("Welcome"));
     int y = wiz_body_top(ui);
     y += dr_paragraph(y, 2, COLS - 4, 4,
@@ -49,7 +63,7 @@ static void welcome_draw(struct ui *ui)
                         "can stop at any time and resume later."),
                       A_NORMAL) + 1;
     dr_text(y++, 2, COLS - 4, _("Stages:"), ui_attr(UA_HEADING));
-    bool choosing = ui->found_unfinished && !ui->choice_made;
+    bool choosing = ws->choosing;
     int reserve = choosing ? 4 : 2;
     y += draw_stage_list(ui, y, LINES - 1 - reserve - y) + 1;
     static const char *const keys[] = {"Enter", N_("Start"), "v", N_("Review log"), "?", N_("Help"), "q", N_("Quit")};
@@ -76,7 +90,7 @@ static void show_error(struct ui *ui, const char *what, struct strbuf *err)
     free(text);
 }
 
-static int choose(struct ui *ui, int key)
+static int choose(struct ui *ui, struct welcome_screen *ws, int key)
 {
     struct strbuf err = {0};
     int act = ACT_NONE;
@@ -84,7 +98,7 @@ static int choose(struct ui *ui, int key)
         if (session_resume(ui->s, &err) < 0) {
             show_error(ui, _("Cannot resume"), &err);
         } else {
-            ui->choice_made = true;
+            ws->choosing = false;
             wiz_jump(ui, wiz_first_open_pos(ui));
         }
     } else if (key == 'o') {
@@ -92,7 +106,7 @@ static int choose(struct ui *ui, int key)
             if (session_start_over(ui->s, &err) < 0) {
                 show_error(ui, _("Cannot start over"), &err);
             } else {
-                ui->choice_made = true;
+                ws->choosing = false;
                 act = ACT_NEXT;
             }
         }
@@ -103,14 +117,15 @@ static int choose(struct ui *ui, int key)
     return act;
 }
 
-static int welcome_key(struct ui *ui, int key)
+static int welcome_key(struct ui *ui, void *self, int key)
 {
+    struct welcome_screen *ws = self;
     if (key == 'v') {
         review_browse(ui, ui->s->state_dir);
         return ACT_NONE;
     }
-    if (ui->found_unfinished && !ui->choice_made)
-        return choose(ui, key);
+    if (ws->choosing)
+        return choose(ui, ws, key);
     if (UK_ENTER(key)) {
         if (ui->s->resumed) {
             wiz_jump(ui, wiz_first_open_pos(ui));
@@ -122,6 +137,8 @@ static int welcome_key(struct ui *ui, int key)
 }
 
 const struct screen screen_welcome = {
+    .open = welcome_open,
+    .close = free,
     .draw = welcome_draw,
     .key = welcome_key,
     .help = N_("Welcome: the list shows every stage of the migration and its state "

@@ -137,7 +137,7 @@ void ui_draw(struct ui *ui)
     erase();
     if (!dr_too_small()) {
         if (ui->draw_base)
-            ui->draw_base(ui);
+            ui->draw_base(ui, ui->draw_arg);
         for (int i = 0; i < ui->n_ov; i++)
             ui->ov[i].draw(ui->ov[i].arg);
     }

@@ -79,33 +79,24 @@ struct overlay {
     void *arg;
 };
 
-enum { SCR_WELCOME, SCR_SETTINGS, SCR_CHECKS, SCR_STAGE, SCR_FINISH };
+struct wizard; /* the wizard's own state (wizard.c) */
 
+/* What every part of the UI shares: the session (plan and journal), the worker and what its
+ * events told (the run view), the drawing schedule and the status line. Each screen keeps
+ * its own state in a struct of its own (struct screen); the log browser in struct review. */
 struct ui {
-    struct session *s; /* NULL when only reviewing */
-    struct worker *w;  /* NULL when only reviewing */
-    void (*draw_base)(struct ui *ui);
+    struct session *s;  /* NULL when only reviewing */
+    struct worker *w;   /* NULL when only reviewing */
+    struct wizard *wiz; /* NULL when only reviewing */
+    void (*draw_base)(struct ui *ui, void *arg); /* the screen under the overlays */
+    void *draw_arg;                              /* draw_base's arg */
     struct overlay ov[4];
     int n_ov;
     bool dirty;  /* something changed since the last draw */
     bool notify; /* a run finished or a question arrived */
     double last_draw;
-    struct run_view run;
-    /* wizard */
-    const struct stage *const *stages;
-    size_t nstages;
-    int pos;    /* 0 welcome, 1 settings, 2 checks, 3.. stage screens, last finish */
-    int npos;
-    bool found_unfinished;
-    bool choice_made; /* resume / start over chosen */
-    char *status;     /* a transient message on the result line */
-    int sel, top;     /* settings: selected row, first row shown */
-    char *preview;    /* the current stage screen's preview text */
-    const struct stage *preview_for;
-    bool checks_started;
-    struct journal *peek; /* the unfinished journal shown before resume / start over */
-    struct review *review; /* the log browser's state while it is open */
-    const struct stage *rollback_offered; /* rollback already offered after this stage failed */
+    struct run_view run; /* the running (or last) stage, fed by the worker's events */
+    char *status;        /* a transient message on the result line */
 };
 
 /* ---- terminal (term.c) ---- */
@@ -150,20 +141,30 @@ void dlg_help(struct ui *ui, const char *screen_help);
 bool ui_is_yes_key(int key);
 
 /* ---- the wizard's screens ---- */
+/* A screen of the wizard. Its state is its own: open makes it when the wizard starts, close
+ * frees it when the wizard ends, and the other callbacks get it as self (one state per
+ * screen; the stage screen's serves every stage). open and close may be NULL (no state). */
 struct screen {
-    void (*enter)(struct ui *ui);
-    void (*draw)(struct ui *ui);
-    int (*key)(struct ui *ui, int key); /* returns an ACT_ value */
-    const char *help;                   /* N_() */
+    void *(*open)(struct ui *ui);
+    void (*close)(void *self);
+    void (*enter)(struct ui *ui, void *self); /* on every visit; may be NULL */
+    void (*draw)(struct ui *ui, void *self);
+    int (*key)(struct ui *ui, void *self, int key); /* returns an ACT_ value */
+    const char *help;                               /* N_() */
 };
 enum { ACT_NONE, ACT_NEXT, ACT_BACK, ACT_QUIT, ACT_EXIT, ACT_JUMP };
 
 extern const struct screen screen_welcome, screen_settings, screen_checks, screen_stage,
     screen_finish;
 
-/* wizard.c */
+/* wizard.c; ui->wiz is set */
 const struct stage *wiz_stage_at(const struct ui *ui, int pos); /* stage of a stage screen */
 int wiz_pos_of_stage(const struct ui *ui, const struct stage *st);
+const struct stage *wiz_current_stage(const struct ui *ui); /* of the screen shown, or NULL */
+/* Every stage in stage_list() order; *n gets their number. */
+const struct stage *const *wiz_stages(const struct ui *ui, size_t *n);
+/* session_open found an unfinished migration when the wizard started (ui_wizard_run). */
+bool wiz_found_unfinished(const struct ui *ui);
 int wiz_first_open_pos(const struct ui *ui); /* first screen whose stage is not done */
 void wiz_jump(struct ui *ui, int pos);
 enum stage_status wiz_status(const struct ui *ui, const struct stage *st);

@@ -15,87 +15,133 @@
 #define POS_CHECKS 2
 #define FIRST_STAGE_POS 3
 
+/* A stage run on the worker: what run_stage_job gets. */
+struct stage_job {
+    struct session *s;
+    const struct stage *st;
+};
+
+/* The kinds of screen; screen_at() says which one shows at a position. */
+enum { SCR_WELCOME, SCR_SETTINGS, SCR_CHECKS, SCR_STAGE, SCR_FINISH, SCR_COUNT };
+static const struct screen *const screens[SCR_COUNT] = {
+    [SCR_WELCOME] = &screen_welcome, [SCR_SETTINGS] = &screen_settings, [SCR_CHECKS] = &screen_checks,
+    [SCR_STAGE] = &screen_stage,     [SCR_FINISH] = &screen_finish,
+};
+
+struct wizard {
+    const struct stage *const *stages;
+    size_t nstages;
+    int pos; /* 0 welcome, 1 settings, 2 checks, 3.. stage screens, last finish */
+    int npos;
+    bool found_unfinished;
+    struct journal *peek; /* the unfinished journal shown before resume / start over */
+    const struct stage *rollback_offered; /* rollback already offered after this stage failed */
+    struct stage_job job;                 /* the worker's argument while a stage runs */
+    void *state[SCR_COUNT];               /* each screen's own state (struct screen) */
+};
+
 /* The checks screen shows the stage that establishes the checks gate (stage.h). */
-static const struct stage *discover_stage(const struct ui *ui)
+static const struct stage *discover_stage(const struct wizard *wz)
 {
-    for (size_t i = 0; i < ui->nstages; i++)
-        if (ui->stages[i]->provides & GATE_CHECKS)
-            return ui->stages[i];
-    return ui->stages[0];
+    for (size_t i = 0; i < wz->nstages; i++)
+        if (wz->stages[i]->provides & GATE_CHECKS)
+            return wz->stages[i];
+    return wz->stages[0];
 }
 
 const struct stage *wiz_stage_at(const struct ui *ui, int pos)
 {
+    const struct wizard *wz = ui->wiz;
     if (pos == POS_CHECKS)
-        return discover_stage(ui);
-    if (pos < FIRST_STAGE_POS || pos >= ui->npos - 1)
+        return discover_stage(wz);
+    if (pos < FIRST_STAGE_POS || pos >= wz->npos - 1)
         return NULL;
     int want = pos - FIRST_STAGE_POS;
-    for (size_t i = 0; i < ui->nstages; i++) {
-        if (ui->stages[i] == discover_stage(ui))
+    for (size_t i = 0; i < wz->nstages; i++) {
+        if (wz->stages[i] == discover_stage(wz))
             continue;
         if (want-- == 0)
-            return ui->stages[i];
+            return wz->stages[i];
     }
     return NULL;
 }
 
 int wiz_pos_of_stage(const struct ui *ui, const struct stage *st)
 {
-    for (int pos = POS_CHECKS; pos < ui->npos - 1; pos++)
+    for (int pos = POS_CHECKS; pos < ui->wiz->npos - 1; pos++)
         if (wiz_stage_at(ui, pos) == st)
             return pos;
-    return ui->npos - 1;
+    return ui->wiz->npos - 1;
+}
+
+const struct stage *wiz_current_stage(const struct ui *ui)
+{
+    return wiz_stage_at(ui, ui->wiz->pos);
+}
+
+const struct stage *const *wiz_stages(const struct ui *ui, size_t *n)
+{
+    *n = ui->wiz->nstages;
+    return ui->wiz->stages;
+}
+
+bool wiz_found_unfinished(const struct ui *ui)
+{
+    return ui->wiz->found_unfinished;
 }
 
 enum stage_status wiz_status(const struct ui *ui, const struct stage *st)
 {
     if (ui->s->journal)
         return journal_status(ui->s->journal, st->id);
-    if (ui->peek)
-        return journal_status(ui->peek, st->id);
+    if (ui->wiz->peek)
+        return journal_status(ui->wiz->peek, st->id);
     return ST_PENDING;
 }
 
 int wiz_first_open_pos(const struct ui *ui)
 {
-    for (int pos = POS_CHECKS; pos < ui->npos - 1; pos++) {
+    for (int pos = POS_CHECKS; pos < ui->wiz->npos - 1; pos++) {
         enum stage_status st = wiz_status(ui, wiz_stage_at(ui, pos));
         if (st != ST_DONE && st != ST_SKIPPED)
             return pos;
     }
-    return ui->npos - 1;
+    return ui->wiz->npos - 1;
 }
 
-static const struct screen *screen_at(const struct ui *ui, int pos)
+/* The screen kind shown at pos. */
+static int screen_at(const struct wizard *wz, int pos)
 {
     if (pos == 0)
-        return &screen_welcome;
+        return SCR_WELCOME;
     if (pos == 1)
-        return &screen_settings;
+        return SCR_SETTINGS;
     if (pos == POS_CHECKS)
-        return &screen_checks;
-    if (pos == ui->npos - 1)
-        return &screen_finish;
-    return &screen_stage;
+        return SCR_CHECKS;
+    if (pos == wz->npos - 1)
+        return SCR_FINISH;
+    return SCR_STAGE;
 }
 
-static void draw_current(struct ui *ui)
+static void draw_current(struct ui *ui, void *arg)
 {
-    screen_at(ui, ui->pos)->draw(ui);
+    struct wizard *wz = arg;
+    int kind = screen_at(wz, wz->pos);
+    screens[kind]->draw(ui, wz->state[kind]);
 }
 
 void wiz_jump(struct ui *ui, int pos)
 {
+    struct wizard *wz = ui->wiz;
     if (pos < 0)
         pos = 0;
-    if (pos >= ui->npos)
-        pos = ui->npos - 1;
-    ui->pos = pos;
+    if (pos >= wz->npos)
+        pos = wz->npos - 1;
+    wz->pos = pos;
     ui_set_status(ui, NULL);
-    const struct screen *scr = screen_at(ui, pos);
-    if (scr->enter)
-        scr->enter(ui);
+    int kind = screen_at(wz, pos);
+    if (screens[kind]->enter)
+        screens[kind]->enter(ui, wz->state[kind]);
 }
 
 int wiz_body_top(const struct ui *ui)
@@ -105,10 +151,11 @@ int wiz_body_top(const struct ui *ui)
 
 void wiz_draw_header(struct ui *ui, const char *title)
 {
+    const struct wizard *wz = ui->wiz;
     char *left = xasprintf("immich-migrate %s %s", term_utf8() ? "—" : "-", title);
     char *right = NULL;
-    if (ui->pos >= POS_CHECKS && ui->pos < ui->npos - 1)
-        right = xasprintf(_("Step %d of %d"), ui->pos - POS_CHECKS + 1, ui->npos - 1 - POS_CHECKS);
+    if (wz->pos >= POS_CHECKS && wz->pos < wz->npos - 1)
+        right = xasprintf(_("Step %d of %d"), wz->pos - POS_CHECKS + 1, wz->npos - 1 - POS_CHECKS);
     dr_title(left, right);
     free(left);
     free(right);
@@ -122,27 +169,20 @@ void wiz_draw_header(struct ui *ui, const char *title)
 
 /* ---- running a stage ---- */
 
-struct stage_job {
-    struct session *s;
-    const struct stage *st;
-};
-
 static int run_stage_job(void *arg, const struct reporter *rep, struct strbuf *err)
 {
     struct stage_job *job = arg;
     return session_rerun_stage(job->s, job->st, rep, err);
 }
 
-static struct stage_job the_job;
-
 bool wiz_start_stage(struct ui *ui, const struct stage *st)
 {
     if (worker_running(ui->w))
         return false;
     runview_reset(&ui->run, st);
-    ui->rollback_offered = NULL;
-    the_job = (struct stage_job){ui->s, st};
-    if (worker_start(ui->w, run_stage_job, &the_job) < 0) {
+    ui->wiz->rollback_offered = NULL;
+    ui->wiz->job = (struct stage_job){ui->s, st};
+    if (worker_start(ui->w, run_stage_job, &ui->wiz->job) < 0) {
         ui->run.running = false;
         ui_set_status(ui, _("Cannot start the worker thread."));
         return false;
@@ -187,11 +227,11 @@ static void offer_rollback(struct ui *ui)
 {
     struct run_view *rv = &ui->run;
     /* A stage refused by its gates left the journal as it was: nothing failed to undo. */
-    if (!rv->finished || rv->result != STAGE_FAILED || rv->stage == ui->rollback_offered ||
+    if (!rv->finished || rv->result != STAGE_FAILED || rv->stage == ui->wiz->rollback_offered ||
         worker_running(ui->w) || wiz_status(ui, rv->stage) != ST_FAILED ||
         !rollback_possible(ui->s, rv->stage))
         return;
-    ui->rollback_offered = rv->stage;
+    ui->wiz->rollback_offered = rv->stage;
     char *q = xasprintf(_("\"%s\" failed before the import. Start the Docker containers %s and %s "
                           "again, so the old installation runs as before? (Nothing else is changed.)"),
                         _(rv->stage->title), plan_get(&ui->s->plan, PLAN_server_container),
@@ -219,13 +259,13 @@ static int handle_action(struct ui *ui, int act)
 {
     switch (act) {
     case ACT_NEXT:
-        wiz_jump(ui, ui->pos + 1);
+        wiz_jump(ui, ui->wiz->pos + 1);
         break;
     case ACT_BACK:
         if (worker_running(ui->w))
             ui_set_status(ui, _("A stage is running: cancel it with c first."));
-        else if (ui->pos > 0)
-            wiz_jump(ui, ui->pos - 1);
+        else if (ui->wiz->pos > 0)
+            wiz_jump(ui, ui->wiz->pos - 1);
         break;
     case ACT_QUIT:
         if (confirm_quit(ui)) {
@@ -260,12 +300,12 @@ static int wizard_loop(struct ui *ui)
             continue;
         if (k != UK_EVENT)
             ui_set_status(ui, NULL); /* a message lasts until the next key */
-        const struct screen *scr = screen_at(ui, ui->pos);
+        int kind = screen_at(ui->wiz, ui->wiz->pos);
         if (UK_HELP(k)) {
-            dlg_help(ui, scr->help);
+            dlg_help(ui, screens[kind]->help);
             continue;
         }
-        int act = scr->key(ui, k);
+        int act = screens[kind]->key(ui, ui->wiz->state[kind], k);
         if (act == ACT_NONE && (k == 'q' || k == 'Q' || k == UK_INTERRUPT))
             act = ACT_QUIT;
         else if (act == ACT_NONE && k == UK_ESC)
@@ -274,6 +314,34 @@ static int wizard_loop(struct ui *ui)
         if (rc >= 0)
             return rc;
     }
+}
+
+/* The wizard's state before its first screen: the stages, what session_open found, and
+ * every screen's own state. */
+static void wizard_init(struct wizard *wz, struct ui *ui, bool found_unfinished)
+{
+    memset(wz, 0, sizeof *wz);
+    ui->wiz = wz;
+    ui->draw_base = draw_current;
+    ui->draw_arg = wz;
+    wz->stages = stage_list(&wz->nstages);
+    wz->npos = FIRST_STAGE_POS + (int)wz->nstages - 1 + 1;
+    wz->found_unfinished = found_unfinished;
+    if (found_unfinished) {
+        struct strbuf err = {0};
+        wz->peek = journal_load(ui->s->state_dir, &err);
+        sb_free(&err);
+    }
+    for (int i = 0; i < SCR_COUNT; i++)
+        wz->state[i] = screens[i]->open ? screens[i]->open(ui) : NULL;
+}
+
+static void wizard_free(struct wizard *wz)
+{
+    for (int i = 0; i < SCR_COUNT; i++)
+        if (screens[i]->close)
+            screens[i]->close(wz->state[i]);
+    journal_free(wz->peek);
 }
 
 int ui_wizard_run(struct session *s, bool found_unfinished)
@@ -289,23 +357,14 @@ int ui_wizard_run(struct session *s, bool found_unfinished)
         fprintf(stderr, _("immich-migrate: cannot create the worker's event queue\n"));
         return 1;
     }
-    ui.stages = stage_list(&ui.nstages);
-    ui.npos = FIRST_STAGE_POS + (int)ui.nstages - 1 + 1;
-    ui.found_unfinished = found_unfinished;
-    ui.choice_made = !found_unfinished;
-    ui.draw_base = draw_current;
-    if (found_unfinished) {
-        struct strbuf err = {0};
-        ui.peek = journal_load(s->state_dir, &err);
-        sb_free(&err);
-    }
+    struct wizard wz;
+    wizard_init(&wz, &ui, found_unfinished);
     int rc = wizard_loop(&ui);
     worker_free(ui.w);
     term_close();
     runview_free(&ui.run);
-    journal_free(ui.peek);
+    wizard_free(&wz);
     free(ui.status);
-    free(ui.preview);
     if (rc > 128)
         fprintf(stderr, _("immich-migrate: stopped by signal %d; the state is saved, continue with --resume\n"),
                 rc - 128);

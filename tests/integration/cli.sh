@@ -92,3 +92,16 @@ IMMICH_MIGRATE_LOCALEDIR="$TEST_TMP/locale" LANGUAGE=de LC_ALL=C.UTF-8 "$M" no-s
 set -e
 assert_contains "$TEST_TMP/err.de" "unbekannter Schritt"
 pass_step "German help and errors"
+
+# Every help text fits an 80-column terminal, in English and in German (wc -L counts columns).
+stages=$("$M" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p')
+[ -n "$stages" ] || fail "no stages listed in --help"
+for lang in C de; do
+    for cmd in "" $stages; do
+        IMMICH_MIGRATE_LOCALEDIR="$TEST_TMP/locale" LANGUAGE=$lang LC_ALL=C.UTF-8 \
+            "$M" $cmd --help > "$TEST_TMP/width" 2>&1 || fail "'$cmd --help' ($lang) failed"
+        width=$(LC_ALL=C.UTF-8 wc -L < "$TEST_TMP/width")
+        [ "$width" -le 80 ] || { grep -n '.\{81,\}' "$TEST_TMP/width"; fail "'$cmd --help' ($lang) is $width columns wide"; }
+    done
+done
+pass_step "every --help fits 80 columns, English and German"

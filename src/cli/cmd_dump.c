@@ -1,6 +1,6 @@
 /* immich-migrate dump -c CONFIG [--plain] [OUT] | --list-backups | --check FILE */
-#include "commands.h"
-#include "db/dbcmd.h"
+#include "cli/commands.h"
+#include "cli/cli_db.h"
 #include "db/dump.h"
 #include "sys/safe_dir.h"
 

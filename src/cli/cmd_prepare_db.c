@@ -1,7 +1,7 @@
 /* immich-migrate prepare-db -c CONFIG --dump FILE [--yes] [--dry-run] */
-#include "commands.h"
+#include "cli/commands.h"
+#include "cli/cli_db.h"
 #include "db/asuser.h"
-#include "db/dbcmd.h"
 #include "db/fixup.h"
 #include "db/prepare.h"
 

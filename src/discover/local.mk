@@ -12,8 +12,4 @@ libimmich_a_SOURCES += \
 	src/discover/preflight.c src/discover/preflight.h \
 	src/discover/http.c src/discover/http.h \
 	src/discover/verify.c src/discover/verify.h \
-	src/discover/summary.c src/discover/summary.h \
-	src/discover/cmd_common.c src/discover/cmd_common.h \
-	src/discover/cmd_check.c src/discover/cmd_verify.c \
-	src/stages/discover.c src/stages/stop_docker.c src/stages/nixos.c \
-	src/stages/start.c src/stages/verify.c
+	src/discover/summary.c src/discover/summary.h

@@ -3,9 +3,9 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "discover/paths.h"
-#include "discover/summary.h"
 #include "discover/verify.h"
 #include "redact.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <stdio.h>

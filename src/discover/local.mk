@@ -11,5 +11,4 @@ libimmich_a_SOURCES += \
 	src/discover/checks.c src/discover/checks.h \
 	src/discover/preflight.c src/discover/preflight.h \
 	src/discover/http.c src/discover/http.h \
-	src/discover/verify.c src/discover/verify.h \
-	src/discover/summary.c src/discover/summary.h
+	src/discover/verify.c src/discover/verify.h

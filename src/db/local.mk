@@ -7,7 +7,7 @@ libimmich_a_SOURCES += \
 	src/db/sqlline.c src/db/sqlline.h \
 	src/db/fixup_tables.c src/db/fixup_tables.h \
 	src/db/fixup_rows.c src/db/fixup_rows.h \
-	src/db/fixup_stats.c src/db/fixup_internal.h \
+	src/db/fixup_types.h src/db/fixup_stats.c src/db/fixup_internal.h \
 	src/db/fixup.c src/db/fixup.h \
 	src/db/fixup_plan.c src/db/fixup_plan.h \
 	src/db/dump.c src/db/dump.h src/db/backups.c \

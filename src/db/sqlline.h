@@ -4,7 +4,7 @@
 #define IM_DB_SQLLINE_H
 
 #include "common.h"
-#include "db/fixup.h"
+#include "db/fixup_types.h"
 
 struct copy_header {
     char *schema;

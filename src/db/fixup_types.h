@@ -59,8 +59,6 @@ struct fixup_stats {
 };
 
 void fixup_stats_free(struct fixup_stats *st);
-/* "vectors", "vchord", "vector", or NULL when the dump creates none of them. */
-const char *fixup_vector_extension(const struct fixup_stats *st);
 bool fixup_has_extension(const struct fixup_stats *st, const char *name);
 
 #endif

@@ -1,4 +1,4 @@
-# discover: discovery, pre-flight checks, Docker/systemd stages, verify (issue 6)
+# src/discover: discovery, pre-flight checks, Docker and systemd, verify (issue 6).
 libimmich_a_SOURCES += \
 	src/discover/dotenv.c src/discover/dotenv.h \
 	src/discover/json.c src/discover/json.h \

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void dbcmd_error(const char *cmd, const char *fmt, ...)
+void cli_db_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "immich-migrate %s: ", cmd);
@@ -13,7 +13,7 @@ void dbcmd_error(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int dbcmd_load_plan(struct plan *p, const char *cmd, const char *path)
+int cli_db_load_plan(struct plan *p, const char *cmd, const char *path)
 {
     plan_init(p);
     if (!path)
@@ -29,7 +29,7 @@ int dbcmd_load_plan(struct plan *p, const char *cmd, const char *path)
         rc = -1;
     }
     if (rc < 0)
-        dbcmd_error(cmd, "%s", sb_str(&err));
+        cli_db_error(cmd, "%s", sb_str(&err));
     sb_free(&err);
     return rc;
 }

@@ -7,7 +7,7 @@
 
 /* Loads the plan from path (NULL: defaults only). On error prints "immich-migrate CMD: ..."
  * and returns -1. */
-int dbcmd_load_plan(struct plan *p, const char *cmd, const char *path);
-void dbcmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_db_load_plan(struct plan *p, const char *cmd, const char *path);
+void cli_db_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

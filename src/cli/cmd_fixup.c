@@ -226,14 +226,14 @@ int cmd_fixup(int argc, char **argv)
     struct strbuf err = {0};
     fixup_options_init(&o);
     status = 1;
-    if (dbcmd_load_plan(&p, "fixup", a.config) == 0) {
+    if (cli_db_load_plan(&p, "fixup", a.config) == 0) {
         if (build_options(&a, &p, &o, &err) < 0) {
             status = 2;
         } else {
             status = run(&a, &o, argv[optind], argv[optind + 1], &err);
         }
         if (status)
-            dbcmd_error("fixup", "%s", sb_str(&err));
+            cli_db_error("fixup", "%s", sb_str(&err));
     }
     fixup_options_free(&o);
     plan_free(&p);

@@ -8,6 +8,7 @@
 #include "rollback.h"
 #include "session.h"
 #include "sys/spawn.h"
+#include "ui/ui.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -151,12 +152,28 @@ static int run_report(const struct app_options *opt)
     return rc < 0 ? 1 : 0;
 }
 
+/* What of the command line the session needs. */
+static struct session_options session_options_of(const struct app_options *opt)
+{
+    return (struct session_options){
+        .config = opt->config,
+        .state_dir = opt->state_dir,
+        .resume = opt->resume,
+        .wizard = opt->mode == MODE_WIZARD,
+        .dry_run = opt->mode == MODE_DRY_RUN,
+        .yes = opt->yes,
+        .demo = opt->demo,
+        .overrides = opt->overrides,
+    };
+}
+
 static int run_session(const struct app_options *opt)
 {
+    struct session_options so = session_options_of(opt);
     struct session s;
     struct strbuf err = {0};
     bool found_unfinished = false;
-    if (session_open(&s, opt, &found_unfinished, &err) < 0) {
+    if (session_open(&s, &so, &found_unfinished, &err) < 0) {
         fprintf(stderr, "immich-migrate: %s\n", sb_str(&err));
         sb_free(&err);
         session_close(&s);
@@ -167,7 +184,7 @@ static int run_session(const struct app_options *opt)
     switch (opt->mode) {
     case MODE_DRY_RUN: rc = run_dry(&s); break;
     case MODE_BATCH: rc = run_batch(&s, found_unfinished); break;
-    default: rc = app_run_wizard(&s, found_unfinished); break;
+    default: rc = ui_wizard_run(&s, found_unfinished); break;
     }
     session_close(&s);
     return rc;
@@ -229,7 +246,7 @@ static int run_demo(const struct app_options *opt)
 int app_run(const struct app_options *opt)
 {
     if (opt->mode == MODE_REVIEW)
-        return app_run_review(opt->log_dir ? opt->log_dir : opt->state_dir);
+        return ui_review_run(opt->log_dir ? opt->log_dir : opt->state_dir);
     if (opt->demo)
         return run_demo(opt);
     if (opt->mode == MODE_REPORT)

@@ -20,10 +20,4 @@ struct app_options {
 
 int app_run(const struct app_options *opt);
 
-
-
-struct session;
-/* Provided by the UI (src/ui/). */
-int app_run_wizard(struct session *s, bool found_unfinished);
-int app_run_review(const char *dir);
 #endif

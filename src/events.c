@@ -66,7 +66,8 @@ int event_queue_fd(const struct event_queue *q)
     return q->pipe_rd;
 }
 
-void event_free(struct event *ev)
+/* Frees one event. */
+static void event_free(struct event *ev)
 {
     if (!ev)
         return;
@@ -93,7 +94,8 @@ static void wake_consumer(struct event_queue *q)
         ;
 }
 
-void event_push(struct event_queue *q, struct event *ev)
+/* Pushes an event built by the caller (allocated with xcalloc, strings malloc'd). */
+static void event_push(struct event_queue *q, struct event *ev)
 {
     ev->next = NULL;
     ev->time = now_monotonic();

@@ -51,8 +51,6 @@ void event_push_record(struct event_queue *q, const struct record *rec);
 void event_push_progress(struct event_queue *q, const struct progress *p);
 void event_push_question(struct event_queue *q, const char *question, const char *expected);
 void event_push_done(struct event_queue *q, int result, const char *error);
-/* Pushes an event built by the caller (allocated with xcalloc, strings malloc'd). */
-void event_push(struct event_queue *q, struct event *ev);
 
 /* Consumer: takes every queued event, oldest first, as a list (NULL when none), and empties
  * the wake-up fd. Never blocks. */
@@ -60,7 +58,6 @@ struct event *event_take_all(struct event_queue *q);
 /* Number of queued events (for tests and statistics). */
 size_t event_queue_length(struct event_queue *q);
 
-void event_free(struct event *ev);      /* one event */
 void event_list_free(struct event *ev); /* a whole list */
 
 #endif

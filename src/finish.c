@@ -1,5 +1,5 @@
 #include "finish.h"
-#include "discover/summary.h"
+#include "summary.h"
 
 #include <stdlib.h>
 

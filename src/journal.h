@@ -47,7 +47,6 @@ int64_t journal_started(const struct journal *j);
 enum stage_status journal_status(const struct journal *j, const char *stage_id);
 /* Copies the reason of the last failure/skip into out (empty when none). */
 void journal_reason(const struct journal *j, const char *stage_id, struct strbuf *out);
-int64_t journal_when(const struct journal *j, const char *stage_id);
 void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st,
                         const char *reason);
 

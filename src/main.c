@@ -1,6 +1,6 @@
 /* immich-migrate: command line and modes. */
 #include "common.h"
-#include "commands.h"
+#include "cli/commands.h"
 #include "app.h"
 #include "stages/stage.h"
 

@@ -74,7 +74,8 @@ const char *plan_source_label(enum plan_source src)
     return (unsigned)src < ARRAY_LEN(source_labels) ? source_labels[src] : "?";
 }
 
-int plan_key_from_name(const char *name)
+/* The key called name, or -1 when unknown. */
+static int plan_key_from_name(const char *name)
 {
     for (int i = 0; i < PLAN_KEY_COUNT; i++)
         if (strcmp(keys[i].name, name) == 0)
@@ -397,20 +398,6 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
     }
     (void)p;
     return true;
-}
-
-int plan_validate(const struct plan *p, bool with_filesystem, struct strbuf *why)
-{
-    int problems = 0;
-    for (int i = 0; i < PLAN_KEY_COUNT; i++) {
-        struct strbuf one = {0};
-        if (!plan_validate_value(p, (enum plan_key)i, plan_get(p, (enum plan_key)i), with_filesystem, &one)) {
-            sb_printf(why, "%s: %s\n", keys[i].name, sb_str(&one));
-            problems++;
-        }
-        sb_free(&one);
-    }
-    return problems;
 }
 
 int plan_validate_non_paths(const struct plan *p, struct strbuf *why)

@@ -63,7 +63,6 @@ void plan_copy(struct plan *dst, const struct plan *src);
 const char *plan_key_name(enum plan_key key);
 const char *plan_key_help(enum plan_key key); /* untranslated: wrap in _() to show */
 const char *plan_source_label(enum plan_source src); /* untranslated */
-int plan_key_from_name(const char *name); /* -1 when unknown */
 
 const char *plan_get(const struct plan *p, enum plan_key key);
 void plan_set(struct plan *p, enum plan_key key, const char *value, enum plan_source src,
@@ -83,8 +82,6 @@ int plan_parse_snapshot(struct plan *p, const char *text, struct strbuf *err);
  * with_filesystem also checks existence where it applies. */
 bool plan_validate_value(const struct plan *p, enum plan_key key, const char *value,
                          bool with_filesystem, struct strbuf *why);
-/* Validates every value; returns the number of problems, one line each in why. */
-int plan_validate(const struct plan *p, bool with_filesystem, struct strbuf *why);
 /* Validates the values that are not paths (names, owner, URL, commands, DSN), without the
  * filesystem: what must hold before any of them is passed to a program. Returns the number of
  * problems, "key: why" joined by "; " in why. */

@@ -9,7 +9,7 @@
 
 static bool is_dry_run(const struct session *s)
 {
-    return s->opt->mode == MODE_DRY_RUN;
+    return s->opt->dry_run;
 }
 
 static void stage_ids(const char **ids, size_t *n)
@@ -33,7 +33,7 @@ static void log_message(struct session *s, const char *stage, enum record_kind k
     mlog_write(s->log, stage, &rec);
 }
 
-int session_open(struct session *s, const struct app_options *opt, bool *found_unfinished,
+int session_open(struct session *s, const struct session_options *opt, bool *found_unfinished,
                  struct strbuf *err)
 {
     memset(s, 0, sizeof *s);
@@ -238,7 +238,7 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
 static bool override_wanted(const struct session *s, const struct stage *st,
                             const struct stage_ctx *ctx, unsigned missing, const char *what)
 {
-    if (s->opt->mode != MODE_WIZARD)
+    if (!s->opt->wizard)
         return (missing & ~s->opt->overrides) == 0;
     struct strbuf q = {0};
     /* TRANSLATORS: "Prepare database" drops and recreates ..., but first it needs: ... */
@@ -269,7 +269,7 @@ static bool pass_gates(struct session *s, const struct stage *st, const struct s
                   sb_str(&what));
     } else {
         kind = REC_ERROR;
-        if (s->opt->mode == MODE_WIZARD)
+        if (s->opt->wizard)
             sb_printf(err, _("refused: it needs first: %s (or type \"%s\" when asked)"),
                       sb_str(&what), GATE_OVERRIDE_WORD);
         else

@@ -3,14 +3,25 @@
 #ifndef IM_SESSION_H
 #define IM_SESSION_H
 
-#include "app.h"
 #include "journal.h"
 #include "mlog.h"
 #include "plan.h"
 #include "stages/stage.h"
 
+/* How the program runs the session (app.c fills it from its command line). */
+struct session_options {
+    const char *config;    /* the plan file; NULL = defaults only */
+    const char *state_dir; /* lock, journal and log */
+    bool resume;           /* take up an unfinished journal */
+    bool wizard;           /* the UI runs the stages: gates may be passed over when the user asks */
+    bool dry_run;          /* no lock, nothing written */
+    bool yes;              /* --yes: no typed confirmations */
+    bool demo;             /* on the demo sandbox */
+    unsigned overrides;    /* --override: stage gates (stage.h) batch mode passes over */
+};
+
 struct session {
-    const struct app_options *opt;
+    const struct session_options *opt; /* the caller's; must outlive the session */
     char *state_dir;
     struct plan plan;        /* what the stages use (journal's snapshot when resuming) */
     struct journal *journal; /* NULL in dry run */
@@ -23,7 +34,7 @@ struct session {
  * with opt->resume it is taken up (plan from its snapshot); without, found_unfinished is set
  * and the caller decides (session_start_over / session_resume). Dry run takes no lock and
  * writes nothing. Returns 0 or -1 with a message. */
-int session_open(struct session *s, const struct app_options *opt, bool *found_unfinished,
+int session_open(struct session *s, const struct session_options *opt, bool *found_unfinished,
                  struct strbuf *err);
 int session_resume(struct session *s, struct strbuf *err);
 int session_start_over(struct session *s, struct strbuf *err);

@@ -15,7 +15,8 @@ void tsv_escape(const char *in, struct strbuf *out)
     }
 }
 
-void tsv_unescape(const char *in, size_t n, struct strbuf *out)
+/* Unescapes n bytes of in. */
+static void tsv_unescape(const char *in, size_t n, struct strbuf *out)
 {
     sb_grow(out, n);
     for (size_t i = 0; i < n; i++) {

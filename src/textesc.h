@@ -5,8 +5,6 @@
 #include "common.h"
 
 void tsv_escape(const char *in, struct strbuf *out);
-/* Unescapes n bytes of in. */
-void tsv_unescape(const char *in, size_t n, struct strbuf *out);
 /* Splits line (no newline) at tabs into at most max fields, unescaped. Returns the count.
  * fields[i] are malloc'd. */
 size_t tsv_split(const char *line, char **fields, size_t max);

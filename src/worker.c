@@ -36,6 +36,12 @@ struct worker *worker_new(void)
     return w;
 }
 
+/* Has the job returned (its thread may still be finishing)? */
+static bool worker_finished(const struct worker *w)
+{
+    return atomic_load(&((struct worker *)w)->finished);
+}
+
 void worker_free(struct worker *w)
 {
     if (!w)
@@ -146,11 +152,6 @@ int worker_start(struct worker *w, worker_job_fn job, void *arg)
 bool worker_running(const struct worker *w)
 {
     return w->running;
-}
-
-bool worker_finished(const struct worker *w)
-{
-    return atomic_load(&((struct worker *)w)->finished);
 }
 
 void worker_cancel(struct worker *w)

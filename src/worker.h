@@ -35,7 +35,5 @@ void worker_answer(struct worker *w, bool yes);
 /* Waits for the thread to end (call after EV_DONE arrived, or after cancelling while the
  * UI keeps draining events so the job is never stuck on a full queue). */
 void worker_join(struct worker *w);
-/* Has the job returned (its thread may still be finishing)? */
-bool worker_finished(const struct worker *w);
 
 #endif

@@ -11,3 +11,5 @@ TESTS += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \
 	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
 EXTRA_DIST += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \
 	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
+TESTS += tests/integration/include-cycles.sh
+EXTRA_DIST += tests/integration/include-cycles.sh

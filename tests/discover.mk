@@ -1,11 +1,11 @@
 # tests: discover (issue 6): .env and JSON readers, docker/systemd parsing, discovery, checks,
 # the Docker/NixOS/start/verify stages against the sandbox's stand-ins.
-check_PROGRAMS += tests/unit/test_dotenv tests/unit/test_json
-TESTS += tests/unit/test_dotenv tests/unit/test_json
+check_PROGRAMS += tests/unit/test_dotenv tests/unit/test_discover_parsers
+TESTS += tests/unit/test_dotenv tests/unit/test_discover_parsers
 tests_unit_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_dotenv_LDADD = $(LDADD) $(CMOCKA_LIBS)
-tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_json_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_discover_parsers_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_discover_parsers_LDADD = $(LDADD) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_unit_env
 TESTS += tests/unit/test_unit_env
 tests_unit_test_unit_env_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

@@ -174,6 +174,12 @@ static int parse_element(const char *t, size_t len, size_t *pos, struct pg_array
     return 0;
 }
 
+/* Empties arr, keeping its buffers for the next parse. */
+static void pg_array_clear(struct pg_array *arr)
+{
+    arr->count = 0;
+}
+
 int pg_array_parse(const char *t, size_t len, struct pg_array *arr)
 {
     pg_array_clear(arr);
@@ -248,11 +254,6 @@ void pg_array_format(const struct pg_array *arr, struct strbuf *out)
         sb_append_char(out, '"');
     }
     sb_append_char(out, '}');
-}
-
-void pg_array_clear(struct pg_array *arr)
-{
-    arr->count = 0;
 }
 
 void pg_array_free(struct pg_array *arr)

@@ -25,7 +25,6 @@ struct pg_array {
 int pg_array_parse(const char *text, size_t len, struct pg_array *arr);
 /* Appends the literal array_out would print for arr. */
 void pg_array_format(const struct pg_array *arr, struct strbuf *out);
-void pg_array_clear(struct pg_array *arr);
 void pg_array_free(struct pg_array *arr);
 
 #endif

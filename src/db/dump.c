@@ -1,5 +1,5 @@
 #include "db/dump.h"
-#include "discover/docker.h"
+#include "docker_argv.h"
 #include "sys/spawn.h"
 
 #include <errno.h>
@@ -17,7 +17,7 @@ static const char complete_line[] = "-- PostgreSQL database dump complete";
 
 void db_dump_argv(const struct plan *p, struct argv_builder *a)
 {
-    argv_add_words(a, plan_get(p, PLAN_docker_command));
+    docker_argv(p, a);
     argv_add(a, "exec");
     argv_add(a, plan_get(p, PLAN_db_container));
     argv_add(a, "pg_dump");

@@ -2,7 +2,7 @@
 #ifndef IM_DB_FIXUP_INTERNAL_H
 #define IM_DB_FIXUP_INTERNAL_H
 
-#include "db/fixup.h"
+#include "db/fixup_types.h"
 
 struct fixup_column_stats *fixup_stats_column(struct fixup_stats *st, const char *table,
                                               const char *column, bool is_path);

@@ -3,7 +3,7 @@
 #define IM_DB_FIXUP_ROWS_H
 
 #include "db/copyrow.h"
-#include "db/fixup.h"
+#include "db/fixup_types.h"
 
 enum table_role { T_PLAIN, T_PATHS, T_SYSTEM_METADATA, T_VERSION_HISTORY, T_KYSELY };
 

@@ -111,7 +111,8 @@ bool fixup_has_extension(const struct fixup_stats *st, const char *name)
     return false;
 }
 
-const char *fixup_vector_extension(const struct fixup_stats *st)
+/* "vectors", "vchord", "vector", or NULL when the dump creates none of them. */
+static const char *fixup_vector_extension(const struct fixup_stats *st)
 {
     if (fixup_has_extension(st, "vectors"))
         return "vectors";

@@ -9,7 +9,8 @@ static bool is_bare_char(char c)
            c == '_' || c == '$';
 }
 
-int sql_ident_parse(const char *s, size_t len, size_t *pos, struct strbuf *out)
+/* Reads an identifier (bare or "quoted") at *pos into out; returns 0 or -1. */
+static int sql_ident_parse(const char *s, size_t len, size_t *pos, struct strbuf *out)
 {
     size_t i = *pos;
     sb_reset(out);

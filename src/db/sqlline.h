@@ -4,7 +4,7 @@
 #define IM_DB_SQLLINE_H
 
 #include "common.h"
-#include "db/fixup.h"
+#include "db/fixup_types.h"
 
 struct copy_header {
     char *schema;
@@ -17,8 +17,6 @@ struct copy_header {
 int copy_header_parse(const char *line, size_t len, struct copy_header *h);
 void copy_header_free(struct copy_header *h);
 
-/* Reads an identifier (bare or "quoted") at *pos into out; returns 0 or -1. */
-int sql_ident_parse(const char *s, size_t len, size_t *pos, struct strbuf *out);
 /* Appends name as an identifier, quoted as PostgreSQL's quote_ident would quote it. */
 void sql_ident_append(struct strbuf *out, const char *name);
 

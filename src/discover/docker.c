@@ -4,11 +4,6 @@
 
 #define INSPECT_MAX (4 * 1024 * 1024)
 
-void docker_argv(const struct plan *p, struct argv_builder *a)
-{
-    argv_add_words(a, plan_get(p, PLAN_docker_command));
-}
-
 static void trim_end(struct strbuf *sb)
 {
     while (sb->len && (sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == '\r'))
@@ -87,26 +82,6 @@ int docker_rollback_start(const struct plan *p, const struct reporter *rep, stru
 {
     report_msg(rep, REC_MESSAGE, _("Starting the Docker containers again (rollback)."));
     return docker_server_ml(p, "start", rep, err);
-}
-
-void docker_psql_argv(const struct plan *p, const char *sql, bool nul_separated,
-                      struct argv_builder *a)
-{
-    docker_argv(p, a);
-    argv_add(a, "exec");
-    argv_add(a, plan_get(p, PLAN_db_container));
-    argv_add(a, "psql");
-    /* One word each: a value starting with "-" can never be read as another option. */
-    argv_addf(a, "--username=%s", plan_get(p, PLAN_db_username));
-    argv_addf(a, "--dbname=%s", plan_get(p, PLAN_db_database_name));
-    argv_add(a, "-X");
-    argv_add(a, "-At");
-    argv_add(a, "-v");
-    argv_add(a, "ON_ERROR_STOP=1");
-    if (nul_separated)
-        argv_add(a, "-0");
-    argv_add(a, "-c");
-    argv_add(a, sql);
 }
 
 int docker_psql(const struct plan *p, const char *sql, struct strbuf *out,

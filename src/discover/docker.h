@@ -3,12 +3,10 @@
 #define IM_DOCKER_H
 
 #include "discover/inspect.h"
+#include "docker_argv.h"
 #include "plan.h"
 #include "report.h"
 #include "sys/spawn.h"
-
-/* Starts an argv with the words of docker_command. */
-void docker_argv(const struct plan *p, struct argv_builder *a);
 
 /* `docker inspect NAME`. Returns 0, 1 when the container does not exist, -1 on another
  * error (message in err). */
@@ -23,9 +21,6 @@ int docker_stop_containers(const struct plan *p, const struct reporter *rep, str
  * Never touches volumes, the database container or the library. Returns 0 or -1 (err). */
 int docker_rollback_start(const struct plan *p, const struct reporter *rep, struct strbuf *err);
 
-/* Builds `docker exec DB psql -U DB_USERNAME -d DB_DATABASE_NAME -X -At [-0] -c SQL`. */
-void docker_psql_argv(const struct plan *p, const char *sql, bool nul_separated,
-                      struct argv_builder *a);
 /* Runs one query in the source database; rows in out ("\n"-separated, -At format).
  * Returns 0 or -1 with psql's message in err. */
 int docker_psql(const struct plan *p, const char *sql, struct strbuf *out,

@@ -133,8 +133,10 @@ static int parse_reply(const struct strbuf *reply, struct strbuf *body, struct s
     return status;
 }
 
-int http_get(const char *url, const char *path, double timeout, struct strbuf *body,
-             struct strbuf *err)
+/* GET prefix + path; returns the HTTP status (body into body, at most 64 KiB), or -1 with
+ * the reason in err (refused, timeout, malformed reply). */
+static int http_get(const char *url, const char *path, double timeout, struct strbuf *body,
+                    struct strbuf *err)
 {
     char *host, *port, *prefix;
     if (http_url_parse(url, &host, &port, &prefix) < 0) {

@@ -8,11 +8,6 @@
 /* Splits "http://host[:port][/prefix]" (IPv6 as [addr]). Returns 0 or -1. */
 int http_url_parse(const char *url, char **host, char **port, char **prefix);
 
-/* GET prefix + path; returns the HTTP status (body into body, at most 64 KiB), or -1 with
- * the reason in err (refused, timeout, malformed reply). */
-int http_get(const char *url, const char *path, double timeout, struct strbuf *body,
-             struct strbuf *err);
-
 /* True when GET /api/server/ping answers 200 with "pong" in the body. */
 bool immich_ping(const char *url, double timeout, struct strbuf *err);
 

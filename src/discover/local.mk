@@ -1,4 +1,4 @@
-# discover: discovery, pre-flight checks, Docker/systemd stages, verify (issue 6)
+# src/discover: discovery, pre-flight checks, Docker and systemd, verify (issue 6).
 libimmich_a_SOURCES += \
 	src/discover/dotenv.c src/discover/dotenv.h \
 	src/discover/json.c src/discover/json.h \
@@ -11,9 +11,4 @@ libimmich_a_SOURCES += \
 	src/discover/checks.c src/discover/checks.h \
 	src/discover/preflight.c src/discover/preflight.h \
 	src/discover/http.c src/discover/http.h \
-	src/discover/verify.c src/discover/verify.h \
-	src/discover/summary.c src/discover/summary.h \
-	src/discover/cmd_common.c src/discover/cmd_common.h \
-	src/discover/cmd_check.c src/discover/cmd_verify.c \
-	src/stages/discover.c src/stages/stop_docker.c src/stages/nixos.c \
-	src/stages/start.c src/stages/verify.c
+	src/discover/verify.c src/discover/verify.h

@@ -252,7 +252,7 @@ bool string_set_has(const struct string_set *s, const char *v)
     }
 }
 
-void string_set_add(struct string_set *s, const char *v)
+static void string_set_add(struct string_set *s, const char *v)
 {
     if (string_set_has(s, v))
         return;

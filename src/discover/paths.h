@@ -51,7 +51,6 @@ struct string_set {
     size_t cap, count;
 };
 bool string_set_has(const struct string_set *s, const char *v);
-void string_set_add(struct string_set *s, const char *v);
 void string_set_free(struct string_set *s);
 /* Loads a dangling-paths file into s (missing file = empty set, returns 0). */
 int dangling_load(const char *path, struct string_set *s, struct strbuf *err);

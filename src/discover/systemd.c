@@ -50,20 +50,6 @@ int systemd_both(const struct plan *p, const char *verb, const struct reporter *
     return rc == 0 ? 0 : -1;
 }
 
-bool systemd_is_active(const struct plan *p, const char *unit, const struct reporter *rep)
-{
-    struct argv_builder a = {0};
-    argv_add_words(&a, plan_get(p, PLAN_systemctl_command));
-    argv_add(&a, "is-active");
-    argv_add(&a, unit);
-    struct strbuf out = {0};
-    int rc = run_capture(rep, argv_get(&a), &out, 4096, NULL);
-    argv_free(&a);
-    bool active = rc == 0 && strncmp(sb_str(&out), "active", 6) == 0;
-    sb_free(&out);
-    return active;
-}
-
 /* Copies a state word ("auto-restart") if it is one: lower-case letters and dashes. */
 static void state_word(char *dst, size_t size, const char *v, size_t n)
 {

@@ -16,8 +16,6 @@ int systemd_show(const struct plan *p, const char *unit, const char *props, stru
 /* `systemctl VERB immich-server.service immich-machine-learning.service`. */
 int systemd_both(const struct plan *p, const char *verb, const struct reporter *rep,
                  struct strbuf *err);
-/* `systemctl is-active UNIT`: true when it prints "active". */
-bool systemd_is_active(const struct plan *p, const char *unit, const struct reporter *rep);
 
 /* What `systemctl show UNIT -p ActiveState,SubState,NRestarts` says. */
 struct unit_state {

@@ -199,8 +199,10 @@ static void check_markers(const struct plan *p, const struct reporter *rep,
     }
 }
 
-int verify_files(const struct plan *p, const char *dangling_file, const struct reporter *rep,
-                 struct verify_result *res, struct strbuf *err)
+/* Checks files, markers and owners. dangling_file may be NULL. Returns 0 when nothing is
+ * missing, 1 when something is, -1 when it could not check (err). */
+static int verify_files(const struct plan *p, const char *dangling_file, const struct reporter *rep,
+                        struct verify_result *res, struct strbuf *err)
 {
     *res = (struct verify_result){0};
     struct file_check fc = {.p = p, .rep = rep, .res = res};
@@ -249,8 +251,10 @@ bool journal_line_is_error(const char *line)
     return false;
 }
 
-int verify_journal(const struct plan *p, const char *since, const struct reporter *rep,
-                   struct strbuf *err)
+/* Reads `journalctl -u immich-server.service --since SINCE -o cat --no-pager`; reports each
+ * error line (redacted). Returns the number of error lines, or -1. */
+static int verify_journal(const struct plan *p, const char *since, const struct reporter *rep,
+                          struct strbuf *err)
 {
     struct argv_builder a = {0};
     argv_add_words(&a, plan_get(p, PLAN_journalctl_command));

@@ -21,15 +21,6 @@ struct verify_result {
     int journal_errors;      /* -1 when the journal could not be read */
 };
 
-/* Checks files, markers and owners. dangling_file may be NULL. Returns 0 when nothing is
- * missing, 1 when something is, -1 when it could not check (err). */
-int verify_files(const struct plan *p, const char *dangling_file, const struct reporter *rep,
-                 struct verify_result *res, struct strbuf *err);
-
-/* Reads `journalctl -u immich-server.service --since SINCE -o cat --no-pager`; reports each
- * error line (redacted). Returns the number of error lines, or -1. */
-int verify_journal(const struct plan *p, const char *since, const struct reporter *rep,
-                   struct strbuf *err);
 /* Is this a line Immich logs for an error? */
 bool journal_line_is_error(const char *line);
 

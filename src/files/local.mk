@@ -1,4 +1,4 @@
-# The library stages: backup, verify-backup, copy, chown (one tree walker for all).
+# src/files: the library steps backup, verify-backup, copy, chown (one tree walker for all).
 libimmich_a_SOURCES += \
 	src/files/walk.c src/files/walk.h \
 	src/files/xxh64.c src/files/xxh64.h \
@@ -8,14 +8,8 @@ libimmich_a_SOURCES += \
 	src/files/scan.c src/files/scan.h \
 	src/files/space.c src/files/space.h \
 	src/files/backup.c src/files/backup.h \
-	src/files/cmd_util.c src/files/cmd_util.h \
 	src/files/compare.c src/files/compare.h \
 	src/files/verify.c src/files/verify.h \
 	src/files/linkmap.c src/files/linkmap.h \
 	src/files/copy.c src/files/copy_verify.c src/files/copy.h \
-	src/files/chown.c src/files/chown.h \
-	src/files/cmd_backup.c src/files/cmd_verify_backup.c src/files/cmd_copy.c \
-	src/files/cmd_chown.c
-# The stage adapters of the wizard.
-libimmich_a_SOURCES += \
-	src/stages/backup.c src/stages/verify_backup.c src/stages/copy.c src/stages/chown.c
+	src/files/chown.c src/files/chown.h

@@ -6,12 +6,13 @@
 #include "report.h"
 #include "pg/pg_report.h"
 #include "pg/dump_walker.h"
-#include "pg/importer.h"
 #include "pg/sql_input.h"
 #include "pg/sql_classify.h"
 #include "pg/sql_meta.h"
 
 #include <libpq-fe.h>
+
+struct pg_import_options; /* pg/importer.h */
 
 /* Connects with dsn, dbname replacing the DSN's when not NULL, and applies the import's
  * session settings (synchronous_commit off, a larger maintenance_work_mem). */

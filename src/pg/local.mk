@@ -1,4 +1,4 @@
-# The SQL dump engine (issue 3): lexer, input, importer and the `import` subcommand.
+# The SQL dump engine (issue 3): lexer, input and importer.
 libimmich_a_SOURCES += \
 	src/pg/connect.c src/pg/connect.h \
 	src/pg/sql_lexer.c src/pg/sql_lexer.h \
@@ -10,6 +10,4 @@ libimmich_a_SOURCES += \
 	src/pg/pg_report.c src/pg/pg_report.h \
 	src/pg/import_int.h src/pg/import_conn.c src/pg/import_prescan.c src/pg/import_pool.c \
 	src/pg/import_copy.c src/pg/import_verify.c src/pg/import_ext.c \
-	src/pg/importer.c src/pg/importer.h \
-	src/pg/import_cmd.c \
-	src/stages/import.c
+	src/pg/importer.c src/pg/importer.h

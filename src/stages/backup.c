@@ -2,8 +2,8 @@
  * with a manifest beside it. Sets the artifact "backup_archive". */
 #include "stages/stage.h"
 #include "files/backup.h"
-#include "files/cmd_util.h"
 #include "sys/safe_dir.h"
+#include "sys/spawn.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -24,7 +24,8 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
     char *archive = archive_name(ctx);
     const char *argv[] = {"immich-migrate", "backup", plan_get(ctx->plan, PLAN_upload_location),
                           archive, NULL};
-    preview_command(out, argv);
+    argv_format(argv, out);
+    sb_append_char(out, '\n');
     free(archive);
 }
 

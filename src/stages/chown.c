@@ -3,7 +3,7 @@
  * verified backup, and asks first. */
 #include "stages/stage.h"
 #include "files/chown.h"
-#include "files/cmd_util.h"
+#include "sys/spawn.h"
 
 #include <stdlib.h>
 
@@ -12,7 +12,8 @@ static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
     const char *dir = plan_get(ctx->plan, PLAN_target_location);
     const char *argv[] = {"immich-migrate", "chown", dir, plan_get(ctx->plan, PLAN_media_owner),
                           "--target-location", dir, NULL};
-    preview_command(out, argv);
+    argv_format(argv, out);
+    sb_append_char(out, '\n');
 }
 
 static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)

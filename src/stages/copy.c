@@ -1,8 +1,8 @@
 /* Stage "copy": copies the library to target_location when it is another directory than
  * upload_location (the guide forgets this case). Runs only after a verified backup. */
 #include "stages/stage.h"
-#include "files/cmd_util.h"
 #include "files/copy.h"
+#include "sys/spawn.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -11,7 +11,8 @@ static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const char *argv[] = {"immich-migrate", "copy", plan_get(ctx->plan, PLAN_upload_location),
                           plan_get(ctx->plan, PLAN_target_location), NULL};
-    preview_command(out, argv);
+    argv_format(argv, out);
+    sb_append_char(out, '\n');
 }
 
 static bool copy_is_done(const struct stage_ctx *ctx)

@@ -4,8 +4,8 @@
  * found by discovery ("upload_mount"), the defaults /usr/src/app/upload and upload/, and
  * each external library mount ("external_mounts" = "CONTAINER=HOST;..."). */
 #include "stages/stage.h"
-#include "db/dbcmd.h"
 #include "db/fixup.h"
+#include "db/fixup_plan.h"
 #include "stages/fixed_dump.h"
 #include "sys/safe_dir.h"
 #include "sys/sha256.h"
@@ -19,7 +19,7 @@
 
 static int build_options(const struct stage_ctx *ctx, struct fixup_options *o, struct strbuf *err)
 {
-    if (dbcmd_fixup_defaults(ctx->plan, o, err) < 0)
+    if (fixup_plan_defaults(ctx->plan, o, err) < 0)
         return -1;
     const char *target = plan_get(ctx->plan, PLAN_target_location);
     const char *mount = stage_artifact(ctx, "upload_mount");

@@ -1,2 +1,8 @@
+# src/stages: the stage table and the thirteen stage adapters over the libraries.
 libimmich_a_SOURCES += \
-	src/stages/stage.h src/stages/stages.c src/stages/artifacts.c src/stages/gates.c
+	src/stages/stage.h src/stages/stages.c src/stages/artifacts.c src/stages/gates.c \
+	src/stages/discover.c src/stages/stop_docker.c \
+	src/stages/dump.c src/stages/fixup.c src/stages/fixed_dump.h src/stages/prepare_db.c \
+	src/stages/import.c \
+	src/stages/backup.c src/stages/verify_backup.c src/stages/copy.c src/stages/chown.c \
+	src/stages/nixos.c src/stages/start.c src/stages/verify.c

@@ -1,8 +1,8 @@
 /* Stage "verify_backup": reads the backup archive back and compares it with the library.
  * Sets "backup_verified" = "yes"; the backup gate (stage.h) holds only with it. */
 #include "stages/stage.h"
-#include "files/cmd_util.h"
 #include "files/verify.h"
+#include "sys/spawn.h"
 
 #include <string.h>
 
@@ -12,7 +12,8 @@ static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *ou
     const char *argv[] = {"immich-migrate", "verify-backup",
                           archive ? archive : _("(the archive of the backup stage)"),
                           plan_get(ctx->plan, PLAN_upload_location), NULL};
-    preview_command(out, argv);
+    argv_format(argv, out);
+    sb_append_char(out, '\n');
 }
 
 static bool verify_backup_is_done(const struct stage_ctx *ctx)

@@ -78,7 +78,10 @@ static bool in_list(const char *resolved, const char *const *list, size_t n, boo
     return false;
 }
 
-bool path_is_system(const char *resolved, bool subtrees)
+/* Is the resolved path a system directory ("/", "/etc", "/usr", "/var/lib"... or what one of
+ * them resolves to)? With subtrees, also anything below /etc, /usr, /boot, /dev, /proc,
+ * /sys, /nix/store and the like: places whose owners and modes the program must never set. */
+static bool path_is_system(const char *resolved, bool subtrees)
 {
     static const char *const exact[] = {"/", "/home", "/mnt", "/media", "/nix", "/opt", "/root",
                                         "/run", "/srv", "/tmp", "/var", "/var/lib", "/var/backup",

@@ -10,11 +10,6 @@
  * that exists but is not a directory, no permission...). */
 char *path_resolve(const char *path);
 
-/* Is the resolved path a system directory ("/", "/etc", "/usr", "/var/lib"... or what one of
- * them resolves to)? With subtrees, also anything below /etc, /usr, /boot, /dev, /proc,
- * /sys, /nix/store and the like: places whose owners and modes the program must never set. */
-bool path_is_system(const char *resolved, bool subtrees);
-
 enum path_use {
     PATH_READ,  /* only read (compose_dir, upload_location): system directories refused */
     PATH_WRITE, /* written, copied into or chowned: also anything inside a system tree */

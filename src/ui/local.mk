@@ -1,7 +1,5 @@
-# fragment for src/ui: the worker thread, its event queue, and the curses wizard and review.
+# fragment for src/ui: the curses wizard and review.
 libimmich_a_SOURCES += \
-	src/events.c src/events.h \
-	src/worker.c src/worker.h \
 	src/ui/ui.h src/ui/uimain.h \
 	src/ui/term.c src/ui/draw.c src/ui/dialog.c src/ui/runview.c \
 	src/ui/wizard.c src/ui/scr_welcome.c src/ui/scr_settings.c src/ui/scr_checks.c \

@@ -6,9 +6,9 @@
  * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1. */
 #include "common.h"
 #include "discover/docker.h"
-#include "discover/summary.h"
 #include "report.h"
 #include "stages/stage.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "discover/summary.h"
+#include "summary.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* immich-migrate copy SRC DST [--no-verify] [--no-space-check] */
 #include "common.h"
-#include "commands.h"
-#include "files/cmd_util.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
 #include "files/copy.h"
 
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* Options shared by `check` and `verify`: -c CONFIG, --state-dir, --since, --help. */
-#ifndef IM_DISCOVER_CMD_COMMON_H
-#define IM_DISCOVER_CMD_COMMON_H
+#ifndef IM_CLI_CLI_OPTIONS_H
+#define IM_CLI_CLI_OPTIONS_H
 
 #include <stdio.h>
 

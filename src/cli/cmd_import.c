@@ -1,6 +1,6 @@
 /* `immich-migrate import`: the SQL dump engine on the command line. */
 #include "common.h"
-#include "commands.h"
+#include "cli/commands.h"
 #include "pg/importer.h"
 #include "redact.h"
 #include "report.h"

@@ -1,7 +1,7 @@
 /* immich-migrate prepare-db -c CONFIG --dump FILE [--yes] [--dry-run] */
-#include "commands.h"
+#include "cli/commands.h"
+#include "cli/cli_db.h"
 #include "db/asuser.h"
-#include "db/dbcmd.h"
 #include "db/fixup.h"
 #include "db/prepare.h"
 
@@ -60,10 +60,10 @@ int cmd_prepare_db(int argc, char **argv)
     struct strbuf err = {0};
     struct fixup_stats st = {0};
     int status = 1;
-    if (dbcmd_load_plan(&p, "prepare-db", config) < 0)
+    if (cli_db_load_plan(&p, "prepare-db", config) < 0)
         goto out;
     if (fixup_scan_file(dump, plan_get(&p, PLAN_db_database_name), &st, &err) < 0) {
-        dbcmd_error("prepare-db", "%s", sb_str(&err));
+        cli_db_error("prepare-db", "%s", sb_str(&err));
         goto out;
     }
     struct prepare_request rq = {
@@ -79,7 +79,7 @@ int cmd_prepare_db(int argc, char **argv)
                                    : db_prepare_run(&rq, &rep, &err);
     status = rc == 0 ? 0 : 1;
     if (status)
-        dbcmd_error("prepare-db", "%s", sb_str(&err));
+        cli_db_error("prepare-db", "%s", sb_str(&err));
 out:
     fixup_stats_free(&st);
     plan_free(&p);

@@ -1,6 +1,6 @@
 /* immich-migrate dump -c CONFIG [--plain] [OUT] | --list-backups | --check FILE */
-#include "commands.h"
-#include "db/dbcmd.h"
+#include "cli/commands.h"
+#include "cli/cli_db.h"
 #include "db/dump.h"
 #include "sys/safe_dir.h"
 
@@ -33,7 +33,7 @@ static int list_backups(const struct plan *p)
     int n = immich_backups_list(plan_get(p, PLAN_upload_location), plan_get(p, PLAN_db_database_name),
                                 &list, &err);
     if (n < 0) {
-        dbcmd_error("dump", "%s", sb_str(&err));
+        cli_db_error("dump", "%s", sb_str(&err));
         sb_free(&err);
         return 1;
     }
@@ -82,12 +82,12 @@ int cmd_dump(int argc, char **argv)
     if (check) {
         bool ok = db_dump_file_complete(check, &err);
         if (!ok)
-            dbcmd_error("dump", _("%s is not a complete dump%s%s"), check, err.len ? ": " : "", sb_str(&err));
+            cli_db_error("dump", _("%s is not a complete dump%s%s"), check, err.len ? ": " : "", sb_str(&err));
         sb_free(&err);
         return ok ? 0 : 1;
     }
     struct plan p;
-    if (dbcmd_load_plan(&p, "dump", config) < 0) {
+    if (cli_db_load_plan(&p, "dump", config) < 0) {
         plan_free(&p);
         return 1;
     }
@@ -108,7 +108,7 @@ int cmd_dump(int argc, char **argv)
         if (status == 0)
             status = db_dump_run(&p, out, &rep, &err) == 0 ? 0 : 1;
         if (status)
-            dbcmd_error("dump", "%s", sb_str(&err));
+            cli_db_error("dump", "%s", sb_str(&err));
         else
             printf("%s\n", out);
         free(out);

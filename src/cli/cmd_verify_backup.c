@@ -1,7 +1,7 @@
 /* immich-migrate verify-backup ARCHIVE SRC */
 #include "common.h"
-#include "commands.h"
-#include "files/cmd_util.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
 #include "files/verify.h"
 
 #include <getopt.h>

@@ -4,9 +4,9 @@
  * --target-location, else the plan's default (/var/lib/immich). So a typo never hands an
  * arbitrary tree to another user, even without a config file. */
 #include "common.h"
-#include "commands.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
 #include "files/chown.h"
-#include "files/cmd_util.h"
 #include "plan.h"
 
 #include <getopt.h>

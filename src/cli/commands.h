@@ -1,8 +1,8 @@
 /* Stage subcommands: `immich-migrate STAGE [ARGS]`. Each runs one stage alone (scripts, tests,
  * benchmarks) and returns the process exit status. The table in commands.c lists them;
  * adding a subcommand is one declaration here and one line there. */
-#ifndef IM_COMMANDS_H
-#define IM_COMMANDS_H
+#ifndef IM_CLI_COMMANDS_H
+#define IM_CLI_COMMANDS_H
 
 struct command {
     const char *name;

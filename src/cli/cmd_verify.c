@@ -1,11 +1,11 @@
 /* immich-migrate verify -c CONFIG: is everything the migrated database names there? */
 #include "common.h"
-#include "commands.h"
-#include "discover/cmd_common.h"
+#include "cli/cli_options.h"
+#include "cli/commands.h"
 #include "discover/paths.h"
-#include "discover/summary.h"
 #include "discover/verify.h"
 #include "redact.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <stdio.h>

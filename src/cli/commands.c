@@ -1,5 +1,5 @@
 #include "common.h"
-#include "commands.h"
+#include "cli/commands.h"
 
 #include <string.h>
 

@@ -1,7 +1,8 @@
 /* immich-migrate fixup [-c CONFIG] [--map FROM=TO]... [--role-map SRC=DST]... IN OUT */
-#include "commands.h"
-#include "db/dbcmd.h"
+#include "cli/commands.h"
+#include "cli/cli_db.h"
 #include "db/fixup.h"
+#include "db/fixup_plan.h"
 #include "report.h"
 #include "sys/safe_dir.h"
 
@@ -91,7 +92,7 @@ static int build_options(const struct fixup_args *a, struct plan *p, struct fixu
         sb_append(err, _("the target location must be an absolute path"));
         return -1;
     }
-    if (dbcmd_fixup_defaults(p, o, err) < 0)
+    if (fixup_plan_defaults(p, o, err) < 0)
         return -1;
     for (size_t i = 0; i < a->nmaps; i++)
         if (path_rules_add_spec(&o->rules, a->maps[i], err) < 0)
@@ -228,14 +229,14 @@ int cmd_fixup(int argc, char **argv)
     struct strbuf err = {0};
     fixup_options_init(&o);
     status = 1;
-    if (dbcmd_load_plan(&p, "fixup", a.config) == 0) {
+    if (cli_db_load_plan(&p, "fixup", a.config) == 0) {
         if (build_options(&a, &p, &o, &err) < 0) {
             status = 2;
         } else {
             status = run(&a, &o, argv[optind], argv[optind + 1], &err);
         }
         if (status)
-            dbcmd_error("fixup", "%s", sb_str(&err));
+            cli_db_error("fixup", "%s", sb_str(&err));
     }
     fixup_options_free(&o);
     plan_free(&p);

@@ -1,4 +1,4 @@
-#include "discover/cmd_common.h"
+#include "cli/cli_options.h"
 #include "redact.h"
 
 #include <getopt.h>

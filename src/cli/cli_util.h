@@ -1,6 +1,6 @@
 /* What the library subcommands share: option parsing and the final line. */
-#ifndef IM_FILES_CMD_UTIL_H
-#define IM_FILES_CMD_UTIL_H
+#ifndef IM_CLI_CLI_UTIL_H
+#define IM_CLI_CLI_UTIL_H
 
 #include "common.h"
 #include "files/fsutil.h"
@@ -10,7 +10,5 @@ int parse_int_option(const char *cmd, const char *opt, const char *text, int min
 /* Prints the reason on failure/cancel ("immich-migrate CMD: ..."), frees err, returns the
  * exit status: 0 ok, 1 failed, different or cancelled (130 after a signal). */
 int finish_command(const char *cmd, enum files_result r, struct strbuf *err);
-/* Appends the argv (NULL-terminated) as one shell-quoted line, for stage previews. */
-void preview_command(struct strbuf *out, const char *const *argv);
 
 #endif

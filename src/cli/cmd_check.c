@@ -1,8 +1,8 @@
 /* immich-migrate check -c CONFIG: discovery and the pre-flight checks, nothing else. */
 #include "common.h"
-#include "commands.h"
+#include "cli/cli_options.h"
+#include "cli/commands.h"
 #include "discover/preflight.h"
-#include "discover/cmd_common.h"
 
 #include <getopt.h>
 #include <stdio.h>

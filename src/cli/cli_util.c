@@ -1,7 +1,6 @@
 #include "common.h"
-#include "files/cmd_util.h"
+#include "cli/cli_util.h"
 #include "report.h"
-#include "sys/spawn.h"
 #include "textesc.h"
 
 #include <errno.h>
@@ -43,10 +42,4 @@ int finish_command(const char *cmd, enum files_result r, struct strbuf *err)
     }
     sb_free(err);
     return status;
-}
-
-void preview_command(struct strbuf *out, const char *const *argv)
-{
-    argv_format(argv, out);
-    sb_append_char(out, '\n');
 }

@@ -1,8 +1,8 @@
 /* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] */
 #include "common.h"
-#include "commands.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
 #include "files/backup.h"
-#include "files/cmd_util.h"
 #include "sys/safe_dir.h"
 
 #include <getopt.h>

@@ -37,7 +37,8 @@ static void print_help(void)
     printf(_("Stages (each runs alone; see 'immich-migrate STAGE --help'):\n"));
     for (const struct command *c = command_list(); c->name; c++)
         printf("  %-16s %s\n", c->name, _(c->summary));
-    printf(_("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
+    if (PACKAGE_BUGREPORT[0]) /* AC_INIT names no address today */
+        printf(_("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
 }
 
 static void print_version(void)

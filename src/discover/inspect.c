@@ -1,4 +1,5 @@
 #include "discover/inspect.h"
+#include "sys/fdio.h"
 #include "textesc.h"
 
 #include <arpa/inet.h>
@@ -175,12 +176,12 @@ static size_t env_unescape(const char *s, struct strbuf *word)
             sb_append_char(word, simple[i + 1]);
             return 2;
         }
-    if (s[1] == 'x' && isxdigit((unsigned char)s[2]) && isxdigit((unsigned char)s[3])) {
-        char hex[3] = {s[2], s[3], '\0'};
-        long v = strtol(hex, NULL, 16);
-        if (v == 0)
+    int hi = s[1] == 'x' ? hex_digit_value(s[2]) : -1;
+    int lo = hi >= 0 ? hex_digit_value(s[3]) : -1;
+    if (lo >= 0) {
+        if (hi == 0 && lo == 0)
             return 0;
-        sb_append_char(word, (char)v);
+        sb_append_char(word, (char)(hi << 4 | lo));
         return 4;
     }
     return 0;

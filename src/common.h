@@ -41,6 +41,9 @@ const char *sb_str(const struct strbuf *sb);
 /* Hands the buffer to the caller (malloc'd, never NULL) and empties sb. */
 char *sb_detach(struct strbuf *sb);
 
+/* A byte count for people, appended to out: "512 B", "1.5 GiB" (binary units up to PiB). */
+void format_bytes(uint64_t n, struct strbuf *out);
+
 /* Seconds from a monotonic clock. */
 double now_monotonic(void);
 /* Wall-clock seconds since the epoch; IMMICH_MIGRATE_TEST_TIME overrides it (deterministic tests). */

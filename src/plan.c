@@ -1,15 +1,19 @@
 #include "plan.h"
 #include "redact.h"
+#include "sys/fdio.h"
 #include "sys/safepath.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum check_kind { PATH_DIR_OPT, PATH_DIR, PATH_TARGET, PATH_ABS, NAME, COMMAND, DSN, OWNER, URL };
 
@@ -198,18 +202,14 @@ static int parse_text(struct plan *p, const char *text, const char *name, enum p
 
 int plan_load_file(struct plan *p, const char *path, struct strbuf *err)
 {
-    FILE *f = fopen(path, "re");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         sb_printf(err, _("%s: cannot read: %s\n"), path, strerror(errno));
         return 1;
     }
     struct strbuf text = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_append_len(&text, buf, n);
-    bool bad = ferror(f);
-    fclose(f);
+    bool bad = read_fd_all(fd, SIZE_MAX, &text) < 0;
+    close(fd);
     if (bad || memchr(sb_str(&text), '\0', text.len)) {
         sb_printf(err, _("%s: cannot read: not a text file\n"), path);
         sb_free(&text);

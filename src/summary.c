@@ -19,18 +19,6 @@ bool verify_result_from_artifact(const char *text, struct verify_result *res)
     return true;
 }
 
-static void human_size(uint64_t bytes, struct strbuf *out)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)bytes;
-    size_t u = 0;
-    while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
-        v /= 1024;
-        u++;
-    }
-    sb_printf(out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 void migration_summary(const struct plan *p, const struct verify_result *res,
                        double duration_seconds, const char *log_path, const char *backup_path,
                        struct strbuf *out)
@@ -41,7 +29,7 @@ void migration_summary(const struct plan *p, const struct verify_result *res,
                   (unsigned long long)res->assets, (unsigned long long)res->present,
                   (unsigned long long)res->dangling);
         sb_append(out, _("  Size:   "));
-        human_size(res->bytes, out);
+        format_bytes(res->bytes, out);
         sb_append(out, "\n");
     }
     long secs = (long)(duration_seconds + 0.5);

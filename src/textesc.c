@@ -58,14 +58,15 @@ static size_t utf8_printable_len(const unsigned char *s)
     return n;
 }
 
-void text_escape_line(const char *in, struct strbuf *out)
+void text_escape(const char *in, unsigned flags, struct strbuf *out)
 {
-    const unsigned char *s = (const unsigned char *)in;
+    const unsigned char *s = (const unsigned char *)(in ? in : "");
     while (*s) {
         size_t n = *s >= 0x80 ? utf8_printable_len(s) : 1;
-        if (*s == '\\') {
+        bool kept = (flags & TEXT_ESC_KEEP_NEWLINES) && (*s == '\n' || *s == '\t');
+        if (*s == '\\' && (flags & TEXT_ESC_BACKSLASH)) {
             sb_append(out, "\\\\");
-        } else if (n == 0 || *s < 0x20 || *s == 0x7f) {
+        } else if (n == 0 || (*s < 0x20 && !kept) || *s == 0x7f) {
             sb_printf(out, "\\x%02x", *s);
             n = 1;
         } else {
@@ -75,19 +76,14 @@ void text_escape_line(const char *in, struct strbuf *out)
     }
 }
 
+void text_escape_line(const char *in, struct strbuf *out)
+{
+    text_escape(in, TEXT_ESC_BACKSLASH, out);
+}
+
 void ctl_escape(const char *in, bool keep_newlines, struct strbuf *out)
 {
-    for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p; p++) {
-        bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
-        if (c1) {
-            sb_printf(out, "\\x%02x\\x%02x", p[0], p[1]);
-            p++;
-        } else if ((*p < 0x20 && !(keep_newlines && (*p == '\n' || *p == '\t'))) || *p == 0x7f) {
-            sb_printf(out, "\\x%02x", *p);
-        } else {
-            sb_append_char(out, (char)*p);
-        }
-    }
+    text_escape(in, keep_newlines ? TEXT_ESC_KEEP_NEWLINES : 0, out);
 }
 
 char *ctl_escape_dup(const char *in, bool keep_newlines)

@@ -5,6 +5,11 @@ tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_plan_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_journal_LDADD = $(LDADD) $(CMOCKA_LIBS)
+# sys/zread: the compressed-dump decoder under db/dumpio and pg/sql_input
+check_PROGRAMS += tests/unit/test_zread
+TESTS += tests/unit/test_zread
+tests_unit_test_zread_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_zread_LDADD = $(LDADD) $(CMOCKA_LIBS)
 TESTS += tests/integration/cli.sh
 EXTRA_DIST += tests/integration/cli.sh
 TESTS += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \

@@ -21,8 +21,33 @@ fuzz-dotenv: $(top_srcdir)/tests/fuzz/fuzz_dotenv.c $(top_srcdir)/src/discover/d
 	$(MKDIR_P) tests/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -include config.h -I$(top_builddir) \
 	  -I$(top_srcdir)/src $(top_srcdir)/tests/fuzz/fuzz_dotenv.c \
-	  $(top_srcdir)/src/discover/dotenv.c $(top_srcdir)/src/common.c -o tests/fuzz/fuzz-dotenv
+	  $(top_srcdir)/src/discover/dotenv.c $(top_srcdir)/src/sys/fdio.c $(top_srcdir)/src/common.c \
+	  -o tests/fuzz/fuzz-dotenv
 .PHONY: fuzz-dotenv
+
+# The `docker inspect` and `systemctl show` readers, fuzzed the same way: each corpus runs in
+# make check through corpus_driver.c; `make fuzz-docker-inspect` / `make fuzz-systemctl-show`
+# build the libFuzzer binaries with clang (run: tests/fuzz/fuzz-docker-inspect -max_total_time=60
+# NEW_DIR $(top_srcdir)/tests/fuzz/docker-inspect-corpus).
+fuzz_inspect_srcs = src/discover/inspect.c src/textesc.c src/sys/fdio.c src/common.c
+check_PROGRAMS += tests/fuzz/fuzz_docker_inspect_driver tests/fuzz/fuzz_systemctl_show_driver
+TESTS += tests/fuzz/fuzz_docker_inspect_driver tests/fuzz/fuzz_systemctl_show_driver
+tests_fuzz_fuzz_docker_inspect_driver_SOURCES = tests/fuzz/fuzz_docker_inspect.c \
+	tests/fuzz/corpus_driver.c
+tests_fuzz_fuzz_docker_inspect_driver_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS=\"tests/fuzz/docker-inspect-corpus\"
+tests_fuzz_fuzz_systemctl_show_driver_SOURCES = tests/fuzz/fuzz_systemctl_show.c \
+	tests/fuzz/corpus_driver.c
+tests_fuzz_fuzz_systemctl_show_driver_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS=\"tests/fuzz/systemctl-show-corpus\"
+EXTRA_DIST += tests/fuzz/docker-inspect-corpus tests/fuzz/systemctl-show-corpus
+fuzz-docker-inspect fuzz-systemctl-show: $(top_builddir)/config.h
+	$(MKDIR_P) tests/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -include config.h -I$(top_builddir) \
+	  -I$(top_srcdir)/src $(JANSSON_CFLAGS) $(top_srcdir)/tests/fuzz/$(subst -,_,$@).c \
+	  $(fuzz_inspect_srcs:%=$(top_srcdir)/%) $(JANSSON_LIBS) $(LIBINTL) -o tests/fuzz/$@
+.PHONY: fuzz-docker-inspect fuzz-systemctl-show
+CLEANFILES += tests/fuzz/fuzz-docker-inspect tests/fuzz/fuzz-systemctl-show
 
 # Runs single stages (and the rollback) for the shell tests below.
 check_PROGRAMS += tests/integration/discover-run-stage

@@ -1,4 +1,5 @@
 #include "sys/fdio.h"
+#include "sys/zread.h"
 #include "db/dumpio.h"
 
 #include <errno.h>
@@ -17,17 +18,34 @@ struct dump_reader {
     int fd;
     enum dump_compression comp;
     uint64_t file_size;
-    uint64_t file_pos;
-    gzFile gz;
-    ZSTD_DCtx *zd;
-    ZSTD_inBuffer zin;
-    char *zbuf;
-    bool zeof;
-    char *map;      /* plain regular files: the whole file mapped */
+    uint64_t file_pos;  /* mapped files: what dump_reader_release was told */
+    struct zread *z;
+    bool read_any;      /* dump_reader_read was called: no mapping from the start then */
+    char *map;          /* plain regular files: the whole file mapped */
     size_t map_len, released;
-    char peek[4];   /* plain files: the bytes read to look for a magic number */
-    size_t peek_len, peek_off;
 };
+
+static const enum dump_compression comp_of_kind[] = {
+    [ZREAD_PLAIN] = DUMP_PLAIN, [ZREAD_GZIP] = DUMP_GZIP, [ZREAD_ZSTD] = DUMP_ZSTD};
+
+/* The decoder for the file behind r->fd, of which the first n bytes (peek) were read. */
+static int open_decoder(struct dump_reader *r, const char *path, const char *peek, size_t n,
+                        struct strbuf *err)
+{
+    enum zread_kind kind = zread_sniff(peek, n);
+    r->comp = comp_of_kind[kind];
+    if (kind == ZREAD_GZIP && lseek(r->fd, 0, SEEK_SET) != 0) {
+        sb_printf(err, _("%s: a gzip input must be a regular file"), path);
+        return -1;
+    }
+    r->z = zread_open(r->fd, kind, peek, kind == ZREAD_GZIP ? 0 : n);
+    if (!r->z) {
+        sb_printf(err, _("cannot open %s: %s"), path,
+                  kind == ZREAD_GZIP ? _("gzip stream") : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
 
 struct dump_reader *dump_reader_open(const char *path, struct strbuf *err)
 {
@@ -41,98 +59,36 @@ struct dump_reader *dump_reader_open(const char *path, struct strbuf *err)
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         r->file_size = (uint64_t)st.st_size;
-    ssize_t n = read_full(fd, r->peek, sizeof r->peek);
-    if (n < 0) {
+    char peek[ZREAD_MAGIC_LEN];
+    ssize_t n = read_full(fd, peek, sizeof peek);
+    if (n < 0)
         sb_printf(err, _("cannot read %s: %s"), path, strerror(errno));
+    if (n < 0 || open_decoder(r, path, peek, (size_t)n, err) < 0) {
         dump_reader_close(r);
         return NULL;
-    }
-    r->peek_len = (size_t)n;
-    r->file_pos = r->peek_len;
-    const unsigned char *m = (const unsigned char *)r->peek;
-    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
-        r->comp = DUMP_GZIP;
-        if (lseek(fd, 0, SEEK_SET) != 0) {
-            sb_printf(err, _("%s: a gzip input must be a regular file"), path);
-            dump_reader_close(r);
-            return NULL;
-        }
-        r->gz = gzdopen(fcntl(fd, F_DUPFD_CLOEXEC, 0), "rb");
-        if (!r->gz) {
-            sb_printf(err, _("cannot open %s: %s"), path, _("gzip stream"));
-            dump_reader_close(r);
-            return NULL;
-        }
-        gzbuffer(r->gz, IO_BLOCK);
-    } else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
-        r->comp = DUMP_ZSTD;
-        r->zd = ZSTD_createDCtx();
-        r->zbuf = xmalloc(IO_BLOCK);
-        memcpy(r->zbuf, r->peek, r->peek_len);
-        r->zin = (ZSTD_inBuffer){r->zbuf, r->peek_len, 0};
-    } else {
-        r->comp = DUMP_PLAIN;
     }
     return r;
 }
 
-static ssize_t read_zstd(struct dump_reader *r, char *buf, size_t cap, struct strbuf *err)
-{
-    ZSTD_outBuffer out = {buf, cap, 0};
-    while (out.pos == 0) {
-        if (r->zin.pos == r->zin.size) {
-            if (r->zeof)
-                return 0;
-            ssize_t n = read_full(r->fd, r->zbuf, IO_BLOCK);
-            if (n < 0) {
-                sb_printf(err, _("read error: %s"), strerror(errno));
-                return -1;
-            }
-            r->file_pos += (uint64_t)n;
-            if (n == 0) {
-                r->zeof = true;
-                return 0;
-            }
-            r->zin = (ZSTD_inBuffer){r->zbuf, (size_t)n, 0};
-        }
-        size_t rc = ZSTD_decompressStream(r->zd, &out, &r->zin);
-        if (ZSTD_isError(rc)) {
-            sb_printf(err, _("zstd: %s"), ZSTD_getErrorName(rc));
-            return -1;
-        }
-    }
-    return (ssize_t)out.pos;
-}
-
 ssize_t dump_reader_read(struct dump_reader *r, char *buf, size_t cap, struct strbuf *err)
 {
-    if (r->comp == DUMP_ZSTD)
-        return read_zstd(r, buf, cap, err);
-    if (r->comp == DUMP_GZIP) {
-        int n = gzread(r->gz, buf, cap > (1u << 30) ? (1u << 30) : (unsigned)cap);
-        if (n < 0) {
-            int code;
-            sb_printf(err, _("gzip: %s"), gzerror(r->gz, &code));
-            return -1;
-        }
-        r->file_pos = (uint64_t)gzoffset(r->gz);
+    r->read_any = true;
+    ssize_t n = zread_read(r->z, buf, cap);
+    if (n >= 0)
         return n;
-    }
-    if (r->peek_off < r->peek_len) {
-        size_t n = r->peek_len - r->peek_off;
-        if (n > cap)
-            n = cap;
-        memcpy(buf, r->peek + r->peek_off, n);
-        r->peek_off += n;
-        return (ssize_t)n;
-    }
-    ssize_t n = read_full(r->fd, buf, cap);
-    if (n < 0) {
+    bool gz = r->comp == DUMP_GZIP;
+    switch (zread_error(r->z)) {
+    case ZREAD_DAMAGED:
+        sb_printf(err, gz ? _("gzip: %s") : _("zstd: %s"), zread_detail(r->z));
+        break;
+    case ZREAD_TRUNCATED:
+        sb_printf(err, _("%s: the compressed data is truncated"), gz ? "gzip" : "zstd");
+        break;
+    default:
         sb_printf(err, _("read error: %s"), strerror(errno));
-        return -1;
+        break;
     }
-    r->file_pos += (uint64_t)n;
-    return n;
+    return -1;
 }
 
 enum dump_compression dump_reader_compression(const struct dump_reader *r)
@@ -142,7 +98,7 @@ enum dump_compression dump_reader_compression(const struct dump_reader *r)
 
 uint64_t dump_reader_file_pos(const struct dump_reader *r)
 {
-    return r->file_pos;
+    return r->map ? r->file_pos : zread_raw_pos(r->z);
 }
 
 uint64_t dump_reader_file_size(const struct dump_reader *r)
@@ -152,7 +108,7 @@ uint64_t dump_reader_file_size(const struct dump_reader *r)
 
 const char *dump_reader_map(struct dump_reader *r, size_t *len)
 {
-    if (r->comp != DUMP_PLAIN || r->file_size == 0 || r->file_size > SIZE_MAX / 2 || r->peek_off)
+    if (r->comp != DUMP_PLAIN || r->file_size == 0 || r->file_size > SIZE_MAX / 2 || r->read_any)
         return NULL;
     if (!r->map) {
         void *m = mmap(NULL, (size_t)r->file_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
@@ -161,6 +117,7 @@ const char *dump_reader_map(struct dump_reader *r, size_t *len)
         madvise(m, (size_t)r->file_size, MADV_SEQUENTIAL);
         r->map = m;
         r->map_len = (size_t)r->file_size;
+        r->file_pos = zread_raw_pos(r->z);
     }
     *len = r->map_len;
     return r->map;
@@ -184,11 +141,7 @@ void dump_reader_close(struct dump_reader *r)
         return;
     if (r->map)
         munmap(r->map, r->map_len);
-    if (r->gz)
-        gzclose(r->gz);
-    if (r->zd)
-        ZSTD_freeDCtx(r->zd);
-    free(r->zbuf);
+    zread_close(r->z);
     close(r->fd);
     free(r);
 }

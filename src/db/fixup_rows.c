@@ -3,6 +3,7 @@
 #include "db/fixup_tables.h"
 #include "db/sqlline.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,7 +185,7 @@ static int version_cmp(const char *a, const char *b)
     return 0;
 }
 
-static void json_string(struct strbuf *out, const char *s)
+static void json_quote(struct strbuf *out, const char *s)
 {
     sb_append_char(out, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -198,19 +199,15 @@ static void json_string(struct strbuf *out, const char *s)
     sb_append_char(out, '"');
 }
 
-/* The "location" string of {"location": "..."} (no JSON unescaping: paths rarely need it). */
-static char *json_location(const char *json)
+/* The "location" string of the MediaLocation value {"location": "..."}, malloc'd; NULL when
+ * the value is no JSON object with a string "location" (jansson refuses a \u0000 in it). */
+static char *json_location(const char *text)
 {
-    const char *k = strstr(json, "\"location\"");
-    if (!k)
-        return NULL;
-    k = strchr(k + 10, '"');
-    if (!k)
-        return NULL;
-    const char *e = k + 1;
-    while (*e && *e != '"')
-        e += (*e == '\\' && e[1]) ? 2 : 1;
-    return xstrndup(k + 1, (size_t)(e - k - 1));
+    json_t *root = json_loads(text, 0, NULL);
+    const char *loc = json_string_value(json_object_get(root, "location"));
+    char *out = loc ? xstrdup(loc) : NULL;
+    json_decref(root);
+    return out;
 }
 
 static bool media_location_row(struct fixup_rows *fr, const char *row, size_t len,
@@ -233,7 +230,7 @@ static bool media_location_row(struct fixup_rows *fr, const char *row, size_t le
         return false;
     sb_reset(&fr->scratch);
     sb_append(&fr->scratch, "{\"location\": ");
-    json_string(&fr->scratch, fr->o->target_location);
+    json_quote(&fr->scratch, fr->o->target_location);
     sb_append_char(&fr->scratch, '}');
     sb_append_len(out, row, (size_t)(f - row));
     copy_field_encode(sb_str(&fr->scratch), fr->scratch.len, out);

@@ -1,5 +1,6 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
+#include "sys/fsfree.h"
 #include "sys/safe_dir.h"
 #include "sys/safepath.h"
 #include "vecext.h"
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -194,13 +194,10 @@ static void check_target_location(const struct plan *p, struct check_list *l)
 static bool free_bytes(const char *path, uint64_t *avail, dev_t *dev)
 {
     char *anc = existing_ancestor(path);
-    struct statvfs vfs;
     struct stat st;
-    bool ok = statvfs(anc, &vfs) == 0 && stat(anc, &st) == 0;
-    if (ok) {
-        *avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    bool ok = fs_available(anc, avail) == 0 && stat(anc, &st) == 0;
+    if (ok)
         *dev = st.st_dev;
-    }
     free(anc);
     return ok;
 }

@@ -1,4 +1,5 @@
 #include "discover/dotenv.h"
+#include "sys/fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -342,24 +343,13 @@ int dotenv_load_file(struct dotenv *env, const char *path, struct strbuf *err)
         return -1;
     }
     struct strbuf text = {0};
-    char buf[8192];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            sb_printf(err, "%s: %s", path, strerror(errno));
-            break;
-        }
-        sb_append_len(&text, buf, (size_t)n);
-        if (text.len > DOTENV_MAX_FILE) {
-            sb_printf(err, _("%s: larger than 1 MiB; not a .env file"), path);
-            n = -1;
-            break;
-        }
-    }
+    int got = read_fd_all(fd, DOTENV_MAX_FILE, &text);
+    if (got < 0 && errno == EFBIG)
+        sb_printf(err, _("%s: larger than 1 MiB; not a .env file"), path);
+    else if (got < 0)
+        sb_printf(err, "%s: %s", path, strerror(errno));
     close(fd);
-    if (n != 0) {
+    if (got < 0) {
         sb_free(&text);
         return -1;
     }

@@ -1,9 +1,10 @@
 #include "discover/inspect.h"
-#include "discover/json.h"
+#include "sys/fdio.h"
 #include "textesc.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,45 +13,79 @@ static char *dup_or_empty(const char *s)
     return xstrdup(s ? s : "");
 }
 
+/* The parsed text, or NULL with jansson's reason (escaped: it may quote the input) in err. */
+static json_t *load_json(const char *text, size_t len, struct strbuf *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        struct strbuf why = {0};
+        text_escape_line(je.text, &why);
+        sb_printf(err, _("JSON error at byte %zu: %s"), (size_t)je.position, sb_str(&why));
+        sb_free(&why);
+    }
+    return root;
+}
+
+/* obj.a.b: a member of a member (NULL when either is missing or no object). */
+static json_t *member2(const json_t *obj, const char *a, const char *b)
+{
+    return json_object_get(json_object_get(obj, a), b);
+}
+
+/* A boolean member, or fallback when it is missing or no boolean. */
+static bool bool_or(const json_t *j, bool fallback)
+{
+    return json_is_boolean(j) ? json_is_true(j) : fallback;
+}
+
+static char *str_member(const json_t *obj, const char *key)
+{
+    return dup_or_empty(json_string_value(json_object_get(obj, key)));
+}
+
+static void parse_mounts(struct container_info *ci, const json_t *mounts)
+{
+    size_t n = json_array_size(mounts);
+    ci->mounts = n ? xcalloc(n, sizeof *ci->mounts) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *m = json_array_get(mounts, i);
+        const char *dst = json_string_value(json_object_get(m, "Destination"));
+        if (!dst)
+            continue;
+        struct mount *out = &ci->mounts[ci->mount_count++];
+        out->type = str_member(m, "Type");
+        out->source = str_member(m, "Source");
+        out->destination = xstrdup(dst);
+        out->rw = bool_or(json_object_get(m, "RW"), true);
+    }
+}
+
 int container_info_parse(struct container_info *ci, const char *text, size_t len,
                          struct strbuf *err)
 {
     *ci = (struct container_info){0};
-    struct json *root = json_parse(text, len, err);
+    json_t *root = load_json(text, len, err);
     if (!root)
         return -1;
-    const struct json *c = root->type == JSON_ARRAY ? json_at(root, 0) : root;
-    if (!c || c->type != JSON_OBJECT) {
+    const json_t *c = json_is_array(root) ? json_array_get(root, 0) : root;
+    if (!json_is_object(c)) {
         sb_append(err, _("docker inspect printed no container"));
-        json_free(root);
+        json_decref(root);
         return -1;
     }
-    const char *name = json_str(json_get(c, "Name"));
+    const char *name = json_string_value(json_object_get(c, "Name"));
     if (name && *name == '/')
         name++;
     ci->name = dup_or_empty(name);
-    ci->running = json_bool(json_path(c, "State.Running"), false);
-    ci->status = dup_or_empty(json_str(json_path(c, "State.Status")));
-    ci->image = dup_or_empty(json_str(json_path(c, "Config.Image")));
-    const struct json *labels = json_path(c, "Config.Labels");
-    ci->compose_project = dup_or_empty(json_str(json_get(labels, "com.docker.compose.project")));
-    ci->compose_working_dir =
-        dup_or_empty(json_str(json_get(labels, "com.docker.compose.project.working_dir")));
-    const struct json *mounts = json_get(c, "Mounts");
-    size_t n = json_count(mounts);
-    ci->mounts = n ? xcalloc(n, sizeof *ci->mounts) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        const struct json *m = json_at(mounts, i);
-        const char *dst = json_str(json_get(m, "Destination"));
-        if (!dst)
-            continue;
-        struct mount *out = &ci->mounts[ci->mount_count++];
-        out->type = dup_or_empty(json_str(json_get(m, "Type")));
-        out->source = dup_or_empty(json_str(json_get(m, "Source")));
-        out->destination = xstrdup(dst);
-        out->rw = json_bool(json_get(m, "RW"), true);
-    }
-    json_free(root);
+    ci->running = bool_or(member2(c, "State", "Running"), false);
+    ci->status = dup_or_empty(json_string_value(member2(c, "State", "Status")));
+    ci->image = dup_or_empty(json_string_value(member2(c, "Config", "Image")));
+    const json_t *labels = member2(c, "Config", "Labels");
+    ci->compose_project = str_member(labels, "com.docker.compose.project");
+    ci->compose_working_dir = str_member(labels, "com.docker.compose.project.working_dir");
+    parse_mounts(ci, json_object_get(c, "Mounts"));
+    json_decref(root);
     return 0;
 }
 
@@ -141,12 +176,12 @@ static size_t env_unescape(const char *s, struct strbuf *word)
             sb_append_char(word, simple[i + 1]);
             return 2;
         }
-    if (s[1] == 'x' && isxdigit((unsigned char)s[2]) && isxdigit((unsigned char)s[3])) {
-        char hex[3] = {s[2], s[3], '\0'};
-        long v = strtol(hex, NULL, 16);
-        if (v == 0)
+    int hi = s[1] == 'x' ? hex_digit_value(s[2]) : -1;
+    int lo = hi >= 0 ? hex_digit_value(s[3]) : -1;
+    if (lo >= 0) {
+        if (hi == 0 && lo == 0)
             return 0;
-        sb_append_char(word, (char)v);
+        sb_append_char(word, (char)(hi << 4 | lo));
         return 4;
     }
     return 0;

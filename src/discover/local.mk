@@ -1,7 +1,6 @@
 # src/discover: discovery, pre-flight checks, Docker and systemd, verify (issue 6).
 libimmich_a_SOURCES += \
 	src/discover/dotenv.c src/discover/dotenv.h \
-	src/discover/json.c src/discover/json.h \
 	src/discover/inspect.c src/discover/inspect.h \
 	src/discover/docker.c src/discover/docker.h \
 	src/discover/systemd.c src/discover/systemd.h \

@@ -6,21 +6,6 @@
 
 #define METER_INTERVAL 0.25
 
-void format_bytes(uint64_t n, struct strbuf *out)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = (double)n;
-    size_t u = 0;
-    while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
-        v /= 1024;
-        u++;
-    }
-    if (u == 0)
-        sb_printf(out, "%llu B", (unsigned long long)n);
-    else
-        sb_printf(out, "%.1f %s", v, units[u]);
-}
-
 void meter_start(struct meter *m, const struct reporter *rep, const char *unit,
                  uint64_t files_total, uint64_t bytes_total)
 {

@@ -20,7 +20,5 @@ void meter_start(struct meter *m, const struct reporter *rep, const char *unit,
 /* Reports when the last report is old enough (or force). current: the path being worked on. */
 void meter_tick(struct meter *m, const char *current, bool force);
 void meter_free(struct meter *m);
-/* "1.5 GiB" style. */
-void format_bytes(uint64_t n, struct strbuf *out);
 
 #endif

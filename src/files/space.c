@@ -2,20 +2,17 @@
 #include "files/space.h"
 #include "files/linkmap.h"
 #include "files/walk.h"
+#include "sys/fsfree.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/statvfs.h>
 
 int space_available(const char *dir, uint64_t *avail, struct strbuf *err)
 {
-    struct statvfs vfs;
-    if (statvfs(dir, &vfs) != 0) {
+    if (fs_available(dir, avail) != 0) {
         sb_printf(err, _("cannot check the free space in %s: %s"), dir, strerror(errno));
         return -1;
     }
-    /* f_bavail, not f_bfree: the blocks reserved for root are a safety margin, not room. */
-    *avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
     return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "common.h"
 #include "pg/sql_input.h"
+#include "sys/zread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,8 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #define INPUT_BUF (1u << 20)
 
@@ -58,12 +57,12 @@ fail:
 
 static void close_decoder(struct sql_input *in)
 {
-    if (in->kind == SQL_INPUT_GZIP && in->dec)
-        gzclose_r((gzFile)in->dec);
-    else if (in->kind == SQL_INPUT_ZSTD && in->dec)
-        ZSTD_freeDStream((ZSTD_DStream *)in->dec);
-    in->dec = NULL;
+    zread_close(in->z);
+    in->z = NULL;
 }
+
+static const enum zread_kind kind_zread[] = {
+    [SQL_INPUT_PLAIN] = ZREAD_PLAIN, [SQL_INPUT_GZIP] = ZREAD_GZIP, [SQL_INPUT_ZSTD] = ZREAD_ZSTD};
 
 static int open_decoder(struct sql_input *in, struct strbuf *err)
 {
@@ -74,77 +73,31 @@ static int open_decoder(struct sql_input *in, struct strbuf *err)
     in->pos = in->len = 0;
     in->buf_offset = 0;
     in->eof = false;
-    in->raw_read = 0;
-    in->zin_pos = in->zin_len = 0;
-    in->zstd_left = 0;
-    if (in->kind == SQL_INPUT_GZIP) {
-        int fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
-        gzFile gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
-        if (!gz) {
-            if (fd >= 0)
-                close(fd);
-            sb_printf(err, _("cannot read %s as gzip"), in->name);
-            return -1;
-        }
-        gzbuffer(gz, INPUT_BUF / 4);
-        in->dec = gz;
-    } else if (in->kind == SQL_INPUT_ZSTD) {
-        ZSTD_DStream *z = ZSTD_createDStream();
-        if (!z || ZSTD_isError(ZSTD_initDStream(z))) {
-            sb_printf(err, _("cannot start zstd decompression"));
-            if (z)
-                ZSTD_freeDStream(z);
-            return -1;
-        }
-        in->dec = z;
-        if (!in->zin)
-            in->zin = xmalloc(ZSTD_DStreamInSize());
-    }
-    return 0;
+    in->z = zread_open(in->fd, kind_zread[in->kind], NULL, 0);
+    if (!in->z && in->kind == SQL_INPUT_GZIP)
+        sb_printf(err, _("cannot read %s as gzip"), in->name);
+    else if (!in->z)
+        sb_printf(err, _("cannot start zstd decompression"));
+    return in->z ? 0 : -1;
 }
 
-static ssize_t read_fd(struct sql_input *in, char *buf, size_t n)
+/* The sentence for a failed read. */
+static void read_error(const struct sql_input *in, struct strbuf *err)
 {
-    for (;;) {
-        ssize_t r = read(in->fd, buf, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r > 0)
-            in->raw_read += (uint64_t)r;
-        return r;
+    bool gz = in->kind == SQL_INPUT_GZIP;
+    switch (zread_error(in->z)) {
+    case ZREAD_DAMAGED:
+        sb_printf(err, gz ? _("%s: gzip data is damaged: %s") : _("%s: zstd data is damaged: %s"),
+                  in->name, zread_detail(in->z));
+        break;
+    case ZREAD_TRUNCATED:
+        sb_printf(err, gz ? _("%s: the gzip data is truncated or damaged")
+                          : _("%s: the zstd data is truncated"), in->name);
+        break;
+    default:
+        sb_printf(err, _("cannot read %s: %s"), in->name, strerror(errno));
+        break;
     }
-}
-
-static ssize_t read_zstd(struct sql_input *in, char *out, size_t n, struct strbuf *err)
-{
-    ZSTD_outBuffer ob = {out, n, 0};
-    while (ob.pos == 0) {
-        if (in->zin_pos == in->zin_len) {
-            ssize_t r = read_fd(in, in->zin, ZSTD_DStreamInSize());
-            if (r < 0) {
-                sb_printf(err, _("cannot read %s: %s"), in->name, strerror(errno));
-                return -1;
-            }
-            if (r == 0) {
-                if (in->zstd_left) {
-                    sb_printf(err, _("%s: the zstd data is truncated"), in->name);
-                    return -1;
-                }
-                return 0;
-            }
-            in->zin_pos = 0;
-            in->zin_len = (size_t)r;
-        }
-        ZSTD_inBuffer ib = {in->zin, in->zin_len, in->zin_pos};
-        size_t rc = ZSTD_decompressStream((ZSTD_DStream *)in->dec, &ob, &ib);
-        in->zin_pos = ib.pos;
-        in->zstd_left = rc;
-        if (ZSTD_isError(rc)) {
-            sb_printf(err, _("%s: zstd data is damaged: %s"), in->name, ZSTD_getErrorName(rc));
-            return -1;
-        }
-    }
-    return (ssize_t)ob.pos;
 }
 
 int sql_input_fill(struct sql_input *in, struct strbuf *err)
@@ -161,38 +114,12 @@ int sql_input_fill(struct sql_input *in, struct strbuf *err)
         in->cap = in->cap ? in->cap * 2 : INPUT_BUF;
         in->buf = xrealloc(in->buf, in->cap);
     }
-    ssize_t r;
-    size_t room = in->cap - in->len;
-    if (in->kind == SQL_INPUT_GZIP) {
-        int n = gzread((gzFile)in->dec, in->buf + in->len, room > INT32_MAX ? INT32_MAX : (unsigned)room);
-        if (n < 0) {
-            int zerr;
-            const char *msg = gzerror((gzFile)in->dec, &zerr);
-            sb_printf(err, _("%s: gzip data is damaged: %s"), in->name, msg);
-            return -1;
-        }
-        r = n;
-    } else if (in->kind == SQL_INPUT_ZSTD) {
-        r = read_zstd(in, in->buf + in->len, room, err);
-        if (r < 0)
-            return -1;
-    } else {
-        r = read_fd(in, in->buf + in->len, room);
-        if (r < 0) {
-            sb_printf(err, _("cannot read %s: %s"), in->name, strerror(errno));
-            return -1;
-        }
+    ssize_t r = zread_read(in->z, in->buf + in->len, in->cap - in->len);
+    if (r < 0) {
+        read_error(in, err);
+        return -1;
     }
     if (r == 0) {
-        if (in->kind == SQL_INPUT_GZIP) {
-            /* a gzip stream cut short reads as a clean end in gzread; gzerror tells */
-            int zerr = Z_OK;
-            gzerror((gzFile)in->dec, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END) {
-                sb_printf(err, _("%s: the gzip data is truncated or damaged"), in->name);
-                return -1;
-            }
-        }
         in->eof = true;
         return 0;
     }
@@ -202,13 +129,9 @@ int sql_input_fill(struct sql_input *in, struct strbuf *err)
 
 uint64_t sql_input_raw_done(const struct sql_input *in)
 {
-    if (in->kind == SQL_INPUT_GZIP && in->dec) {
-        off_t o = gzoffset((gzFile)in->dec);
-        return o > 0 ? (uint64_t)o : 0;
-    }
     if (in->kind == SQL_INPUT_PLAIN)
         return in->buf_offset + in->pos; /* exact: what was consumed, not what was buffered */
-    return in->raw_read;
+    return in->z ? zread_raw_pos(in->z) : 0;
 }
 
 /* Refuses archives that need pg_restore. */
@@ -247,14 +170,11 @@ static int open_common(struct sql_input *in, struct strbuf *err)
         return -1;
     }
     in->raw_size = (uint64_t)st.st_size;
-    unsigned char magic[4] = {0};
+    unsigned char magic[ZREAD_MAGIC_LEN] = {0};
     ssize_t m = pread(in->fd, magic, sizeof magic, 0);
-    if (m >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-        in->kind = SQL_INPUT_GZIP;
-    else if (m == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-        in->kind = SQL_INPUT_ZSTD;
-    else
-        in->kind = SQL_INPUT_PLAIN;
+    static const enum sql_input_kind kind_of[] = {
+        [ZREAD_PLAIN] = SQL_INPUT_PLAIN, [ZREAD_GZIP] = SQL_INPUT_GZIP, [ZREAD_ZSTD] = SQL_INPUT_ZSTD};
+    in->kind = kind_of[zread_sniff(magic, m > 0 ? (size_t)m : 0)];
     if (open_decoder(in, err) < 0 || check_format(in, err) < 0)
         return -1;
     return 0;
@@ -307,7 +227,6 @@ void sql_input_close(struct sql_input *in)
         close(in->fd);
     in->fd = -1;
     free(in->buf);
-    free(in->zin);
     free(in->name);
-    in->buf = in->zin = in->name = NULL;
+    in->buf = in->name = NULL;
 }

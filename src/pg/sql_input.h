@@ -1,5 +1,5 @@
 /* Reads a plain SQL dump as a byte stream: a file (plain, gzip or zstd — recognised by its
- * first bytes, not its name) or "-" for stdin. Stdin cannot be read twice, and the importer
+ * first bytes, not its name, and decoded by sys/zread) or "-" for stdin. Stdin cannot be read twice, and the importer
  * scans the input once before running it, so stdin is first copied to an unlinked 0600
  * temporary file (mkstemp in $TMPDIR or /tmp); that costs disk space, never memory.
  * Custom- and tar-format archives are refused with a hint to use pg_restore. */
@@ -12,6 +12,8 @@
 
 enum sql_input_kind { SQL_INPUT_PLAIN, SQL_INPUT_GZIP, SQL_INPUT_ZSTD };
 
+struct zread;
+
 struct sql_input {
     char *name;              /* for messages */
     int fd;
@@ -22,11 +24,7 @@ struct sql_input {
     size_t pos, len, cap;
     uint64_t buf_offset;
     bool eof;
-    void *dec;               /* gzFile or ZSTD_DStream */
-    char *zin;               /* zstd: compressed input buffer */
-    size_t zin_pos, zin_len;
-    size_t zstd_left;        /* ZSTD_decompressStream's last hint: 0 = frame complete */
-    uint64_t raw_read;       /* compressed bytes read so far (zstd, plain) */
+    struct zread *z;         /* the decoder (sys/zread.h) */
 };
 
 /* Opens path ("-" = stdin). Returns 0, or -1 with a sentence in err. */

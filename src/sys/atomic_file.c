@@ -1,9 +1,11 @@
 #include "sys/atomic_file.h"
+#include "sys/fdio.h"
 #include "sys/safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,19 +105,9 @@ int read_small_file(const char *path, struct strbuf *out)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -1;
-    char buf[8192];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        sb_append_len(out, buf, (size_t)n);
-    }
+    int rc = read_fd_all(fd, SIZE_MAX, out);
+    int e = errno;
     close(fd);
-    return 0;
+    errno = e;
+    return rc;
 }

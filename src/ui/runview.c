@@ -109,14 +109,10 @@ const struct run_line *runview_line(const struct run_view *rv, size_t i)
 void format_amount(const char *unit, uint64_t n, char *buf, size_t size)
 {
     if (strcmp(unit, "bytes") == 0) {
-        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
-            v /= 1024;
-            u++;
-        }
-        snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+        struct strbuf text = {0};
+        format_bytes(n, &text);
+        snprintf(buf, size, "%s", sb_str(&text));
+        sb_free(&text);
         return;
     }
     const char *label = unit;

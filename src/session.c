@@ -290,6 +290,17 @@ enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
     return run_stage(s, st, outer, st->repeatable && st->repeatable(&ctx), err);
 }
 
+/* The one place dry runs are handled: the stage shows what it would do (its preview) and
+ * nothing runs; stages themselves know nothing of dry runs. */
+static enum stage_result dry_run_stage(const struct stage *st, const struct stage_ctx *ctx)
+{
+    struct strbuf text = {0};
+    st->preview(ctx, &text);
+    report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+    sb_free(&text);
+    return STAGE_OK;
+}
+
 static enum stage_result run_stage(struct session *s, const struct stage *st,
                                    const struct reporter *outer, bool again, struct strbuf *err)
 {
@@ -298,7 +309,6 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
     struct stage_ctx ctx = {
         .plan = &s->plan,
         .rep = &rep,
-        .dry_run = is_dry_run(s),
         .assume_yes = s->opt->yes,
         .state_dir = s->state_dir,
         .journal = s->journal,
@@ -320,7 +330,7 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
     report_msg(&rep, REC_MESSAGE, _("%s: started"), _(st->title));
     double t0 = now_monotonic();
     size_t errlen = err->len;
-    enum stage_result result = st->run(&ctx, err);
+    enum stage_result result = is_dry_run(s) ? dry_run_stage(st, &ctx) : st->run(&ctx, err);
     const char *reason = err->buf ? err->buf + errlen : "";
 
     struct strbuf text = {0};

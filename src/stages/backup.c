@@ -36,13 +36,6 @@ static bool backup_is_done(const struct stage_ctx *ctx)
 
 static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        backup_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
     char *archive = stage_claim_output(ctx, "backup_archive", archive_name(ctx), err);

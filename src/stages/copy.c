@@ -22,13 +22,6 @@ static bool copy_is_done(const struct stage_ctx *ctx)
 
 static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        copy_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     struct copy_options o = {.verify = true, .space_check = true};
     struct copy_stats stats;
     enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),

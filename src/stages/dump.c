@@ -31,13 +31,6 @@ static bool dump_is_done(const struct stage_ctx *ctx)
 
 static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        dump_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
     char *path = stage_claim_output(ctx, "dump_file", db_dump_default_path(ctx->plan, true), err);

@@ -181,13 +181,6 @@ static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *e
         sb_append(err, _("no dump to fix up: run the dump stage or choose a dump first"));
         return STAGE_FAILED;
     }
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        fixup_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     struct fixup_options o;
     fixup_options_init(&o);
     enum stage_result result = STAGE_FAILED;

@@ -52,13 +52,6 @@ static int work(void *arg, const struct reporter *rep, struct strbuf *err)
 
 static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf plan = {0};
-        import_preview(ctx, &plan);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&plan));
-        sb_free(&plan);
-        return STAGE_OK;
-    }
     const char *dump = stage_artifact(ctx, "fixed_dump");
     if (!dump || !*dump) {
         sb_append(err, _("no fixed dump: the fix-up stage has not run"));

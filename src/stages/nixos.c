@@ -159,8 +159,6 @@ static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
                _("Add this to your NixOS configuration and run nixos-rebuild switch:\n%s"),
                sb_str(&snippet));
     sb_free(&snippet);
-    if (ctx->dry_run)
-        return STAGE_OK;
     enum stage_result r = wait_for_units(ctx, err);
     if (r != STAGE_OK)
         return r;

@@ -21,7 +21,6 @@ static void fill_request(const struct stage_ctx *ctx, const struct fixup_stats *
         .extensions = st->extensions,
         .nextensions = st->nextensions,
         .dump_server_major = st->server_major,
-        .dry_run = ctx->dry_run,
         .assume_yes = ctx->assume_yes,
     };
 }

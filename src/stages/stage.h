@@ -15,7 +15,6 @@ struct journal;
 struct stage_ctx {
     struct plan *plan;           /* values; a stage may fill discovered ones */
     const struct reporter *rep;  /* records, progress, confirmation, cancellation */
-    bool dry_run;                /* describe only: report every command/SQL, change nothing */
     bool assume_yes;             /* batch --yes */
     const char *state_dir;
     struct journal *journal;     /* NULL when a stage runs alone */
@@ -70,11 +69,12 @@ struct stage {
     unsigned requires;     /* enum stage_gate bits that must hold before it runs */
     unsigned provides;     /* enum stage_gate bits it establishes once done */
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
-     * screen and --dry-run). May use plan values; must not change anything. */
+     * screen and --dry-run). May use plan values; must not change anything. A dry run is the
+     * session's business (session.c): it shows the preview and never calls run. */
     void (*preview)(const struct stage_ctx *ctx, struct strbuf *out);
     /* Is the stage's work already done (resume)? NULL = never. */
     bool (*is_done)(const struct stage_ctx *ctx);
-    /* Does the work. On failure appends a one-line reason to err. */
+    /* Does the work (never called in a dry run). On failure appends a one-line reason to err. */
     enum stage_result (*run)(struct stage_ctx *ctx, struct strbuf *err);
     /* Does it only look (change nothing), so that the wizard's "r" may run it again when it
      * is already done? NULL = never. */

@@ -209,13 +209,6 @@ static void discover_url(struct stage_ctx *ctx)
 
 static enum stage_result start_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        start_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     /* The journal is read from here on by verify (journalctl --since @EPOCH). */
     char *since = xasprintf("@%" PRId64, now_wall());
     stage_set_artifact(ctx, "immich_started_at", since);

@@ -28,13 +28,6 @@ static void stop_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static enum stage_result stop_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        stop_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     return docker_stop_containers(ctx->plan, ctx->rep, err) == 0 ? STAGE_OK : STAGE_FAILED;
 }
 

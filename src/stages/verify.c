@@ -35,8 +35,6 @@ static void store_result(struct stage_ctx *ctx, const struct verify_result *res)
 
 static enum stage_result verify_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run)
-        return STAGE_OK;
     const char *dangling = stage_artifact(ctx, "dangling_paths_file");
     char *fallback = NULL;
     if (!dangling && ctx->state_dir)

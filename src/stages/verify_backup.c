@@ -23,13 +23,6 @@ static bool verify_backup_is_done(const struct stage_ctx *ctx)
 
 static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        verify_backup_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     const char *archive = stage_artifact(ctx, "backup_archive");
     if (!archive || !*archive) {
         sb_append(err, _("there is no backup archive yet: run the backup stage first"));

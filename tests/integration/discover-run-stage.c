@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool dry_run;
+
 static int run_step(struct stage_ctx *ctx, const char *step)
 {
     struct strbuf err = {0};
@@ -49,14 +51,15 @@ static int run_step(struct stage_ctx *ctx, const char *step)
             fprintf(stderr, "no stage %s\n", step);
             return 2;
         }
-        if (ctx->dry_run) {
+        if (dry_run) {
+            /* as the session's dry run: the preview, nothing runs */
             struct strbuf out = {0};
             st->preview(ctx, &out);
             fputs(sb_str(&out), stdout);
             sb_free(&out);
+        } else {
+            rc = st->run(ctx, &err) == STAGE_OK ? 0 : 1;
         }
-        enum stage_result r = st->run(ctx, &err);
-        rc = r == STAGE_OK ? 0 : 1;
     }
     if (rc)
         fprintf(stderr, "FAILED %s: %s\n", step, sb_str(&err));
@@ -69,7 +72,6 @@ static int run_step(struct stage_ctx *ctx, const char *step)
 int main(int argc, char **argv)
 {
     const char *config = NULL, *state_dir = NULL;
-    bool dry_run = false;
     int c;
     while ((c = getopt(argc, argv, "c:s:n")) != -1) {
         switch (c) {
@@ -92,7 +94,7 @@ int main(int argc, char **argv)
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "test", true);
     st.quiet_progress = true;
-    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .dry_run = dry_run, .assume_yes = true,
+    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .assume_yes = true,
                             .state_dir = state_dir};
     int rc = 0;
     for (int i = optind; i < argc && rc == 0; i++)

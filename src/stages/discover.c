@@ -112,7 +112,8 @@ static enum stage_result discover_run(struct stage_ctx *ctx, struct strbuf *err)
  * on they would find the containers stopped by us, and the journal's "done" is what counts. */
 static bool discover_repeatable(const struct stage_ctx *ctx)
 {
-    return !ctx->journal || journal_status(ctx->journal, "stop_docker") == ST_PENDING;
+    const struct stage *stop = stage_stopping_source();
+    return !ctx->journal || !stop || journal_status(ctx->journal, stop->id) == ST_PENDING;
 }
 
 const struct stage stage_discover = {

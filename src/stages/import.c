@@ -99,6 +99,7 @@ const struct stage stage_import = {
     .destructive = true,
     .changes = N_("loads the dump into the target database"),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .point_of_no_return = true,
     .preview = import_preview,
     .run = import_run,
 };

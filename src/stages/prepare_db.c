@@ -71,6 +71,8 @@ const struct stage stage_prepare_db = {
     .destructive = true,
     .changes = N_("drops and recreates the target database's schemas"),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .redo_after_unfinished_next =
+        N_("the import did not finish: the database is prepared again before it"),
     .preview = prepare_preview,
     .run = prepare_run,
 };

@@ -68,6 +68,14 @@ struct stage {
     const char *changes;   /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
     unsigned requires;     /* enum stage_gate bits that must hold before it runs */
     unsigned provides;     /* enum stage_gate bits it establishes once done */
+    /* Policy the session, the rollback and other stages read from the table (never by id): */
+    bool stops_source;     /* stops the Docker installation: the rollback (starting it again)
+                            * is offered only once it is done, and makes it pending again; the
+                            * checks may run again only while it is pending */
+    bool point_of_no_return; /* once a run reaches it, the rollback is no longer offered */
+    /* N_(): when set, a resume does this stage again whenever the attempt of the stage after
+     * it (in stage_list order) did not finish; the text says why (logged). */
+    const char *redo_after_unfinished_next;
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
      * screen and --dry-run). May use plan values; must not change anything. A dry run is the
      * session's business (session.c): it shows the preview and never calls run. */
@@ -97,5 +105,12 @@ unsigned stage_gate_by_name(const char *name);
 /* The wizard's order. */
 const struct stage *const *stage_list(size_t *count);
 const struct stage *stage_find(const char *id);
+/* The stage with stops_source set (the one the rollback undoes), or NULL. */
+const struct stage *stage_stopping_source(void);
+
+/* Stages writing into backup_dir (dump, fixed dump, library archive and manifest) write under
+ * a name "immich-....partial" first and rename it when complete, so such a file is never
+ * complete and only we write these names. Is name (no directory) one of them? */
+bool stage_partial_name(const char *name);
 
 #endif

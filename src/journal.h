@@ -51,7 +51,7 @@ int64_t journal_when(const struct journal *j, const char *stage_id);
 void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st,
                         const char *reason);
 
-/* Named results handed from stage to stage ("dump_file", ...). Returns a copy (free it) or NULL. */
+/* Named results handed from stage to stage (stages/artifact.h). Returns a copy (free it) or NULL. */
 char *journal_artifact(const struct journal *j, const char *key);
 void journal_set_artifact(struct journal *j, const char *key, const char *value);
 

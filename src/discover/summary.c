@@ -4,21 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-bool verify_result_from_artifact(const char *text, struct verify_result *res)
-{
-    *res = (struct verify_result){0};
-    if (!text)
-        return false;
-    int n = sscanf(text, "assets=%" SCNu64 ";files=%" SCNu64 ";bytes=%" SCNu64 ";missing=%" SCNu64
-                         ";dangling=%" SCNu64, &res->assets, &res->present, &res->bytes,
-                   &res->missing, &res->dangling);
-    if (n != 5) {
-        *res = (struct verify_result){0};
-        return false;
-    }
-    return true;
-}
-
 static void human_size(uint64_t bytes, struct strbuf *out)
 {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

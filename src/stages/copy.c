@@ -4,7 +4,6 @@
 #include "files/cmd_util.h"
 #include "files/copy.h"
 
-#include <string.h>
 #include <sys/stat.h>
 
 static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
@@ -16,8 +15,7 @@ static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static bool copy_is_done(const struct stage_ctx *ctx)
 {
-    const char *v = stage_artifact(ctx, "library_copied");
-    return v && strcmp(v, "yes") == 0;
+    return artifact_library_copied(ctx);
 }
 
 static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
@@ -28,7 +26,7 @@ static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
                                        plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,
                                        &stats, err);
     if (r == FILES_OK)
-        stage_set_artifact(ctx, "library_copied", "yes");
+        artifact_set_library_copied(ctx, true);
     if (r == FILES_OK && stats.same_dir)
         return STAGE_SKIPPED;
     return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;

@@ -73,17 +73,17 @@ static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
 static void set_artifacts(struct stage_ctx *ctx, const struct discovery *d)
 {
     if (d->upload_dest)
-        stage_set_artifact(ctx, "upload_mount", d->upload_dest);
-    stage_set_artifact(ctx, "external_mounts", d->external_mounts ? d->external_mounts : "");
+        artifact_set_upload_mount(ctx, d->upload_dest);
+    artifact_set_external_mounts(ctx, &d->external_mounts);
     if (d->source_version)
-        stage_set_artifact(ctx, "source_version", d->source_version);
+        artifact_set_source_version(ctx, d->source_version);
     char *ext = list_to_commas(d->src_extensions);
-    stage_set_artifact(ctx, "source_extensions", ext);
+    artifact_set_source_extensions(ctx, ext);
     free(ext);
-    stage_set_artifact(ctx, "source_vector_extension", discover_vector_extension(d));
+    artifact_set_source_vector_extension(ctx, discover_vector_extension(d));
     if (ctx->state_dir) {
         char *path = xasprintf("%s/%s", ctx->state_dir, DANGLING_FILE_NAME);
-        stage_set_artifact(ctx, "dangling_paths_file", path);
+        artifact_set_dangling_paths_file(ctx, path);
         free(path);
     }
 }

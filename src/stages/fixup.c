@@ -82,22 +82,30 @@ static bool fixup_is_done(const struct stage_ctx *ctx)
     return done;
 }
 
-int fixed_dump_verify(const struct stage_ctx *ctx, const char *path, int fd, struct strbuf *err)
+/* 0 when fd's SHA-256 is want (the recorded one, NULL when none), else -1 with the reason. */
+static int check_sum(const char *path, int fd, const char *want, struct strbuf *err)
 {
-    char *want = artifact_fixed_dump_sha256(ctx);
-    char got[SHA256_HEX_LEN + 1];
-    int rc = -1;
-    if (!want || !*want)
+    if (!want || !*want) {
         sb_printf(err, _("%s has no checksum from the fix-up stage: run the fix-up stage "
                          "again"), path);
-    else if (sha256_fd_hex(fd, path, got, err) < 0)
-        ;
-    else if (strcmp(got, want) != 0)
+        return -1;
+    }
+    char got[SHA256_HEX_LEN + 1];
+    if (sha256_fd_hex(fd, path, got, err) < 0)
+        return -1;
+    if (strcmp(got, want) != 0) {
         sb_printf(err, _("%s was changed after the fix-up stage wrote it (SHA-256 %s, expected "
                          "%s); refusing to import it. Find out who changed it, then run the "
                          "fix-up stage again"), path, got, want);
-    else
-        rc = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int fixed_dump_verify(const struct stage_ctx *ctx, const char *path, int fd, struct strbuf *err)
+{
+    char *want = artifact_fixed_dump_sha256(ctx);
+    int rc = check_sum(path, fd, want, err);
     free(want);
     return rc;
 }

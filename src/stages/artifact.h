@@ -60,7 +60,7 @@ struct artifact_memory {
 
 struct stage_ctx;
 
-/* The journal's name of a ("dump_file"), and of its pending name ("dump_file.pending"). */
+/* The journal's name of a (dump_file), and of its pending name (dump_file.pending). */
 const char *artifact_name(enum artifact a);
 const char *artifact_pending_name(enum artifact a);
 /* The artifact named name, or -1: for tools and tests that take names from outside. */

@@ -56,7 +56,7 @@ static int run_dry(struct session *s)
     print_plan(&s->plan, stdout);
     size_t n;
     const struct stage *const *list = stage_list(&n);
-    struct stage_ctx ctx = {.plan = &s->plan, .dry_run = true, .state_dir = s->state_dir};
+    struct stage_ctx ctx = {.plan = &s->plan, .state_dir = s->state_dir};
     for (size_t i = 0; i < n; i++) {
         struct strbuf out = {0};
         list[i]->preview(&ctx, &out);

@@ -50,7 +50,7 @@ void journal_reason(const struct journal *j, const char *stage_id, struct strbuf
 void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st,
                         const char *reason);
 
-/* Named results handed from stage to stage ("dump_file", ...). Returns a copy (free it) or NULL. */
+/* Named results handed from stage to stage (stages/artifact.h). Returns a copy (free it) or NULL. */
 char *journal_artifact(const struct journal *j, const char *key);
 void journal_set_artifact(struct journal *j, const char *key, const char *value);
 

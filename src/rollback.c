@@ -1,16 +1,16 @@
 #include "rollback.h"
 #include "discover/docker.h"
 
-#include <string.h>
 
 bool rollback_possible(const struct session *s, const struct stage *failed_stage)
 {
-    if (!s->journal || !failed_stage || journal_status(s->journal, "stop_docker") != ST_DONE)
+    const struct stage *stop = stage_stopping_source();
+    if (!s->journal || !failed_stage || !stop || journal_status(s->journal, stop->id) != ST_DONE)
         return false;
     size_t n;
     const struct stage *const *list = stage_list(&n);
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(list[i]->id, "import") == 0)
+        if (list[i]->point_of_no_return)
             return false; /* reached the import first: too late to go back */
         if (list[i] == failed_stage)
             return true;
@@ -38,8 +38,9 @@ int rollback_start_docker(struct session *s, const struct reporter *outer, struc
     int rc = docker_rollback_start(&s->plan, &rep, err);
     if (rc == 0) {
         /* The containers run again: a later run must stop them again. */
-        if (s->journal) {
-            journal_set_status(s->journal, "stop_docker", ST_PENDING, _("Docker started again (rollback)"));
+        const struct stage *stop = stage_stopping_source();
+        if (s->journal && stop) {
+            journal_set_status(s->journal, stop->id, ST_PENDING, _("Docker started again (rollback)"));
             struct strbuf save = {0};
             journal_save(s->journal, &save);
             sb_free(&save);

@@ -5,8 +5,9 @@
 
 #include "session.h"
 
-/* True when failed_stage comes before the import and the Docker containers were stopped by
- * this migration: then starting them again gives the user the old installation back. */
+/* True when failed_stage comes before the point of no return (the import) and the Docker
+ * containers were stopped by this migration (stage.h: point_of_no_return, stops_source): then
+ * starting them again gives the user the old installation back. */
 bool rollback_possible(const struct session *s, const struct stage *failed_stage);
 /* `docker start SERVER ML`, recorded in the log as stage "rollback". Returns 0 or -1. */
 int rollback_start_docker(struct session *s, const struct reporter *outer, struct strbuf *err);

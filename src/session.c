@@ -87,13 +87,11 @@ static void restore_secrets(struct plan *p, const struct plan *config)
                      config->v[k].origin);
 }
 
-/* A stage killed while writing into backup_dir leaves "immich-....partial" behind (dump,
- * fixed dump, library archive and manifest are written under that name and renamed when
- * complete); its rerun picks a new time-stamped name. Such a file is never complete, and only
- * we write these names, so whoever holds the lock removes them. */
+/* A stage killed while writing into backup_dir leaves a partial file behind (see
+ * stage_partial_name); its rerun picks a new time-stamped name. Such a file is never complete,
+ * so whoever holds the lock removes them. */
 static void remove_stale_partials(struct session *s)
 {
-    static const char prefix[] = "immich-", suffix[] = ".partial";
     /* Nothing is removed from a directory others can write: the checks refuse it later. */
     struct strbuf unsafe = {0};
     int safe = safe_dir_check(plan_get(&s->plan, PLAN_backup_dir), &unsafe);
@@ -105,9 +103,7 @@ static void remove_stale_partials(struct session *s)
         return;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        if (n <= sizeof prefix + sizeof suffix - 2 || strncmp(de->d_name, prefix, sizeof prefix - 1) != 0 ||
-            strcmp(de->d_name + n - (sizeof suffix - 1), suffix) != 0)
+        if (!stage_partial_name(de->d_name))
             continue;
         if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
             char *text = xasprintf(_("removed %s/%s, left half-written by an interrupted run"),
@@ -119,21 +115,33 @@ static void remove_stale_partials(struct session *s)
     closedir(d);
 }
 
-/* An import killed after its COMMIT but before the journal recorded it has loaded the
- * database, and repeating it on top fails ("already exists"). So whenever an import attempt
- * did not finish, the resume empties the database first: prepare_db runs again. */
-static void redo_prepare_after_unfinished_import(struct session *s)
+/* Was stage id tried without finishing (running, failed, or interrupted back to pending)? */
+static bool attempt_unfinished(const struct journal *j, const char *id)
 {
     struct strbuf why = {0};
-    enum stage_status imp = journal_status(s->journal, "import");
-    journal_reason(s->journal, "import", &why);
-    bool attempted = imp == ST_RUNNING || imp == ST_FAILED || (imp == ST_PENDING && why.len);
+    enum stage_status now = journal_status(j, id);
+    journal_reason(j, id, &why);
+    bool unfinished = now == ST_RUNNING || now == ST_FAILED || (now == ST_PENDING && why.len);
     sb_free(&why);
-    if (!attempted || journal_status(s->journal, "prepare_db") != ST_DONE)
-        return;
-    const char *text = _("the import did not finish: the database is prepared again before it");
-    journal_set_status(s->journal, "prepare_db", ST_PENDING, text);
-    log_message(s, "prepare_db", REC_MESSAGE, text);
+    return unfinished;
+}
+
+/* A stage with redo_after_unfinished_next (stage.h) is pending again when the attempt of the
+ * stage after it did not finish (e.g. an import killed after its COMMIT has loaded the
+ * database, and repeating it on top fails: prepare_db empties it first). */
+static void redo_before_unfinished(struct session *s)
+{
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const struct stage *st = list[i];
+        if (!st->redo_after_unfinished_next || !attempt_unfinished(s->journal, list[i + 1]->id) ||
+            journal_status(s->journal, st->id) != ST_DONE)
+            continue;
+        const char *text = _(st->redo_after_unfinished_next);
+        journal_set_status(s->journal, st->id, ST_PENDING, text);
+        log_message(s, st->id, REC_MESSAGE, text);
+    }
 }
 
 int session_resume(struct session *s, struct strbuf *err)
@@ -157,7 +165,7 @@ int session_resume(struct session *s, struct strbuf *err)
     if (open_log(s, err) < 0)
         return -1;
     log_message(s, NULL, REC_MESSAGE, _("migration resumed"));
-    redo_prepare_after_unfinished_import(s);
+    redo_before_unfinished(s);
     remove_stale_partials(s);
     return 0;
 }
@@ -297,6 +305,17 @@ enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
     return run_stage(s, st, outer, st->repeatable && st->repeatable(&ctx), err);
 }
 
+/* The one place dry runs are handled: the stage shows what it would do (its preview) and
+ * nothing runs; stages themselves know nothing of dry runs. */
+static enum stage_result dry_run_stage(const struct stage *st, const struct stage_ctx *ctx)
+{
+    struct strbuf text = {0};
+    st->preview(ctx, &text);
+    report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+    sb_free(&text);
+    return STAGE_OK;
+}
+
 static enum stage_result run_stage(struct session *s, const struct stage *st,
                                    const struct reporter *outer, bool again, struct strbuf *err)
 {
@@ -305,7 +324,6 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
     struct stage_ctx ctx = {
         .plan = &s->plan,
         .rep = &rep,
-        .dry_run = is_dry_run(s),
         .assume_yes = s->opt->yes,
         .state_dir = s->state_dir,
         .journal = s->journal,
@@ -327,7 +345,7 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
     report_msg(&rep, REC_MESSAGE, _("%s: started"), _(st->title));
     double t0 = now_monotonic();
     size_t errlen = err->len;
-    enum stage_result result = st->run(&ctx, err);
+    enum stage_result result = is_dry_run(s) ? dry_run_stage(st, &ctx) : st->run(&ctx, err);
     const char *reason = err->buf ? err->buf + errlen : "";
 
     struct strbuf text = {0};

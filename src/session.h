@@ -1,5 +1,11 @@
 /* One migration as the program lives it: the plan, the journal, the log and the lock,
- * and running a stage with all of them kept up to date. Used by batch, dry run and wizard. */
+ * and running a stage with all of them kept up to date. Used by batch, dry run and wizard.
+ *
+ * Threads: the wizard runs session_run_stage on its worker while the UI thread goes on
+ * drawing. During that run the stage owns s->plan (it may fill discovered values); the UI
+ * reads s->plan only while no stage runs and edits it (session_plan_changed) only on the
+ * settings screen, never reachable during a run. The journal is locked inside and may be
+ * read by both (stage statuses, artifacts). See stages/stage.h. */
 #ifndef IM_SESSION_H
 #define IM_SESSION_H
 

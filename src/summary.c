@@ -4,21 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-bool verify_result_from_artifact(const char *text, struct verify_result *res)
-{
-    *res = (struct verify_result){0};
-    if (!text)
-        return false;
-    int n = sscanf(text, "assets=%" SCNu64 ";files=%" SCNu64 ";bytes=%" SCNu64 ";missing=%" SCNu64
-                         ";dangling=%" SCNu64, &res->assets, &res->present, &res->bytes,
-                   &res->missing, &res->dangling);
-    if (n != 5) {
-        *res = (struct verify_result){0};
-        return false;
-    }
-    return true;
-}
-
 void migration_summary(const struct plan *p, const struct verify_result *res,
                        double duration_seconds, const char *log_path, const char *backup_path,
                        struct strbuf *out)

@@ -11,9 +11,4 @@ void migration_summary(const struct plan *p, const struct verify_result *res,
                        double duration_seconds, const char *log_path, const char *backup_path,
                        struct strbuf *out);
 
-/* Reads back the "verify_result" artifact the verify stage sets
- * ("assets=N;files=N;bytes=N;missing=N;dangling=N"). Returns false when text is NULL or
- * malformed (res then zeroed). */
-bool verify_result_from_artifact(const char *text, struct verify_result *res);
-
 #endif

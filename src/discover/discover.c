@@ -12,6 +12,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void ext_mounts_add(struct ext_mounts *m, const char *container, const char *host)
+{
+    m->v = xrealloc(m->v, (m->n + 1) * sizeof *m->v);
+    m->v[m->n].container = xstrdup(container);
+    m->v[m->n].host = xstrdup(host);
+    m->n++;
+}
+
+void ext_mounts_free(struct ext_mounts *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->v[i].container);
+        free(m->v[i].host);
+    }
+    free(m->v);
+    *m = (struct ext_mounts){0};
+}
+
 void discovery_free(struct discovery *d)
 {
     free(d->compose_dir);
@@ -24,7 +42,7 @@ void discovery_free(struct discovery *d)
     free(d->source_version);
     free(d->image_tag);
     free(d->upload_dest);
-    free(d->external_mounts);
+    ext_mounts_free(&d->external_mounts);
     free(d->src_extensions);
     sb_free(&d->src_db_error);
     unit_info_free(&d->unit);
@@ -170,15 +188,11 @@ static void find_mounts(struct discovery *d, struct plan *p)
         d->upload_dest = xstrdup(um->destination);
         fill(p, PLAN_upload_location, um->source, "docker inspect");
     }
-    struct strbuf ext = {0};
     for (size_t i = 0; i < d->server.mount_count; i++) {
         const struct mount *m = &d->server.mounts[i];
-        if (m == um || is_system_mount(m) || strpbrk(m->destination, "=;") ||
-            strpbrk(m->source, "=;"))
-            continue;
-        sb_printf(&ext, "%s%s=%s", ext.len ? ";" : "", m->destination, m->source);
+        if (m != um && !is_system_mount(m))
+            ext_mounts_add(&d->external_mounts, m->destination, m->source);
     }
-    d->external_mounts = sb_detach(&ext);
 }
 
 static void find_source_version(struct discovery *d, const struct plan *p,

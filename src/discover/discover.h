@@ -10,6 +10,20 @@
 #include "plan.h"
 #include "report.h"
 
+/* A bind mount of the server container that may hold an external library. */
+struct ext_mount {
+    char *container; /* where it is inside the container */
+    char *host;      /* where it is on the host */
+};
+struct ext_mounts {
+    struct ext_mount *v;
+    size_t n;
+};
+
+/* Appends copies of container and host to m. */
+void ext_mounts_add(struct ext_mounts *m, const char *container, const char *host);
+void ext_mounts_free(struct ext_mounts *m); /* leaves m empty */
+
 struct discovery {
     /* source */
     char *compose_dir;            /* NULL when not found */
@@ -23,7 +37,7 @@ struct discovery {
     const char *source_version_origin; /* untranslated N_() text */
     char *image_tag;              /* as in Config.Image */
     char *upload_dest;            /* container path of the upload mount, NULL if none */
-    char *external_mounts;        /* "CONTAINER=HOST;..." (see discover_external_mounts) */
+    struct ext_mounts external_mounts; /* not the upload mount, nor system paths */
     char *src_extensions;         /* newline-separated extnames, NULL when unknown */
     struct strbuf src_db_error;
     uint64_t db_bytes;            /* pg_database_size of the source */

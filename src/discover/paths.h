@@ -8,7 +8,7 @@
  * KEY is the path relative to the upload mount for library files (e.g. "upload/<user>/a.jpg",
  * the same relative path verify finds under target_location), else the host path.
  * HOST_PATH is "-" for a path under no mount. Lines starting with '#' are comments. Paths
- * holding a tab or newline are not listed. The stage artifact "dangling_paths_file" names it. */
+ * holding a tab or newline are not listed. The stage artifact dangling_paths_file names it. */
 #ifndef IM_PATHS_H
 #define IM_PATHS_H
 

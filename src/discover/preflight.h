@@ -1,18 +1,7 @@
 /* Discovery plus pre-flight checks, shared by the "discover" stage and `immich-migrate check`.
  *
- * Stage artifacts set by the discover stage (read by later stages; all plain text):
- *   "upload_mount"       container path of the library mount, e.g. "/usr/src/app/upload"
- *   "external_mounts"    every other bind mount of the server container that may hold an
- *                        external library: "CONTAINER=HOST" pairs joined by ';', e.g.
- *                        "/mnt/photos=/srv/photos;/mnt/nas=/mnt/nas/pictures" ("" = none;
- *                        paths holding '=' or ';' are left out)
- *   "source_version"     Immich version of the Docker install, "1.135.3" (unset if unknown)
- *   "source_extensions"  extensions of the source database, comma-separated
- *   "source_vector_extension"  "vectors", "vchord", "vchord,vectors" or ""
- *   "dangling_paths_file"      path of the dangling-paths file (format in paths.h)
- * Set by the start stage: "immich_started_at" = "@EPOCH" (journalctl --since syntax).
- * Set by the verify stage: "verify_result" (see verify_result_from_artifact in summary.h).
- * Read by the nixos stage: "dump_extensions" and "dump_immich_version" (from fixup). */
+ * What discovery finds is handed on to later stages as artifacts (stages/artifact.h lists
+ * them with their types and encodings). */
 #ifndef IM_PREFLIGHT_H
 #define IM_PREFLIGHT_H
 

@@ -1,107 +1,149 @@
-/* Artifacts live in the journal; a stage run alone (no journal) keeps them in memory. */
+/* Artifacts: where their texts live (the journal, else the context's memory) and the typed
+ * accessors over them. */
 #include "stages/stage.h"
 #include "journal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-static pthread_mutex_t memory_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char *key;
-    char *value;
-} memory[64];
-/* Replaced values stay alive (callers may still hold them) and reachable. */
-static char **retired;
-static size_t nretired;
+static const char *const names[ART_COUNT] = {
+#define X(key, type) #key,
+    STAGE_ARTIFACTS(X)
+#undef X
+};
 
-static void retire(char *value)
+static const char *const pending_names[ART_COUNT] = {
+#define X(key, type) #key ".pending",
+    STAGE_ARTIFACTS(X)
+#undef X
+};
+
+const char *artifact_name(enum artifact a)
 {
-    retired = xrealloc(retired, (nretired + 1) * sizeof *retired);
-    retired[nretired++] = value;
+    return names[a];
 }
 
-const char *stage_artifact(const struct stage_ctx *ctx, const char *key)
+const char *artifact_pending_name(enum artifact a)
 {
-    /* Returned strings stay valid for the process's life: values are interned below. */
-    char *v = ctx->journal ? journal_artifact(ctx->journal, key) : NULL;
-    const char *result = NULL;
-    pthread_mutex_lock(&memory_lock);
-    for (size_t i = 0; i < ARRAY_LEN(memory); i++) {
-        if (memory[i].key && strcmp(memory[i].key, key) == 0) {
-            if (v && strcmp(v, memory[i].value) != 0) {
-                retire(memory[i].value);
-                memory[i].value = v;
-                v = NULL;
-            }
-            result = memory[i].value;
-            break;
-        }
-        if (!memory[i].key && v) {
-            memory[i].key = xstrdup(key);
-            memory[i].value = v;
-            v = NULL;
-            result = memory[i].value;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&memory_lock);
-    free(v);
-    return result;
+    return pending_names[a];
 }
 
-void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *value)
+int artifact_by_name(const char *name)
+{
+    for (int a = 0; a < ART_COUNT; a++)
+        if (strcmp(names[a], name) == 0)
+            return a;
+    return -1;
+}
+
+static char *get(const struct stage_ctx *ctx, const char *name, char *const *slot)
 {
     if (ctx->journal)
-        journal_set_artifact(ctx->journal, key, value);
-    pthread_mutex_lock(&memory_lock);
-    for (size_t i = 0; i < ARRAY_LEN(memory); i++) {
-        if (memory[i].key && strcmp(memory[i].key, key) == 0) {
-            retire(memory[i].value);
-            memory[i].value = xstrdup(value);
-            break;
-        }
-        if (!memory[i].key) {
-            memory[i].key = xstrdup(key);
-            memory[i].value = xstrdup(value);
-            break;
-        }
+        return journal_artifact(ctx->journal, name);
+    return *slot ? xstrdup(*slot) : NULL;
+}
+
+static void put(struct stage_ctx *ctx, const char *name, char **slot, const char *text)
+{
+    if (ctx->journal) {
+        journal_set_artifact(ctx->journal, name, text);
+        return;
     }
-    pthread_mutex_unlock(&memory_lock);
+    free(*slot);
+    *slot = xstrdup(text);
 }
 
-/* Do a and b name files in the same directory? */
-static bool same_directory(const char *a, const char *b)
+char *artifact_text(const struct stage_ctx *ctx, enum artifact a)
 {
-    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
-    size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
-    return na == nb && strncmp(a, b, na) == 0;
+    return get(ctx, names[a], &ctx->memory.text[a]);
 }
 
-char *stage_claim_output(struct stage_ctx *ctx, const char *key, char *fresh, struct strbuf *err)
+void artifact_set_text(struct stage_ctx *ctx, enum artifact a, const char *text)
 {
-    char *pending_key = xasprintf("%s.pending", key);
-    const char *pending = stage_artifact(ctx, pending_key);
-    char *path = fresh;
-    /* A pending name in another directory (backup_dir was changed since) is not reused. */
-    if (pending && *pending && same_directory(pending, fresh)) {
-        free(fresh);
-        path = xstrdup(pending);
-    } else {
-        stage_set_artifact(ctx, pending_key, fresh);
-        if (ctx->journal && journal_save(ctx->journal, err) < 0) {
-            free(fresh);
-            path = NULL;
-        }
+    put(ctx, names[a], &ctx->memory.text[a], text);
+}
+
+char *artifact_pending(const struct stage_ctx *ctx, enum artifact a)
+{
+    return get(ctx, pending_names[a], &ctx->memory.pending[a]);
+}
+
+void artifact_set_pending(struct stage_ctx *ctx, enum artifact a, const char *text)
+{
+    put(ctx, pending_names[a], &ctx->memory.pending[a], text);
+}
+
+bool artifact_flag(const struct stage_ctx *ctx, enum artifact a)
+{
+    char *text = artifact_text(ctx, a);
+    bool v = text && artifact_decode_flag(text);
+    free(text);
+    return v;
+}
+
+void artifact_set_flag(struct stage_ctx *ctx, enum artifact a, bool v)
+{
+    struct strbuf text = {0};
+    artifact_encode_flag(v, &text);
+    artifact_set_text(ctx, a, sb_str(&text));
+    sb_free(&text);
+}
+
+int artifact_mounts(const struct stage_ctx *ctx, enum artifact a, struct ext_mounts *out,
+                    struct strbuf *err)
+{
+    *out = (struct ext_mounts){0};
+    char *text = artifact_text(ctx, a);
+    int rc = !text ? 0 : artifact_decode_mounts(text, out, err) == 0 ? 1 : -1;
+    free(text);
+    return rc;
+}
+
+void artifact_set_mounts(struct stage_ctx *ctx, enum artifact a, const struct ext_mounts *m)
+{
+    struct strbuf text = {0};
+    artifact_encode_mounts(m, &text);
+    artifact_set_text(ctx, a, sb_str(&text));
+    sb_free(&text);
+}
+
+bool artifact_verify(const struct stage_ctx *ctx, enum artifact a, struct verify_result *out)
+{
+    *out = (struct verify_result){0};
+    char *text = artifact_text(ctx, a);
+    bool ok = text && artifact_decode_verify(text, out) == 0;
+    free(text);
+    return ok;
+}
+
+void artifact_set_verify(struct stage_ctx *ctx, enum artifact a, const struct verify_result *r)
+{
+    struct strbuf text = {0};
+    artifact_encode_verify(r, &text);
+    artifact_set_text(ctx, a, sb_str(&text));
+    sb_free(&text);
+}
+
+const char *stage_artifact(const struct stage_ctx *ctx, const char *name)
+{
+    int a = artifact_by_name(name);
+    return a < 0 ? NULL : ctx->memory.text[a];
+}
+
+int stage_set_artifact(struct stage_ctx *ctx, const char *name, const char *text)
+{
+    int a = artifact_by_name(name);
+    if (a < 0)
+        return -1;
+    artifact_set_text(ctx, (enum artifact)a, text);
+    return 0;
+}
+
+void stage_ctx_free(struct stage_ctx *ctx)
+{
+    for (size_t a = 0; a < ART_COUNT; a++) {
+        free(ctx->memory.text[a]);
+        free(ctx->memory.pending[a]);
     }
-    free(pending_key);
-    return path;
-}
-
-void stage_commit_output(struct stage_ctx *ctx, const char *key, const char *path)
-{
-    char *pending_key = xasprintf("%s.pending", key);
-    stage_set_artifact(ctx, key, path);
-    stage_set_artifact(ctx, pending_key, "");
-    free(pending_key);
+    ctx->memory = (struct artifact_memory){0};
 }

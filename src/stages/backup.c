@@ -1,5 +1,5 @@
 /* Stage "backup": the library (upload_location) as a zstd-compressed pax tar in backup_dir,
- * with a manifest beside it. Sets the artifact "backup_archive". */
+ * with a manifest beside it. Sets the artifact backup_archive. */
 #include "stages/stage.h"
 #include "files/backup.h"
 #include "sys/safe_dir.h"
@@ -31,22 +31,17 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static bool backup_is_done(const struct stage_ctx *ctx)
 {
-    const char *archive = stage_artifact(ctx, "backup_archive");
-    return archive && *archive && access(archive, F_OK) == 0;
+    char *archive = artifact_backup_archive(ctx);
+    bool done = archive && *archive && access(archive, F_OK) == 0;
+    free(archive);
+    return done;
 }
 
 static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        backup_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
-    char *archive = stage_claim_output(ctx, "backup_archive", archive_name(ctx), err);
+    char *archive = stage_claim_output(ctx, ART_backup_archive, archive_name(ctx), err);
     if (!archive)
         return STAGE_FAILED;
     enum files_result r;
@@ -62,8 +57,8 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
         r = backup_library(plan_get(ctx->plan, PLAN_upload_location), archive, &o, ctx->rep, err);
     }
     if (r == FILES_OK) {
-        stage_commit_output(ctx, "backup_archive", archive);
-        stage_set_artifact(ctx, "backup_verified", "no");
+        stage_commit_output(ctx, ART_backup_archive, archive);
+        artifact_set_backup_verified(ctx, false);
     }
     free(archive);
     return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;

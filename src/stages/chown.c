@@ -18,13 +18,6 @@ static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        chown_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     const char *target = plan_get(ctx->plan, PLAN_target_location);
     const char *owner = plan_get(ctx->plan, PLAN_media_owner);
     uid_t uid;

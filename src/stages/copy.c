@@ -4,7 +4,6 @@
 #include "files/copy.h"
 #include "sys/spawn.h"
 
-#include <string.h>
 #include <sys/stat.h>
 
 static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
@@ -17,26 +16,18 @@ static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static bool copy_is_done(const struct stage_ctx *ctx)
 {
-    const char *v = stage_artifact(ctx, "library_copied");
-    return v && strcmp(v, "yes") == 0;
+    return artifact_library_copied(ctx);
 }
 
 static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        copy_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     struct copy_options o = {.verify = true, .space_check = true};
     struct copy_stats stats;
     enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
                                        plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,
                                        &stats, err);
     if (r == FILES_OK)
-        stage_set_artifact(ctx, "library_copied", "yes");
+        artifact_set_library_copied(ctx, true);
     if (r == FILES_OK && stats.same_dir)
         return STAGE_SKIPPED;
     return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;

@@ -18,7 +18,7 @@ static void preview_argv(struct argv_builder *a, struct strbuf *out)
     argv_free(a);
 }
 
-/* The dry run shows the checks' results too: discovery only reads, so it may run here (on a
+/* The preview shows the checks' results too: discovery only reads, so it may run here (on a
  * copy of the plan; the dangling-paths file is not written). */
 static void preview_checks(const struct stage_ctx *ctx, struct strbuf *out)
 {
@@ -67,24 +67,23 @@ static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
     sb_printf(out, _("connect to \"%s\": select name from pg_available_extensions\n"),
               sb_str(&dsn));
     sb_free(&dsn);
-    if (ctx->dry_run)
-        preview_checks(ctx, out);
+    preview_checks(ctx, out);
 }
 
 static void set_artifacts(struct stage_ctx *ctx, const struct discovery *d)
 {
     if (d->upload_dest)
-        stage_set_artifact(ctx, "upload_mount", d->upload_dest);
-    stage_set_artifact(ctx, "external_mounts", d->external_mounts ? d->external_mounts : "");
+        artifact_set_upload_mount(ctx, d->upload_dest);
+    artifact_set_external_mounts(ctx, &d->external_mounts);
     if (d->source_version)
-        stage_set_artifact(ctx, "source_version", d->source_version);
+        artifact_set_source_version(ctx, d->source_version);
     char *ext = list_to_commas(d->src_extensions);
-    stage_set_artifact(ctx, "source_extensions", ext);
+    artifact_set_source_extensions(ctx, ext);
     free(ext);
-    stage_set_artifact(ctx, "source_vector_extension", discover_vector_extension(d));
-    if (ctx->state_dir && !ctx->dry_run) {
+    artifact_set_source_vector_extension(ctx, discover_vector_extension(d));
+    if (ctx->state_dir) {
         char *path = xasprintf("%s/%s", ctx->state_dir, DANGLING_FILE_NAME);
-        stage_set_artifact(ctx, "dangling_paths_file", path);
+        artifact_set_dangling_paths_file(ctx, path);
         free(path);
     }
 }
@@ -93,7 +92,7 @@ static enum stage_result discover_run(struct stage_ctx *ctx, struct strbuf *err)
 {
     struct discovery d = {0};
     struct check_list checks = {0};
-    int failed = preflight_run(ctx->plan, ctx->state_dir, !ctx->dry_run, ctx->rep, &d, &checks);
+    int failed = preflight_run(ctx->plan, ctx->state_dir, true, ctx->rep, &d, &checks);
     checks_report(&checks, ctx->rep);
     set_artifacts(ctx, &d);
     check_list_free(&checks);
@@ -113,7 +112,8 @@ static enum stage_result discover_run(struct stage_ctx *ctx, struct strbuf *err)
  * on they would find the containers stopped by us, and the journal's "done" is what counts. */
 static bool discover_repeatable(const struct stage_ctx *ctx)
 {
-    return !ctx->journal || journal_status(ctx->journal, "stop_docker") == ST_PENDING;
+    const struct stage *stop = stage_stopping_source();
+    return !ctx->journal || !stop || journal_status(ctx->journal, stop->id) == ST_PENDING;
 }
 
 const struct stage stage_discover = {

@@ -1,5 +1,5 @@
 /* Stage "dump": pg_dump of the Immich database out of its container into backup_dir.
- * Sets the artifact "dump_file". A dump chosen by the user (an existing file, one of Immich's
+ * Sets the artifact dump_file. A dump chosen by the user (an existing file, one of Immich's
  * automatic backups) is set as that artifact by the wizard, and the stage is then done. */
 #include "stages/stage.h"
 #include "db/dump.h"
@@ -25,22 +25,17 @@ static void dump_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static bool dump_is_done(const struct stage_ctx *ctx)
 {
-    const char *f = stage_artifact(ctx, "dump_file");
-    return f && *f && access(f, R_OK) == 0;
+    char *f = artifact_dump_file(ctx);
+    bool done = f && *f && access(f, R_OK) == 0;
+    free(f);
+    return done;
 }
 
 static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        dump_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
-    char *path = stage_claim_output(ctx, "dump_file", db_dump_default_path(ctx->plan, true), err);
+    char *path = stage_claim_output(ctx, ART_dump_file, db_dump_default_path(ctx->plan, true), err);
     if (!path)
         return STAGE_FAILED;
     int rc;
@@ -53,7 +48,7 @@ static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
         rc = db_dump_run(ctx->plan, path, ctx->rep, err);
     }
     if (rc == 0)
-        stage_commit_output(ctx, "dump_file", path);
+        stage_commit_output(ctx, ART_dump_file, path);
     free(path);
     if (rc != 0)
         return report_cancelled(ctx->rep) ? STAGE_CANCELLED : STAGE_FAILED;

@@ -1,5 +1,5 @@
 /* The fixed dump's checksum: the fixup stage records the SHA-256 of what it wrote as the
- * artifact "fixed_dump_sha256"; the import checks it before it reads a byte, so a dump
+ * artifact fixed_dump_sha256; the import checks it before it reads a byte, so a dump
  * changed or swapped in between is refused. (backup_dir itself is refused when others can
  * write it; the checksum also catches what a directory check cannot, like a restore from an
  * old copy.) */
@@ -7,8 +7,6 @@
 #define IM_STAGES_FIXED_DUMP_H
 
 #include "stages/stage.h"
-
-#define FIXED_DUMP_SHA256 "fixed_dump_sha256"
 
 /* 0 when the SHA-256 of fd (the fixed dump opened from path) is the one fixup recorded; -1
  * with the reason otherwise. Reads fd from its start and leaves it at offset 0. */

@@ -1,8 +1,8 @@
 /* Stage "fixup": rewrites the dump for NixOS (search_path, paths, MediaLocation, owners).
- * Reads the artifact "dump_file"; sets "fixed_dump", "fixed_dump_sha256" (see fixed_dump.h),
- * "fixup_report", "dump_extensions" and "dump_immich_version". Path rules: the upload mount
- * found by discovery ("upload_mount"), the defaults /usr/src/app/upload and upload/, and
- * each external library mount ("external_mounts" = "CONTAINER=HOST;..."). */
+ * Reads the artifact dump_file; sets fixed_dump, fixed_dump_sha256 (see fixed_dump.h),
+ * fixup_report, dump_extensions and dump_immich_version. Path rules: the upload mount found
+ * by discovery (upload_mount), the defaults /usr/src/app/upload and upload/, and each
+ * external library mount (external_mounts). */
 #include "stages/stage.h"
 #include "db/fixup.h"
 #include "db/fixup_plan.h"
@@ -22,20 +22,16 @@ static int build_options(const struct stage_ctx *ctx, struct fixup_options *o, s
     if (fixup_plan_defaults(ctx->plan, o, err) < 0)
         return -1;
     const char *target = plan_get(ctx->plan, PLAN_target_location);
-    const char *mount = stage_artifact(ctx, "upload_mount");
-    if (mount && *mount && path_rules_add(&o->rules, mount, target, err) < 0)
-        return -1;
-    const char *ext = stage_artifact(ctx, "external_mounts");
-    while (ext && *ext) {
-        size_t n = strcspn(ext, ";");
-        char *spec = xstrndup(ext, n);
-        int rc = *spec ? path_rules_add_spec(&o->rules, spec, err) : 0;
-        free(spec);
-        if (rc < 0)
-            return -1;
-        ext += n + (ext[n] == ';');
-    }
-    return 0;
+    char *mount = artifact_upload_mount(ctx);
+    int rc = mount && *mount ? path_rules_add(&o->rules, mount, target, err) : 0;
+    free(mount);
+    struct ext_mounts ext = {0};
+    if (rc == 0 && artifact_external_mounts(ctx, &ext, err) < 0)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < ext.n; i++)
+        rc = path_rules_add(&o->rules, ext.v[i].container, ext.v[i].host, err);
+    ext_mounts_free(&ext);
+    return rc;
 }
 
 /* <backup_dir>/<dump name without .sql/.gz/.zst>-nixos.sql (-2, -3... when taken). */
@@ -57,7 +53,7 @@ static char *output_name(const struct stage_ctx *ctx, const char *in, int attemp
 
 static void fixup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
-    const char *in = stage_artifact(ctx, "dump_file");
+    char *in = artifact_dump_file(ctx);
     struct fixup_options o;
     struct strbuf err = {0};
     fixup_options_init(&o);
@@ -70,21 +66,25 @@ static void fixup_preview(const struct stage_ctx *ctx, struct strbuf *out)
         sb_printf(out, " --role-map '%s=%s'", o.roles[i].from, o.roles[i].to);
     sb_printf(out, " '%s' '%s'\n", in ? in : _("(the dump)"), outname);
     free(outname);
+    free(in);
     fixup_options_free(&o);
     sb_free(&err);
 }
 
 static bool fixup_is_done(const struct stage_ctx *ctx)
 {
-    const char *f = stage_artifact(ctx, "fixed_dump");
-    const char *sum = stage_artifact(ctx, FIXED_DUMP_SHA256);
+    char *f = artifact_fixed_dump(ctx);
+    char *sum = artifact_fixed_dump_sha256(ctx);
     /* Without its checksum (a journal of an older version) the import would refuse it. */
-    return f && *f && access(f, R_OK) == 0 && sum && *sum;
+    bool done = f && *f && access(f, R_OK) == 0 && sum && *sum;
+    free(f);
+    free(sum);
+    return done;
 }
 
-int fixed_dump_verify(const struct stage_ctx *ctx, const char *path, int fd, struct strbuf *err)
+/* 0 when fd's SHA-256 is want (the recorded one, NULL when none), else -1 with the reason. */
+static int check_sum(const char *path, int fd, const char *want, struct strbuf *err)
 {
-    const char *want = stage_artifact(ctx, FIXED_DUMP_SHA256);
     if (!want || !*want) {
         sb_printf(err, _("%s has no checksum from the fix-up stage: run the fix-up stage "
                          "again"), path);
@@ -102,17 +102,25 @@ int fixed_dump_verify(const struct stage_ctx *ctx, const char *path, int fd, str
     return 0;
 }
 
+int fixed_dump_verify(const struct stage_ctx *ctx, const char *path, int fd, struct strbuf *err)
+{
+    char *want = artifact_fixed_dump_sha256(ctx);
+    int rc = check_sum(path, fd, want, err);
+    free(want);
+    return rc;
+}
+
 static void set_artifacts(struct stage_ctx *ctx, const struct fixup_stats *st, const char *out,
                           const char *report, const char *sum)
 {
     struct strbuf ext = {0};
     for (size_t i = 0; i < st->nextensions; i++)
         sb_printf(&ext, "%s%s", i ? "," : "", st->extensions[i]);
-    stage_set_artifact(ctx, "fixed_dump", out);
-    stage_set_artifact(ctx, FIXED_DUMP_SHA256, sum);
-    stage_set_artifact(ctx, "fixup_report", report);
-    stage_set_artifact(ctx, "dump_extensions", sb_str(&ext));
-    stage_set_artifact(ctx, "dump_immich_version", st->immich_version ? st->immich_version : "");
+    artifact_set_fixed_dump(ctx, out);
+    artifact_set_fixed_dump_sha256(ctx, sum);
+    artifact_set_fixup_report(ctx, report);
+    artifact_set_dump_extensions(ctx, sb_str(&ext));
+    artifact_set_dump_immich_version(ctx, st->immich_version ? st->immich_version : "");
     sb_free(&ext);
 }
 
@@ -176,17 +184,11 @@ static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const
 
 static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    const char *in = stage_artifact(ctx, "dump_file");
+    char *in = artifact_dump_file(ctx);
     if (!in || !*in) {
+        free(in);
         sb_append(err, _("no dump to fix up: run the dump stage or choose a dump first"));
         return STAGE_FAILED;
-    }
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        fixup_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
     }
     struct fixup_options o;
     fixup_options_init(&o);
@@ -220,6 +222,7 @@ static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *e
     fixup_stats_free(&st);
 done:
     free(out);
+    free(in);
     fixup_options_free(&o);
     return result;
 }

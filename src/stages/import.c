@@ -30,7 +30,7 @@ static char *owner_dsn(const struct stage_ctx *ctx)
 
 static void import_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
-    const char *dump = stage_artifact(ctx, "fixed_dump");
+    char *dump = artifact_fixed_dump(ctx);
     char *dsn = owner_dsn(ctx);
     char *shown = redact_dup(dsn);
     sb_printf(out, _("scan %s: refuse it if it holds anything but SQL and pg_dump's own "
@@ -43,6 +43,7 @@ static void import_preview(const struct stage_ctx *ctx, struct strbuf *out)
     sb_append(out, _("check every table's row count against the rows its COPY block sent; COMMIT\n"));
     free(shown);
     free(dsn);
+    free(dump);
 }
 
 static int work(void *arg, const struct reporter *rep, struct strbuf *err)
@@ -52,15 +53,9 @@ static int work(void *arg, const struct reporter *rep, struct strbuf *err)
 
 static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf plan = {0};
-        import_preview(ctx, &plan);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&plan));
-        sb_free(&plan);
-        return STAGE_OK;
-    }
-    const char *dump = stage_artifact(ctx, "fixed_dump");
+    char *dump = artifact_fixed_dump(ctx);
     if (!dump || !*dump) {
+        free(dump);
         sb_append(err, _("no fixed dump: the fix-up stage has not run"));
         return STAGE_FAILED;
     }
@@ -68,10 +63,12 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
     int fd = open(dump, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         sb_printf(err, _("cannot open %s: %s"), dump, strerror(errno));
+        free(dump);
         return STAGE_FAILED;
     }
     if (fixed_dump_verify(ctx, dump, fd, err) < 0) {
         close(fd);
+        free(dump);
         return STAGE_FAILED;
     }
     char *dsn = owner_dsn(ctx);
@@ -94,6 +91,7 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
     int rc = as_owner ? asuser_run(owner, work, &o, ctx->rep, err) : work(&o, ctx->rep, err);
     close(fd);
     free(dsn);
+    free(dump);
     if (rc != 0 && report_cancelled(ctx->rep))
         return STAGE_CANCELLED;
     return rc == 0 ? STAGE_OK : STAGE_FAILED;
@@ -106,6 +104,7 @@ const struct stage stage_import = {
     .destructive = true,
     .changes = N_("loads the dump into the target database"),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .point_of_no_return = true,
     .preview = import_preview,
     .run = import_run,
 };

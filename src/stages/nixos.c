@@ -25,21 +25,27 @@ static bool in_comma_list(const char *list, const char *name)
 }
 
 /* Which vector extension the dump needs: the fix-up stage's list of the dump's extensions
- * ("dump_extensions", comma-separated) knows best, then discovery's. No vector extension at
+ * (dump_extensions, comma-separated) knows best, then discovery's. No vector extension at
  * all: VectorChord, the module's default. 'vector' without 'vchord' is Immich's pgvector mode
  * (*pgvector): the module installs pgvector only with VectorChord (see db/vecext.h). */
 static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchord, bool *pgvector)
 {
-    const char *v = stage_artifact(ctx, "dump_extensions");
-    if (!v || !*v)
-        v = stage_artifact(ctx, "source_extensions");
-    if (!v || !*v)
-        v = stage_artifact(ctx, "source_vector_extension");
+    char *(*const sources[])(const struct stage_ctx *) = {
+        artifact_dump_extensions, artifact_source_extensions, artifact_source_vector_extension};
+    char *v = NULL; /* the first one set and not empty */
+    for (size_t i = 0; i < ARRAY_LEN(sources) && !v; i++) {
+        v = sources[i](ctx);
+        if (v && !*v) {
+            free(v);
+            v = NULL;
+        }
+    }
     if (!v)
-        v = "";
+        v = xstrdup("");
     *vectors = in_comma_list(v, "vectors");
     *pgvector = in_comma_list(v, "vector") && !in_comma_list(v, "vchord") && !*vectors;
     *vchord = in_comma_list(v, "vchord") || in_comma_list(v, "vector") || !*vectors;
+    free(v);
 }
 
 /* The services.immich settings matching the plan; options at their module default are left
@@ -127,18 +133,22 @@ static enum stage_result wait_for_units(struct stage_ctx *ctx, struct strbuf *er
 static int recheck_target(struct stage_ctx *ctx)
 {
     struct discovery d = {0};
-    const char *ver = stage_artifact(ctx, "source_version");
-    if (!ver || !*ver)
-        ver = stage_artifact(ctx, "dump_immich_version");
-    const char *ext = stage_artifact(ctx, "source_extensions");
+    char *ver = artifact_source_version(ctx);
+    if (!ver || !*ver) {
+        free(ver);
+        ver = artifact_dump_immich_version(ctx);
+    }
+    char *ext = artifact_source_extensions(ctx);
     if (ver && *ver && ext) {
-        d.source_version = xstrdup(ver);
+        d.source_version = ver;
         d.source_version_origin = N_("discovery");
-        d.src_extensions = xstrdup(ext);
+        d.src_extensions = ext;
         for (char *c = d.src_extensions; *c; c++)
             if (*c == ',')
                 *c = '\n';
     } else {
+        free(ver);
+        free(ext);
         discover_source(&d, ctx->plan, ctx->rep);
     }
     discover_target(&d, ctx->plan, ctx->rep);
@@ -159,8 +169,6 @@ static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
                _("Add this to your NixOS configuration and run nixos-rebuild switch:\n%s"),
                sb_str(&snippet));
     sb_free(&snippet);
-    if (ctx->dry_run)
-        return STAGE_OK;
     enum stage_result r = wait_for_units(ctx, err);
     if (r != STAGE_OK)
         return r;

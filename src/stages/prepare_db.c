@@ -1,14 +1,20 @@
 /* Stage "prepare_db": empties the NixOS database for the import, after checking that the
- * server has every extension the dump needs. Reads "fixed_dump" (else "dump_file"). */
+ * server has every extension the dump needs. Reads fixed_dump (else dump_file). */
 #include "stages/stage.h"
 #include "db/asuser.h"
 #include "db/fixup.h"
 #include "db/prepare.h"
 
-static const char *dump_path(const struct stage_ctx *ctx)
+#include <stdlib.h>
+
+/* Caller frees. */
+static char *dump_path(const struct stage_ctx *ctx)
 {
-    const char *f = stage_artifact(ctx, "fixed_dump");
-    return f && *f ? f : stage_artifact(ctx, "dump_file");
+    char *f = artifact_fixed_dump(ctx);
+    if (f && *f)
+        return f;
+    free(f);
+    return artifact_dump_file(ctx);
 }
 
 static void fill_request(const struct stage_ctx *ctx, const struct fixup_stats *st,
@@ -21,7 +27,6 @@ static void fill_request(const struct stage_ctx *ctx, const struct fixup_stats *
         .extensions = st->extensions,
         .nextensions = st->nextensions,
         .dump_server_major = st->server_major,
-        .dry_run = ctx->dry_run,
         .assume_yes = ctx->assume_yes,
     };
 }
@@ -30,9 +35,10 @@ static void prepare_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     struct fixup_stats st = {0};
     struct strbuf err = {0};
-    const char *dump = dump_path(ctx);
+    char *dump = dump_path(ctx);
     if (dump && *dump)
         fixup_scan_file(dump, plan_get(ctx->plan, PLAN_db_database_name), &st, &err);
+    free(dump);
     struct prepare_request rq;
     fill_request(ctx, &st, &rq);
     db_prepare_preview(&rq, out);
@@ -47,13 +53,16 @@ static int work(void *arg, const struct reporter *rep, struct strbuf *err)
 
 static enum stage_result prepare_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    const char *dump = dump_path(ctx);
+    char *dump = dump_path(ctx);
     if (!dump || !*dump) {
+        free(dump);
         sb_append(err, _("no dump: the fix-up stage has not run"));
         return STAGE_FAILED;
     }
     struct fixup_stats st = {0};
-    if (fixup_scan_file(dump, plan_get(ctx->plan, PLAN_db_database_name), &st, err) < 0) {
+    int scanned = fixup_scan_file(dump, plan_get(ctx->plan, PLAN_db_database_name), &st, err);
+    free(dump);
+    if (scanned < 0) {
         fixup_stats_free(&st);
         return STAGE_FAILED;
     }
@@ -72,6 +81,8 @@ const struct stage stage_prepare_db = {
     .destructive = true,
     .changes = N_("drops and recreates the target database's schemas"),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .redo_after_unfinished_next =
+        N_("the import did not finish: the database is prepared again before it"),
     .preview = prepare_preview,
     .run = prepare_run,
 };

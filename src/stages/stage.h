@@ -7,32 +7,51 @@
 #include "common.h"
 #include "plan.h"
 #include "report.h"
+#include "stages/artifact.h"
 
 struct journal;
 
-/* What a stage gets. Stages hand results to later ones through named artifacts kept in the
- * journal (e.g. "dump_file", "fixed_dump", "backup_archive"), so a resumed run finds them. */
+/* What a stage gets. Stages hand results to later ones through the typed artifacts of
+ * stages/artifact.h, kept in the journal so a resumed run finds them.
+ *
+ * Who may write what while a stage runs on the worker thread (the wizard; session.h): the
+ * running stage alone writes the plan (discovered values: discover, start's immich_url) and
+ * the artifacts, through its own context. The UI thread does not touch the plan meanwhile:
+ * it reads it only while no stage runs (a stage screen makes its preview once, on entering,
+ * and no key leaves the screen of a running stage) and writes it only on the settings
+ * screen, which cannot be reached while a stage runs. The artifacts live in the journal,
+ * which locks inside (journal.h), so the UI may read them and the stage statuses at any
+ * time. A new screen that must read the plan during a run takes a plan_copy before starting
+ * the stage (or the stage gets a copy merged back when it finishes); it never shares it. */
 struct stage_ctx {
     struct plan *plan;           /* values; a stage may fill discovered ones */
     const struct reporter *rep;  /* records, progress, confirmation, cancellation */
-    bool dry_run;                /* describe only: report every command/SQL, change nothing */
     bool assume_yes;             /* batch --yes */
     const char *state_dir;
     struct journal *journal;     /* NULL when a stage runs alone */
+    struct artifact_memory memory; /* the artifacts when journal is NULL (stage_ctx_free) */
 };
 
-const char *stage_artifact(const struct stage_ctx *ctx, const char *key); /* NULL if unset */
-void stage_set_artifact(struct stage_ctx *ctx, const char *key, const char *value);
+/* Frees what the context keeps in memory (artifacts set without a journal). */
+void stage_ctx_free(struct stage_ctx *ctx);
 
-/* The path a stage writes its output file to (artifact KEY), chosen once: FRESH (taken over)
- * is saved in the journal as "KEY.pending" before the stage creates anything, so a run killed
- * after the file was completed but before the stage was recorded as done reuses that name
- * rather than writing a second, differently time-stamped copy (unless FRESH is in another
- * directory: the setting was changed). Returns the path to use (caller frees) or NULL when
- * the journal cannot be saved. */
-char *stage_claim_output(struct stage_ctx *ctx, const char *key, char *fresh, struct strbuf *err);
-/* The stage is done with its output: sets KEY to PATH and forgets the pending name. */
-void stage_commit_output(struct stage_ctx *ctx, const char *key, const char *path);
+/* For tools and tests that take artifact names from outside, on a context without a journal:
+ * the journal's text of the artifact named name, kept in ctx (valid until it is set again or
+ * stage_ctx_free), NULL when unset or no artifact has that name. Stages use the typed
+ * accessors of stages/artifact.h. */
+const char *stage_artifact(const struct stage_ctx *ctx, const char *name);
+/* Sets the artifact named name from its journal text; -1 when no artifact has that name. */
+int stage_set_artifact(struct stage_ctx *ctx, const char *name, const char *text);
+
+/* The path a stage writes its output file to (OUTPUT artifact a), chosen once: fresh (taken
+ * over) is saved in the journal as a's pending name before the stage creates anything, so a
+ * run killed after the file was completed but before the stage was recorded as done reuses
+ * that name rather than writing a second, differently time-stamped copy (unless fresh is in
+ * another directory: the setting was changed). Returns the path to use (caller frees) or NULL
+ * when the journal cannot be saved. */
+char *stage_claim_output(struct stage_ctx *ctx, enum artifact a, char *fresh, struct strbuf *err);
+/* The stage is done with its output: sets a to path and forgets the pending name. */
+void stage_commit_output(struct stage_ctx *ctx, enum artifact a, const char *path);
 
 enum stage_result { STAGE_OK = 0, STAGE_FAILED = 1, STAGE_CANCELLED = 2, STAGE_SKIPPED = 3 };
 
@@ -69,12 +88,21 @@ struct stage {
     const char *changes;   /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
     unsigned requires;     /* enum stage_gate bits that must hold before it runs */
     unsigned provides;     /* enum stage_gate bits it establishes once done */
+    /* Policy the session, the rollback and other stages read from the table (never by id): */
+    bool stops_source;     /* stops the Docker installation: the rollback (starting it again)
+                            * is offered only once it is done, and makes it pending again; the
+                            * checks may run again only while it is pending */
+    bool point_of_no_return; /* once a run reaches it, the rollback is no longer offered */
+    /* N_(): when set, a resume does this stage again whenever the attempt of the stage after
+     * it (in stage_list order) did not finish; the text says why (logged). */
+    const char *redo_after_unfinished_next;
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
-     * screen and --dry-run). May use plan values; must not change anything. */
+     * screen and --dry-run). May use plan values; must not change anything. A dry run is the
+     * session's business (session.c): it shows the preview and never calls run. */
     void (*preview)(const struct stage_ctx *ctx, struct strbuf *out);
     /* Is the stage's work already done (resume)? NULL = never. */
     bool (*is_done)(const struct stage_ctx *ctx);
-    /* Does the work. On failure appends a one-line reason to err. */
+    /* Does the work (never called in a dry run). On failure appends a one-line reason to err. */
     enum stage_result (*run)(struct stage_ctx *ctx, struct strbuf *err);
     /* Does it only look (change nothing), so that the wizard's "r" may run it again when it
      * is already done? NULL = never. */
@@ -97,5 +125,12 @@ unsigned stage_gate_by_name(const char *name);
 /* The wizard's order. */
 const struct stage *const *stage_list(size_t *count);
 const struct stage *stage_find(const char *id);
+/* The stage with stops_source set (the one the rollback undoes), or NULL. */
+const struct stage *stage_stopping_source(void);
+
+/* Stages writing into backup_dir (dump, fixed dump, library archive and manifest) write under
+ * a name "immich-....partial" first and rename it when complete, so such a file is never
+ * complete and only we write these names. Is name (no directory) one of them? */
+bool stage_partial_name(const char *name);
 
 #endif

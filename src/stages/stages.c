@@ -26,6 +26,14 @@ const struct stage *const *stage_list(size_t *count)
     return stages;
 }
 
+const struct stage *stage_stopping_source(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(stages); i++)
+        if (stages[i]->stops_source)
+            return stages[i];
+    return NULL;
+}
+
 const struct stage *stage_find(const char *id)
 {
     for (size_t i = 0; i < ARRAY_LEN(stages); i++)

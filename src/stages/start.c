@@ -75,7 +75,7 @@ static void journal_argv(const struct stage_ctx *ctx, const char *unit, int tail
     argv_add_words(a, plan_get(ctx->plan, PLAN_journalctl_command));
     argv_add(a, "-u");
     argv_add(a, unit);
-    const char *since = stage_artifact(ctx, "immich_started_at");
+    char *since = artifact_immich_started_at(ctx);
     if (tail > 0) {
         argv_add(a, "-n");
         argv_addf(a, "%d", tail);
@@ -83,6 +83,7 @@ static void journal_argv(const struct stage_ctx *ctx, const char *unit, int tail
         argv_add(a, "--since");
         argv_add(a, since);
     }
+    free(since);
     argv_add(a, "--no-pager");
 }
 
@@ -209,16 +210,9 @@ static void discover_url(struct stage_ctx *ctx)
 
 static enum stage_result start_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        start_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     /* The journal is read from here on by verify (journalctl --since @EPOCH). */
     char *since = xasprintf("@%" PRId64, now_wall());
-    stage_set_artifact(ctx, "immich_started_at", since);
+    artifact_set_immich_started_at(ctx, since);
     free(since);
     discover_url(ctx);
     if (systemd_both(ctx->plan, "start", ctx->rep, err) < 0)

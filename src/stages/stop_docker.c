@@ -28,13 +28,6 @@ static void stop_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static enum stage_result stop_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        stop_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
     return docker_stop_containers(ctx->plan, ctx->rep, err) == 0 ? STAGE_OK : STAGE_FAILED;
 }
 
@@ -44,6 +37,7 @@ const struct stage stage_stop_docker = {
     .describe = N_("Stops the Immich server and machine-learning containers; the database container keeps running."),
     .changes = N_("stops the Immich containers in Docker (the rollback starts them again)"),
     .requires = GATE_CHECKS,
+    .stops_source = true,
     .preview = stop_preview,
     .run = stop_run,
 };

@@ -18,36 +18,25 @@ static void verify_preview(const struct stage_ctx *ctx, struct strbuf *out)
     sb_free(&dsn);
     sb_printf(out, _("check %s/{library,upload,thumbs,encoded-video,profile,backups}/.immich\n"),
               plan_get(ctx->plan, PLAN_target_location));
+    char *since = artifact_immich_started_at(ctx);
     sb_printf(out, "%s -u immich-server.service --since %s -o cat --no-pager\n",
-              plan_get(ctx->plan, PLAN_journalctl_command),
-              stage_artifact(ctx, "immich_started_at") ? stage_artifact(ctx, "immich_started_at")
-                                                       : "START");
-}
-
-static void store_result(struct stage_ctx *ctx, const struct verify_result *res)
-{
-    char *v = xasprintf("assets=%" PRIu64 ";files=%" PRIu64 ";bytes=%" PRIu64 ";missing=%" PRIu64
-                        ";dangling=%" PRIu64, res->assets, res->present, res->bytes,
-                        res->missing, res->dangling);
-    stage_set_artifact(ctx, "verify_result", v);
-    free(v);
+              plan_get(ctx->plan, PLAN_journalctl_command), since ? since : "START");
+    free(since);
 }
 
 static enum stage_result verify_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run)
-        return STAGE_OK;
-    const char *dangling = stage_artifact(ctx, "dangling_paths_file");
-    char *fallback = NULL;
+    char *dangling = artifact_dangling_paths_file(ctx);
     if (!dangling && ctx->state_dir)
-        dangling = fallback = xasprintf("%s/%s", ctx->state_dir, DANGLING_FILE_NAME);
+        dangling = xasprintf("%s/%s", ctx->state_dir, DANGLING_FILE_NAME);
+    char *since = artifact_immich_started_at(ctx);
     struct verify_result res;
-    int rc = verify_all(ctx->plan, dangling, stage_artifact(ctx, "immich_started_at"), ctx->rep,
-                        &res, err);
-    free(fallback);
+    int rc = verify_all(ctx->plan, dangling, since, ctx->rep, &res, err);
+    free(dangling);
+    free(since);
     if (rc < 0)
         return STAGE_FAILED;
-    store_result(ctx, &res);
+    artifact_set_verify_result(ctx, &res);
     if (rc > 0) {
         sb_printf(err, _("%" PRIu64 " files missing, %" PRIu64 " with a wrong owner, %d markers "
                          "missing, %d journal errors"),

@@ -1,46 +1,41 @@
 /* Stage "verify_backup": reads the backup archive back and compares it with the library.
- * Sets "backup_verified" = "yes"; the backup gate (stage.h) holds only with it. */
+ * Sets backup_verified; the backup gate (stage.h) holds only with it. */
 #include "stages/stage.h"
 #include "files/verify.h"
 #include "sys/spawn.h"
 
-#include <string.h>
+#include <stdlib.h>
 
 static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
-    const char *archive = stage_artifact(ctx, "backup_archive");
+    char *archive = artifact_backup_archive(ctx);
     const char *argv[] = {"immich-migrate", "verify-backup",
                           archive ? archive : _("(the archive of the backup stage)"),
                           plan_get(ctx->plan, PLAN_upload_location), NULL};
     argv_format(argv, out);
     sb_append_char(out, '\n');
+    free(archive);
 }
 
 static bool verify_backup_is_done(const struct stage_ctx *ctx)
 {
-    const char *v = stage_artifact(ctx, "backup_verified");
-    return v && strcmp(v, "yes") == 0;
+    return artifact_backup_verified(ctx);
 }
 
 static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    if (ctx->dry_run) {
-        struct strbuf text = {0};
-        verify_backup_preview(ctx, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
-        sb_free(&text);
-        return STAGE_OK;
-    }
-    const char *archive = stage_artifact(ctx, "backup_archive");
+    char *archive = artifact_backup_archive(ctx);
     if (!archive || !*archive) {
+        free(archive);
         sb_append(err, _("there is no backup archive yet: run the backup stage first"));
         return STAGE_FAILED;
     }
     struct verify_counts n;
     enum files_result r = verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location),
                                         ctx->rep, &n, err);
+    free(archive);
     if (r == FILES_OK)
-        stage_set_artifact(ctx, "backup_verified", "yes");
+        artifact_set_backup_verified(ctx, true);
     return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
 }
 

@@ -35,7 +35,7 @@ static void stage_enter(struct ui *ui, void *self)
     const struct stage *st = wiz_current_stage(ui);
     free(ss->preview);
     struct strbuf out = {0};
-    struct stage_ctx ctx = {.plan = &ui->s->plan, .dry_run = true, .state_dir = ui->s->state_dir,
+    struct stage_ctx ctx = {.plan = &ui->s->plan, .state_dir = ui->s->state_dir,
                             .journal = ui->s->journal};
     if (st->preview)
         st->preview(&ctx, &out);

@@ -1,8 +1,10 @@
 /* Test helper: runs stages (and the rollback) alone, in one process, as the wizard would call
  * them: discover-run-stage -c CONFIG -s STATE_DIR [-n] STEP...
  * STEP is a stage id, "rollback" (docker_rollback_start), "summary" (migration_summary) or
- * "artifacts" (prints the artifacts the discover/start/verify stages set) or "set:KEY=VALUE"
- * (sets an artifact, as an earlier stage would).
+ * "artifacts" (prints the artifacts the discover/start/verify stages set, as the journal
+ * writes them) or "set:KEY=VALUE" (sets the artifact KEY from its journal text, as an earlier
+ * stage would). With -n, a stage shows its preview, and runs only when it changes nothing
+ * (stage.changes NULL: discovery fills the plan for the later previews).
  * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1. */
 #include "common.h"
 #include "discover/docker.h"
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool dry_run;
+
 static int run_step(struct stage_ctx *ctx, const char *step)
 {
     struct strbuf err = {0};
@@ -23,23 +27,27 @@ static int run_step(struct stage_ctx *ctx, const char *step)
         rc = docker_rollback_start(ctx->plan, ctx->rep, &err) == 0 ? 0 : 1;
     } else if (strncmp(step, "set:", 4) == 0 && strchr(step, '=')) {
         char *key = xstrndup(step + 4, (size_t)(strchr(step, '=') - step - 4));
-        stage_set_artifact(ctx, key, strchr(step, '=') + 1);
+        rc = stage_set_artifact(ctx, key, strchr(step, '=') + 1);
+        if (rc < 0)
+            fprintf(stderr, "no artifact %s\n", key);
         free(key);
-        return 0;
+        return rc < 0 ? 2 : 0;
     } else if (strcmp(step, "artifacts") == 0) {
-        static const char *const keys[] = {"upload_mount", "external_mounts", "source_version",
-                                           "source_extensions", "source_vector_extension",
-                                           "dangling_paths_file", "immich_started_at",
-                                           "verify_result", "fixed_dump", "fixed_dump_sha256"};
+        static const enum artifact keys[] = {
+            ART_upload_mount,      ART_external_mounts,     ART_source_version,
+            ART_source_extensions, ART_source_vector_extension, ART_dangling_paths_file,
+            ART_immich_started_at, ART_verify_result,       ART_fixed_dump,
+            ART_fixed_dump_sha256};
         for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-            const char *v = stage_artifact(ctx, keys[i]);
+            char *v = artifact_text(ctx, keys[i]);
             if (v)
-                printf("%s=%s\n", keys[i], v);
+                printf("%s=%s\n", artifact_name(keys[i]), v);
+            free(v);
         }
     } else if (strcmp(step, "summary") == 0) {
         struct strbuf out = {0};
         struct verify_result res;
-        bool have = verify_result_from_artifact(stage_artifact(ctx, "verify_result"), &res);
+        bool have = artifact_verify_result(ctx, &res);
         migration_summary(ctx->plan, have ? &res : NULL, 3725, "/var/log/x.log", NULL, &out);
         fputs(sb_str(&out), stdout);
         sb_free(&out);
@@ -49,14 +57,14 @@ static int run_step(struct stage_ctx *ctx, const char *step)
             fprintf(stderr, "no stage %s\n", step);
             return 2;
         }
-        if (ctx->dry_run) {
+        if (dry_run) {
             struct strbuf out = {0};
             st->preview(ctx, &out);
             fputs(sb_str(&out), stdout);
             sb_free(&out);
         }
-        enum stage_result r = st->run(ctx, &err);
-        rc = r == STAGE_OK ? 0 : 1;
+        if (!dry_run || !st->changes)
+            rc = st->run(ctx, &err) == STAGE_OK ? 0 : 1;
     }
     if (rc)
         fprintf(stderr, "FAILED %s: %s\n", step, sb_str(&err));
@@ -69,7 +77,6 @@ static int run_step(struct stage_ctx *ctx, const char *step)
 int main(int argc, char **argv)
 {
     const char *config = NULL, *state_dir = NULL;
-    bool dry_run = false;
     int c;
     while ((c = getopt(argc, argv, "c:s:n")) != -1) {
         switch (c) {
@@ -92,11 +99,12 @@ int main(int argc, char **argv)
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "test", true);
     st.quiet_progress = true;
-    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .dry_run = dry_run, .assume_yes = true,
+    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .assume_yes = true,
                             .state_dir = state_dir};
     int rc = 0;
     for (int i = optind; i < argc && rc == 0; i++)
         rc = run_step(&ctx, argv[i]);
+    stage_ctx_free(&ctx);
     plan_free(&plan);
     sb_free(&err);
     return rc;

@@ -121,6 +121,7 @@ static void test_library_stages(void **state)
     free(backup);
     free(target);
     sb_free(&err);
+    stage_ctx_free(&ctx);
     plan_free(&plan);
 }
 

@@ -48,6 +48,7 @@ static int sql_ident_parse(const char *s, size_t len, size_t *pos, struct strbuf
 
 /* PostgreSQL 15's keywords that are not UNRESERVED_KEYWORD (kwlist.h): quote_identifier
  * quotes these. Sorted for bsearch. */
+/* clang-format off */
 static const char *const quoted_keywords[] = {
     "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
     "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast",
@@ -68,6 +69,7 @@ static const char *const quoted_keywords[] = {
     "when", "where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists",
     "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable"
 };
+/* clang-format on */
 
 static int cmp_word(const void *a, const void *b)
 {

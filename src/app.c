@@ -25,9 +25,9 @@ static void print_plan(const struct plan *p, FILE *out)
         struct strbuf why = {0};
         bool ok = plan_validate_value(p, (enum plan_key)k, plan_get(p, (enum plan_key)k), false, &why);
         char *safe = redact_dup(plan_get(p, (enum plan_key)k));
-        fprintf(out, "- %s = \"%s\" (%s%s%s)%s%s\n", plan_key_name((enum plan_key)k),
-                safe, _(plan_source_label(v->source)), v->origin ? ", " : "",
-                v->origin ? v->origin : "", ok ? "" : " — ", ok ? "" : sb_str(&why));
+        fprintf(out, "- %s = \"%s\" (%s%s%s)%s%s\n", plan_key_name((enum plan_key)k), safe,
+                _(plan_source_label(v->source)), v->origin ? ", " : "", v->origin ? v->origin : "",
+                ok ? "" : " — ", ok ? "" : sb_str(&why));
         free(safe);
         sb_free(&why);
     }
@@ -82,8 +82,9 @@ static void print_rollback_hint(const struct plan *p)
     argv_add(&a, plan_get(p, PLAN_ml_container));
     struct strbuf line = {0};
     argv_format(argv_get(&a), &line);
-    fprintf(stderr, _("immich-migrate: nothing was imported yet; the Docker containers are stopped. "
-                      "To run the old installation again: %s\n"),
+    fprintf(stderr,
+            _("immich-migrate: nothing was imported yet; the Docker containers are stopped. "
+              "To run the old installation again: %s\n"),
             sb_str(&line));
     sb_free(&line);
     argv_free(&a);
@@ -100,8 +101,9 @@ static bool overridden(const struct session *s, const struct stage *st)
 static int run_batch(struct session *s, bool found_unfinished)
 {
     if (found_unfinished) {
-        fprintf(stderr, _("immich-migrate: an unfinished migration is in %s; continue it with --resume "
-                          "(or look at it with --report)\n"),
+        fprintf(stderr,
+                _("immich-migrate: an unfinished migration is in %s; continue it with --resume "
+                  "(or look at it with --report)\n"),
                 s->state_dir);
         return 1;
     }
@@ -116,7 +118,8 @@ static int run_batch(struct session *s, bool found_unfinished)
         /* A signal that came while a stage finished anyway still stops here: the stage is
          * recorded as done, the next one must not start (SIGHUP = the user is gone). */
         if (r == STAGE_CANCELLED || (cli_stop_signal() && (r != STAGE_OK || i + 1 < n))) {
-            fprintf(stderr, _("immich-migrate: interrupted during \"%s\"; the state is saved, continue with --resume\n"),
+            fprintf(stderr,
+                    _("immich-migrate: interrupted during \"%s\"; the state is saved, continue with --resume\n"),
                     list[i]->id);
             sb_free(&err);
             return 128 + (cli_stop_signal() ? cli_stop_signal() : 1);
@@ -195,7 +198,9 @@ static int run_demo(const struct app_options *opt)
 {
     char *script = datadir_file("immich-sandbox");
     if (!script) {
-        fprintf(stderr, _("immich-migrate: the sandbox builder (immich-sandbox) was not found; set IMMICH_MIGRATE_DATADIR\n"));
+        fprintf(
+            stderr,
+            _("immich-migrate: the sandbox builder (immich-sandbox) was not found; set IMMICH_MIGRATE_DATADIR\n"));
         return 1;
     }
     char root_template[] = "/tmp/immich-migrate-demo.XXXXXX";
@@ -228,7 +233,8 @@ static int run_demo(const struct app_options *opt)
         rc = demo.mode == MODE_REPORT ? run_report(&demo) : run_session(&demo);
     }
     if (opt->keep_sandbox) {
-        fprintf(stderr, _("The sandbox is kept in %s (remove it with: %s destroy %s)\n"), sandbox, script, sandbox);
+        fprintf(stderr, _("The sandbox is kept in %s (remove it with: %s destroy %s)\n"), sandbox,
+                script, sandbox);
     } else {
         const char *destroy[] = {script, "destroy", sandbox, NULL};
         run_capture(NULL, destroy, NULL, 0, NULL);

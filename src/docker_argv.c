@@ -5,8 +5,7 @@ void docker_argv(const struct plan *p, struct argv_builder *a)
     argv_add_words(a, plan_get(p, PLAN_docker_command));
 }
 
-void docker_psql_argv(const struct plan *p, const char *sql, bool nul_separated,
-                      struct argv_builder *a)
+void docker_psql_argv(const struct plan *p, const char *sql, bool nul_separated, struct argv_builder *a)
 {
     docker_argv(p, a);
     argv_add(a, "exec");

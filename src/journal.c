@@ -342,8 +342,7 @@ void journal_reason(const struct journal *j, const char *stage_id, struct strbuf
     pthread_mutex_unlock((pthread_mutex_t *)&j->lock);
 }
 
-void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st,
-                        const char *reason)
+void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st, const char *reason)
 {
     pthread_mutex_lock(&j->lock);
     struct stage_entry *e = get_stage(j, stage_id);

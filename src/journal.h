@@ -7,11 +7,11 @@
 #include "common.h"
 #include "plan.h"
 
-#define STAGE_STATUSES(X)          \
-    X(ST_PENDING, "pending")       \
-    X(ST_RUNNING, "running")       \
-    X(ST_DONE, "done")             \
-    X(ST_FAILED, "failed")         \
+#define STAGE_STATUSES(X) \
+    X(ST_PENDING, "pending") \
+    X(ST_RUNNING, "running") \
+    X(ST_DONE, "done") \
+    X(ST_FAILED, "failed") \
     X(ST_SKIPPED, "skipped")
 
 enum stage_status {

@@ -66,8 +66,8 @@ static int parse_overrides(const char *list, unsigned *mask)
         if (!gate) {
             struct strbuf all = {0};
             stage_gates_names(~0u, &all);
-            fprintf(stderr, _("immich-migrate: --override: unknown gate \"%s\" (known: %s)\n"), name,
-                    sb_str(&all));
+            fprintf(stderr, _("immich-migrate: --override: unknown gate \"%s\" (known: %s)\n"),
+                    name, sb_str(&all));
             sb_free(&all);
             rc = -1;
             break;
@@ -103,7 +103,8 @@ int main(int argc, char **argv)
     if (argc > 1 && argv[1][0] != '-') {
         const struct command *cmd = command_find(argv[1]);
         if (!cmd) {
-            fprintf(stderr, _("immich-migrate: unknown stage \"%s\"; try 'immich-migrate --help'\n"), argv[1]);
+            fprintf(stderr, _("immich-migrate: unknown stage \"%s\"; try 'immich-migrate --help'\n"),
+                    argv[1]);
             return 2;
         }
         return cmd->run(argc - 1, argv + 1);
@@ -134,8 +135,14 @@ int main(int argc, char **argv)
         case 'b': m = MODE_BATCH; break;
         case 'n': m = MODE_DRY_RUN; break;
         case 'r': opt.resume = true; break;
-        case OPT_REVIEW: m = MODE_REVIEW; opt.log_dir = optional_dir(argc, argv); break;
-        case OPT_REPORT: m = MODE_REPORT; opt.log_dir = optional_dir(argc, argv); break;
+        case OPT_REVIEW:
+            m = MODE_REVIEW;
+            opt.log_dir = optional_dir(argc, argv);
+            break;
+        case OPT_REPORT:
+            m = MODE_REPORT;
+            opt.log_dir = optional_dir(argc, argv);
+            break;
         case OPT_DEMO: opt.demo = true; break;
         case 'c': opt.config = optarg; break;
         case 'y': opt.yes = true; break;
@@ -153,7 +160,8 @@ int main(int argc, char **argv)
         }
         if (m != MODE_NONE) {
             if (opt.mode != MODE_WIZARD && opt.mode != m) {
-                fprintf(stderr, _("immich-migrate: choose one of --batch, --dry-run, --review, --report\n"));
+                fprintf(stderr,
+                        _("immich-migrate: choose one of --batch, --dry-run, --review, --report\n"));
                 return 2;
             }
             opt.mode = m;
@@ -164,8 +172,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (opt.overrides && opt.mode != MODE_BATCH) {
-        fprintf(stderr, _("immich-migrate: --override is for --batch; the wizard asks you to type "
-                          "\"%s\" instead\n"), GATE_OVERRIDE_WORD);
+        fprintf(stderr,
+                _("immich-migrate: --override is for --batch; the wizard asks you to type "
+                  "\"%s\" instead\n"),
+                GATE_OVERRIDE_WORD);
         return 2;
     }
     return app_run(&opt);

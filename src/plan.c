@@ -226,7 +226,8 @@ void plan_write(const struct plan *p, struct strbuf *out)
      * config file again (see session_resume). */
     for (int i = 0; i < PLAN_KEY_COUNT; i++) {
         char *safe = redact_dup(plan_get(p, (enum plan_key)i));
-        sb_printf(out, "# source: %s\n%s = \"%s\"\n", plan_source_label(p->v[i].source), keys[i].name, safe);
+        sb_printf(out, "# source: %s\n%s = \"%s\"\n", plan_source_label(p->v[i].source),
+                  keys[i].name, safe);
         free(safe);
     }
 }
@@ -333,8 +334,10 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
             return false;
         }
         /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
-        if (!path_check(value, keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT
-                                   ? PATH_READ : PATH_WRITE, why))
+        if (!path_check(value,
+                        keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT ? PATH_READ
+                                                                                       : PATH_WRITE,
+                        why))
             return false;
         if (with_filesystem && (keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT)) {
             if (stat(value, &st) < 0) {
@@ -370,8 +373,7 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
             return false;
         }
         return true;
-    case URL:
-        return valid_url(value, why);
+    case URL: return valid_url(value, why);
     case OWNER: {
         const char *colon = strchr(value, ':');
         if (!colon || colon == value || colon[1] == '\0' || strchr(colon + 1, ':')) {

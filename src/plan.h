@@ -6,38 +6,39 @@
 
 /* X-macro: key, default value ("" = must be discovered or given), check, help text.
  * The check names what validation applies (see plan.c). */
-#define PLAN_KEYS(X)                                                                          \
-    X(compose_dir, "", PATH_DIR_OPT, N_("Directory holding docker-compose.yml and .env"))        \
+#define PLAN_KEYS(X) \
+    X(compose_dir, "", PATH_DIR_OPT, N_("Directory holding docker-compose.yml and .env")) \
     X(upload_location, "", PATH_DIR, N_("Host directory of the Docker library (UPLOAD_LOCATION)")) \
-    X(target_location, "/var/lib/immich", PATH_TARGET, N_("Library location for NixOS (services.immich.mediaLocation)")) \
-    X(server_container, "immich_server", NAME, N_("Docker container of the Immich server"))     \
+    X(target_location, "/var/lib/immich", PATH_TARGET, \
+      N_("Library location for NixOS (services.immich.mediaLocation)")) \
+    X(server_container, "immich_server", NAME, N_("Docker container of the Immich server")) \
     X(ml_container, "immich_machine_learning", NAME, N_("Docker container of machine learning")) \
     X(db_container, "immich_postgres", NAME, N_("Docker container of PostgreSQL (keeps running)")) \
-    X(db_username, "postgres", NAME, N_("Database role in Docker (DB_USERNAME)"))               \
-    X(db_database_name, "immich", NAME, N_("Database name in Docker (DB_DATABASE_NAME)"))        \
-    X(docker_command, "docker", COMMAND, N_("Command used to run docker"))                      \
-    X(systemctl_command, "systemctl", COMMAND, N_("Command used to run systemctl"))             \
+    X(db_username, "postgres", NAME, N_("Database role in Docker (DB_USERNAME)")) \
+    X(db_database_name, "immich", NAME, N_("Database name in Docker (DB_DATABASE_NAME)")) \
+    X(docker_command, "docker", COMMAND, N_("Command used to run docker")) \
+    X(systemctl_command, "systemctl", COMMAND, N_("Command used to run systemctl")) \
     X(journalctl_command, "journalctl", COMMAND, N_("Command used to read the systemd journal")) \
     X(backup_dir, "/var/backup/immich-migrate", PATH_ABS, N_("Where backups and dumps are written")) \
     X(target_dsn, "host=/run/postgresql", DSN, N_("How to reach the NixOS PostgreSQL as superuser")) \
-    X(target_db_name, "immich", NAME, N_("Database name on NixOS"))                             \
-    X(target_db_owner, "immich", NAME, N_("Role that owns Immich's tables on NixOS"))            \
-    X(media_owner, "immich:immich", OWNER, N_("Owner of the library on NixOS (user:group)"))     \
+    X(target_db_name, "immich", NAME, N_("Database name on NixOS")) \
+    X(target_db_owner, "immich", NAME, N_("Role that owns Immich's tables on NixOS")) \
+    X(media_owner, "immich:immich", OWNER, N_("Owner of the library on NixOS (user:group)")) \
     X(immich_url, "http://127.0.0.1:2283", URL, N_("Where the NixOS Immich answers"))
 
 enum plan_key {
 #define X(key, def, check, help) PLAN_##key,
     PLAN_KEYS(X)
 #undef X
-    PLAN_KEY_COUNT
+        PLAN_KEY_COUNT
 };
 
 /* X-macro: where a value came from. */
-#define PLAN_SOURCES(X)                    \
-    X(SRC_DEFAULT, N_("default"))          \
-    X(SRC_CONFIG, N_("config file"))       \
-    X(SRC_DISCOVERED, N_("discovered"))    \
-    X(SRC_TYPED, N_("typed"))              \
+#define PLAN_SOURCES(X) \
+    X(SRC_DEFAULT, N_("default")) \
+    X(SRC_CONFIG, N_("config file")) \
+    X(SRC_DISCOVERED, N_("discovered")) \
+    X(SRC_TYPED, N_("typed")) \
     X(SRC_COMMAND_LINE, N_("command line"))
 
 enum plan_source {
@@ -61,7 +62,7 @@ void plan_free(struct plan *p);
 void plan_copy(struct plan *dst, const struct plan *src);
 
 const char *plan_key_name(enum plan_key key);
-const char *plan_key_help(enum plan_key key); /* untranslated: wrap in _() to show */
+const char *plan_key_help(enum plan_key key);        /* untranslated: wrap in _() to show */
 const char *plan_source_label(enum plan_source src); /* untranslated */
 
 const char *plan_get(const struct plan *p, enum plan_key key);

@@ -8,20 +8,20 @@
 #include <stdint.h>
 
 /* X-macro: record kinds and their names in the log. */
-#define RECORD_KINDS(X)          \
-    X(REC_MESSAGE, "message")    \
-    X(REC_COMMAND, "command")    \
-    X(REC_SQL, "sql")            \
-    X(REC_FILEOP, "file")        \
-    X(REC_WARNING, "warning")    \
-    X(REC_ERROR, "error")        \
+#define RECORD_KINDS(X) \
+    X(REC_MESSAGE, "message") \
+    X(REC_COMMAND, "command") \
+    X(REC_SQL, "sql") \
+    X(REC_FILEOP, "file") \
+    X(REC_WARNING, "warning") \
+    X(REC_ERROR, "error") \
     X(REC_OVERRIDE, "override") /* a gate passed over by the user (stage.h) */
 
 enum record_kind {
 #define X(id, name) id,
     RECORD_KINDS(X)
 #undef X
-    REC_KIND_COUNT
+        REC_KIND_COUNT
 };
 
 const char *record_kind_name(enum record_kind kind);
@@ -34,14 +34,17 @@ struct record {
     const char *text;        /* message, SQL statement or file operation, never NULL */
     const char *const *argv; /* REC_COMMAND: the exact argv, NULL-terminated; else NULL */
     int exit_status;
-    double duration;         /* seconds */
+    double duration; /* seconds */
     int64_t bytes;
     int64_t rows;
 };
 
 /* A record with every number set to "does not apply". */
-#define RECORD_INIT(k, t) { .kind = (k), .text = (t), .argv = NULL, .exit_status = -1, \
-                            .duration = -1, .bytes = -1, .rows = -1 }
+#define RECORD_INIT(k, t) \
+    { \
+        .kind = (k), .text = (t), .argv = NULL, .exit_status = -1, .duration = -1, .bytes = -1, \
+        .rows = -1 \
+    }
 
 /* Progress of the running step. unit is "bytes", "files", "rows", "entries", "statements"
  * (not translated: the UI formats it). total is 0 when unknown. */

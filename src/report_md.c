@@ -156,7 +156,8 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
         if (!current || strcmp(current, e->stage) != 0) {
             const struct stage *st = *e->stage ? stage_find(e->stage) : NULL;
             format_time(e->time, when, sizeof when);
-            fprintf(out, "\n### %s (%s)\n\n", st ? _(st->title) : (*e->stage ? e->stage : "immich-migrate"), when);
+            fprintf(out, "\n### %s (%s)\n\n",
+                    st ? _(st->title) : (*e->stage ? e->stage : "immich-migrate"), when);
             current = e->stage;
         }
         put_entry(out, e);

@@ -45,7 +45,8 @@ int rollback_start_docker(struct session *s, const struct reporter *outer, struc
             journal_save(s->journal, &save);
             sb_free(&save);
         }
-        report_msg(&rep, REC_MESSAGE, _("The Docker installation runs again; nothing else was changed."));
+        report_msg(&rep, REC_MESSAGE,
+                   _("The Docker installation runs again; nothing else was changed."));
     } else {
         report_msg(&rep, REC_ERROR, _("Rollback failed: %s"), sb_str(err));
     }

@@ -250,8 +250,9 @@ static bool override_wanted(const struct session *s, const struct stage *st,
         return (missing & ~s->opt->overrides) == 0;
     struct strbuf q = {0};
     /* TRANSLATORS: "Prepare database" drops and recreates ..., but first it needs: ... */
-    sb_printf(&q, _("\"%s\" %s, but first it needs: %s. Run it anyway? This is recorded in the "
-                    "log and the report as an override."),
+    sb_printf(&q,
+              _("\"%s\" %s, but first it needs: %s. Run it anyway? This is recorded in the "
+                "log and the report as an override."),
               _(st->title), st->changes ? _(st->changes) : _("changes the system"), what);
     bool yes = report_confirm(ctx->rep, sb_str(&q), GATE_OVERRIDE_WORD);
     sb_free(&q);

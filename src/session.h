@@ -33,7 +33,7 @@ struct session {
     struct journal *journal; /* NULL in dry run */
     struct mlog *log;        /* NULL in dry run */
     int lock_fd;
-    bool resumed;            /* an unfinished journal was found and taken up */
+    bool resumed; /* an unfinished journal was found and taken up */
 };
 
 /* Reads the config, takes the lock, opens log and journal. When an unfinished journal exists:

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void migration_summary(const struct plan *p, const struct verify_result *res,
-                       double duration_seconds, const char *log_path, const char *backup_path,
-                       struct strbuf *out)
+void migration_summary(const struct plan *p, const struct verify_result *res, double duration_seconds,
+                       const char *log_path, const char *backup_path, struct strbuf *out)
 {
     sb_append(out, _("Migration finished.\n"));
     if (res) {

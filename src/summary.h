@@ -7,8 +7,7 @@
 #include "plan.h"
 
 /* res may be NULL (verify did not run); log_path/backup_path may be NULL. */
-void migration_summary(const struct plan *p, const struct verify_result *res,
-                       double duration_seconds, const char *log_path, const char *backup_path,
-                       struct strbuf *out);
+void migration_summary(const struct plan *p, const struct verify_result *res, double duration_seconds,
+                       const char *log_path, const char *backup_path, struct strbuf *out);
 
 #endif

@@ -16,15 +16,12 @@ enum vecext vecext_kind(const char *ext, bool with_vchord)
 const char *vecext_nixos_settings(enum vecext kind)
 {
     switch (kind) {
-    case VECEXT_PGVECTORS:
-        return "services.immich.database.enableVectors = true;";
-    case VECEXT_VECTORCHORD:
-        return "services.immich.database.enableVectorChord = true;";
+    case VECEXT_PGVECTORS: return "services.immich.database.enableVectors = true;";
+    case VECEXT_VECTORCHORD: return "services.immich.database.enableVectorChord = true;";
     case VECEXT_PGVECTOR:
         return "services.immich.database.enableVectorChord = true; "
                "services.immich.environment.DB_VECTOR_EXTENSION = \"pgvector\";";
-    case VECEXT_NONE:
-        break;
+    case VECEXT_NONE: break;
     }
     return NULL;
 }
@@ -46,8 +43,7 @@ char *vecext_missing_advice(enum vecext kind)
                            "pgvector only together with VectorChord; DB_VECTOR_EXTENSION keeps "
                            "Immich on pgvector), rebuild, and run this again"),
                          vecext_nixos_settings(kind));
-    case VECEXT_NONE:
-        break;
+    case VECEXT_NONE: break;
     }
     return NULL;
 }

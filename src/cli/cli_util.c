@@ -25,8 +25,7 @@ int finish_command(const char *cmd, enum files_result r, struct strbuf *err)
 {
     int status = 0;
     switch (r) {
-    case FILES_OK:
-        break;
+    case FILES_OK: break;
     case FILES_CANCELLED:
         fprintf(stderr, _("immich-migrate %s: cancelled; nothing that looks complete was left\n"), cmd);
         status = cli_stop_signal() ? 128 + cli_stop_signal() : 1;

@@ -47,15 +47,9 @@ int cmd_backup(int argc, char **argv)
             if (parse_int_option("backup", "--threads", optarg, 0, 256, &o.threads) != 0)
                 return 2;
             break;
-        case OPT_NO_SPACE_CHECK:
-            o.space_check = false;
-            break;
-        case 'h':
-            backup_usage(stdout);
-            return 0;
-        default:
-            backup_usage(stderr);
-            return 2;
+        case OPT_NO_SPACE_CHECK: o.space_check = false; break;
+        case 'h': backup_usage(stdout); return 0;
+        default: backup_usage(stderr); return 2;
         }
     }
     if (argc - optind != 2) {

@@ -45,8 +45,10 @@ int cmd_check(int argc, char **argv)
                       o.plan.v[k].origin ? o.plan.v[k].origin : "");
     fputs(sb_str(&out), stdout);
     if (failed)
-        fprintf(stderr, ngettext("immich-migrate check: %d check failed\n",
-                                 "immich-migrate check: %d checks failed\n", failed), failed);
+        fprintf(stderr,
+                ngettext("immich-migrate check: %d check failed\n",
+                         "immich-migrate check: %d checks failed\n", failed),
+                failed);
     sb_free(&out);
     check_list_free(&checks);
     discovery_free(&d);

@@ -48,21 +48,11 @@ static int parse_chown_args(int argc, char **argv, struct chown_args *a)
     int c;
     while ((c = getopt_long(argc, argv, "c:yh", opts, NULL)) != -1) {
         switch (c) {
-        case 'c':
-            a->config = optarg;
-            break;
-        case OPT_TARGET:
-            a->target = optarg;
-            break;
-        case 'y':
-            a->yes = true;
-            break;
-        case 'h':
-            chown_usage(stdout);
-            return -1;
-        default:
-            chown_usage(stderr);
-            return 2;
+        case 'c': a->config = optarg; break;
+        case OPT_TARGET: a->target = optarg; break;
+        case 'y': a->yes = true; break;
+        case 'h': chown_usage(stdout); return -1;
+        default: chown_usage(stderr); return 2;
         }
     }
     if (argc - optind != 2) {

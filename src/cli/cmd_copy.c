@@ -34,18 +34,10 @@ int cmd_copy(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_NO_VERIFY:
-            o.verify = false;
-            break;
-        case OPT_NO_SPACE_CHECK:
-            o.space_check = false;
-            break;
-        case 'h':
-            copy_usage(stdout);
-            return 0;
-        default:
-            copy_usage(stderr);
-            return 2;
+        case OPT_NO_VERIFY: o.verify = false; break;
+        case OPT_NO_SPACE_CHECK: o.space_check = false; break;
+        case 'h': copy_usage(stdout); return 0;
+        default: copy_usage(stderr); return 2;
         }
     }
     if (argc - optind != 2) {

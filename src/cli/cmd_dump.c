@@ -30,8 +30,8 @@ static int list_backups(const struct plan *p)
 {
     struct immich_backup *list;
     struct strbuf err = {0};
-    int n = immich_backups_list(plan_get(p, PLAN_upload_location), plan_get(p, PLAN_db_database_name),
-                                &list, &err);
+    int n = immich_backups_list(plan_get(p, PLAN_upload_location),
+                                plan_get(p, PLAN_db_database_name), &list, &err);
     if (n < 0) {
         cli_db_error("dump", "%s", sb_str(&err));
         sb_free(&err);
@@ -56,9 +56,9 @@ int cmd_dump(int argc, char **argv)
 {
     enum { O_PLAIN = 256, O_LIST, O_CHECK, O_HELP };
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"plain", no_argument, NULL, O_PLAIN},
+        {"config", required_argument, NULL, 'c'},    {"plain", no_argument, NULL, O_PLAIN},
         {"list-backups", no_argument, NULL, O_LIST}, {"check", required_argument, NULL, O_CHECK},
-        {"help", no_argument, NULL, O_HELP}, {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, O_HELP},         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *check = NULL;
     bool plain = false, list = false;
@@ -82,7 +82,8 @@ int cmd_dump(int argc, char **argv)
     if (check) {
         bool ok = db_dump_file_complete(check, &err);
         if (!ok)
-            cli_db_error("dump", _("%s is not a complete dump%s%s"), check, err.len ? ": " : "", sb_str(&err));
+            cli_db_error("dump", _("%s is not a complete dump%s%s"), check, err.len ? ": " : "",
+                         sb_str(&err));
         sb_free(&err);
         return ok ? 0 : 1;
     }

@@ -53,10 +53,14 @@ static int parse_args(int argc, char **argv, struct fixup_args *a)
 {
     enum { O_MAP = 256, O_ROLE, O_TARGET, O_DB, O_REPORT, O_INCOMPLETE, O_HELP };
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"map", required_argument, NULL, O_MAP},
-        {"role-map", required_argument, NULL, O_ROLE}, {"target", required_argument, NULL, O_TARGET},
-        {"database", required_argument, NULL, O_DB}, {"report", required_argument, NULL, O_REPORT},
-        {"allow-incomplete", no_argument, NULL, O_INCOMPLETE}, {"help", no_argument, NULL, O_HELP},
+        {"config", required_argument, NULL, 'c'},
+        {"map", required_argument, NULL, O_MAP},
+        {"role-map", required_argument, NULL, O_ROLE},
+        {"target", required_argument, NULL, O_TARGET},
+        {"database", required_argument, NULL, O_DB},
+        {"report", required_argument, NULL, O_REPORT},
+        {"allow-incomplete", no_argument, NULL, O_INCOMPLETE},
+        {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
     int c;

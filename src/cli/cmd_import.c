@@ -107,9 +107,7 @@ int cmd_import(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "d:j:1vh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd':
-            o.dsn = optarg;
-            break;
+        case 'd': o.dsn = optarg; break;
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -118,24 +116,12 @@ int cmd_import(int argc, char **argv)
             o.jobs = (int)n;
             break;
         }
-        case '1':
-            o.single_transaction = PG_TXN_ON;
-            break;
-        case OPT_NO_TXN:
-            o.single_transaction = PG_TXN_OFF;
-            break;
-        case OPT_TARGET_DB:
-            o.target_db = optarg;
-            break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case '1': o.single_transaction = PG_TXN_ON; break;
+        case OPT_NO_TXN: o.single_transaction = PG_TXN_OFF; break;
+        case OPT_TARGET_DB: o.target_db = optarg; break;
+        case 'v': verbose = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (!o.dsn)

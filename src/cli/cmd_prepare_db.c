@@ -32,9 +32,12 @@ int cmd_prepare_db(int argc, char **argv)
 {
     enum { O_DUMP = 256, O_YES, O_DRY, O_USER, O_HELP };
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"dump", required_argument, NULL, O_DUMP},
-        {"yes", no_argument, NULL, O_YES}, {"dry-run", no_argument, NULL, O_DRY},
-        {"os-user", required_argument, NULL, O_USER}, {"help", no_argument, NULL, O_HELP},
+        {"config", required_argument, NULL, 'c'},
+        {"dump", required_argument, NULL, O_DUMP},
+        {"yes", no_argument, NULL, O_YES},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"os-user", required_argument, NULL, O_USER},
+        {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *dump = NULL, *os_user = "postgres";
@@ -67,9 +70,13 @@ int cmd_prepare_db(int argc, char **argv)
         goto out;
     }
     struct prepare_request rq = {
-        .dsn = plan_get(&p, PLAN_target_dsn), .dbname = plan_get(&p, PLAN_target_db_name),
-        .owner = plan_get(&p, PLAN_target_db_owner), .extensions = st.extensions,
-        .nextensions = st.nextensions, .dump_server_major = st.server_major, .dry_run = dry,
+        .dsn = plan_get(&p, PLAN_target_dsn),
+        .dbname = plan_get(&p, PLAN_target_db_name),
+        .owner = plan_get(&p, PLAN_target_db_owner),
+        .extensions = st.extensions,
+        .nextensions = st.nextensions,
+        .dump_server_major = st.server_major,
+        .dry_run = dry,
     };
     struct reporter rep;
     struct cli_reporter_state rs;

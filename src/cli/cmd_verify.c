@@ -47,12 +47,14 @@ int cmd_verify(int argc, char **argv)
         free(safe);
     } else {
         struct strbuf out = {0};
-        sb_printf(&out, _("assets: %llu\nfiles present: %llu\nfiles missing: %llu\n"
-                          "already missing in Docker: %llu\nwrong owner: %llu\n"
-                          "markers missing: %d\njournal errors: %d\nbytes present: %llu\n"),
+        sb_printf(&out,
+                  _("assets: %llu\nfiles present: %llu\nfiles missing: %llu\n"
+                    "already missing in Docker: %llu\nwrong owner: %llu\n"
+                    "markers missing: %d\njournal errors: %d\nbytes present: %llu\n"),
                   (unsigned long long)res.assets, (unsigned long long)res.present,
                   (unsigned long long)res.missing, (unsigned long long)res.dangling,
-                  (unsigned long long)res.wrong_owner, res.markers_missing, res.journal_errors, (unsigned long long)res.bytes);
+                  (unsigned long long)res.wrong_owner, res.markers_missing, res.journal_errors,
+                  (unsigned long long)res.bytes);
         fputs(sb_str(&out), stdout);
         sb_free(&out);
     }

@@ -231,8 +231,7 @@ static void dispatch(char *line, const struct reporter *rep, FILE *to_child, int
     }
 }
 
-int asuser_run(const char *user, asuser_fn fn, void *arg, const struct reporter *rep,
-               struct strbuf *err)
+int asuser_run(const char *user, asuser_fn fn, void *arg, const struct reporter *rep, struct strbuf *err)
 {
     struct os_user u;
     if (lookup_user(user, &u, err) < 0)

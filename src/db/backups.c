@@ -60,8 +60,8 @@ int immich_backups_list(const char *upload_location, const char *database,
     struct dirent *de;
     while ((de = readdir(d))) {
         struct stat st;
-        if (!is_backup_name(de->d_name) ||
-            fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+        if (!is_backup_name(de->d_name) || fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode))
             continue;
         list = xrealloc(list, (size_t)(count + 1) * sizeof *list);
         struct immich_backup *b = &list[count++];

@@ -36,8 +36,7 @@ static bool map_array(struct copyrow_ctx *c, size_t col, const char *value, size
         sb_reset(&c->mapped);
         bool hit = path_rules_apply(c->rules, sb_str(e), e->len, &c->mapped) != NULL;
         if (c->on_path)
-            c->on_path(c->ud, col, sb_str(e), e->len, hit ? sb_str(&c->mapped) : NULL,
-                       c->mapped.len);
+            c->on_path(c->ud, col, sb_str(e), e->len, hit ? sb_str(&c->mapped) : NULL, c->mapped.len);
         if (hit) {
             sb_reset(e);
             sb_append_len(e, sb_str(&c->mapped), c->mapped.len);

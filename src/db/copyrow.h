@@ -8,9 +8,9 @@
 #include "db/pathmap.h"
 
 enum column_kind {
-    COL_OTHER = 0,   /* never changed; watched for values that start with a mapped prefix */
-    COL_PATH,        /* a text path: its prefix is mapped */
-    COL_PATH_ARRAY,  /* a text[] of paths: each element's prefix is mapped */
+    COL_OTHER = 0,  /* never changed; watched for values that start with a mapped prefix */
+    COL_PATH,       /* a text path: its prefix is mapped */
+    COL_PATH_ARRAY, /* a text[] of paths: each element's prefix is mapped */
 };
 
 struct copyrow_ctx {

@@ -128,8 +128,7 @@ struct pump {
 };
 
 /* Moves pg_dump's stdout into the writer and keeps its stderr, until both pipes close. */
-static int pump_output(struct pump *pm, const struct reporter *rep, uint64_t total,
-                       struct strbuf *err)
+static int pump_output(struct pump *pm, const struct reporter *rep, uint64_t total, struct strbuf *err)
 {
     char *buf = xmalloc(CHUNK);
     int rc = 0;
@@ -218,7 +217,8 @@ int db_dump_run(const struct plan *p, const char *out_path, const struct reporte
         sb_printf(err, _("pg_dump failed (exit status %d)"), status);
         rc = -1;
     } else if (rc == 0 && !db_dump_tail_complete(sb_str(&pm.tail), pm.tail.len)) {
-        sb_append(err, _("the dump is incomplete: it does not end with pg_dump's \"dump complete\" line"));
+        sb_append(err,
+                  _("the dump is incomplete: it does not end with pg_dump's \"dump complete\" line"));
         rc = -1;
     }
     if (rc < 0 && pm.stderr_tail.len)

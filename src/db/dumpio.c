@@ -18,10 +18,10 @@ struct dump_reader {
     int fd;
     enum dump_compression comp;
     uint64_t file_size;
-    uint64_t file_pos;  /* mapped files: what dump_reader_release was told */
+    uint64_t file_pos; /* mapped files: what dump_reader_release was told */
     struct zread *z;
-    bool read_any;      /* dump_reader_read was called: no mapping from the start then */
-    char *map;          /* plain regular files: the whole file mapped */
+    bool read_any; /* dump_reader_read was called: no mapping from the start then */
+    char *map;     /* plain regular files: the whole file mapped */
     size_t map_len, released;
 };
 
@@ -84,9 +84,7 @@ ssize_t dump_reader_read(struct dump_reader *r, char *buf, size_t cap, struct st
     case ZREAD_TRUNCATED:
         sb_printf(err, _("%s: the compressed data is truncated"), gz ? "gzip" : "zstd");
         break;
-    default:
-        sb_printf(err, _("read error: %s"), strerror(errno));
-        break;
+    default: sb_printf(err, _("read error: %s"), strerror(errno)); break;
     }
     return -1;
 }
@@ -150,7 +148,7 @@ struct dump_writer {
     int fd;
     char *path;
     enum dump_compression comp;
-    char *buf;          /* plain: pending bytes; zstd: compressed output block */
+    char *buf; /* plain: pending bytes; zstd: compressed output block */
     size_t len;
     ZSTD_CCtx *zc;
     gzFile gz;

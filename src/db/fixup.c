@@ -17,10 +17,10 @@ static const char dump_complete[] = "-- PostgreSQL database dump complete";
 static const char cluster_marker[] = "-- PostgreSQL database cluster dump";
 
 enum mode {
-    M_SQL,           /* statements */
-    M_COPY,          /* data rows of a COPY block */
-    M_CLUSTER_SKIP,  /* a cluster dump outside the wanted database: dropped */
-    M_CLUSTER_TAIL,  /* right after the wanted database's end: keep its closing lines */
+    M_SQL,          /* statements */
+    M_COPY,         /* data rows of a COPY block */
+    M_CLUSTER_SKIP, /* a cluster dump outside the wanted database: dropped */
+    M_CLUSTER_TAIL, /* right after the wanted database's end: keep its closing lines */
 };
 enum action { KEEP, REPLACE, DROP };
 enum long_line { LL_NONE, LL_PASS, LL_DROP, LL_ASSEMBLE };
@@ -36,9 +36,9 @@ struct engine {
     bool failed;
     struct fixup_rows rows;
     struct strbuf repl;
-    struct strbuf obuf;    /* output on its way to the writer; rewritten rows are built here */
-    struct strbuf line;    /* a line longer than the block, assembled */
-    char *buf;             /* the block, or the mapped file */
+    struct strbuf obuf; /* output on its way to the writer; rewritten rows are built here */
+    struct strbuf line; /* a line longer than the block, assembled */
+    char *buf;          /* the block, or the mapped file */
     char *own_buf;
     size_t fill, pos, flush_from;
     enum long_line ll;
@@ -50,7 +50,8 @@ struct engine {
 
 static void flush_obuf(struct engine *e)
 {
-    if (e->obuf.len && e->out && !e->failed && dump_writer_write(e->out, e->obuf.buf, e->obuf.len, e->err) < 0)
+    if (e->obuf.len && e->out && !e->failed &&
+        dump_writer_write(e->out, e->obuf.buf, e->obuf.len, e->err) < 0)
         e->failed = true;
     e->obuf.len = 0;
 }
@@ -127,8 +128,7 @@ static enum action sql_line(struct engine *e, const char *line, size_t len)
         break;
     case 'A':
     case 'G':
-    case 'R':
-        break;
+    case 'R': break;
     case '-':
         if (line_starts(line, len, "-- Dumped from database version ") && !e->st->server_major) {
             e->st->server_major = atoi(line + strlen("-- Dumped from database version "));
@@ -142,8 +142,7 @@ static enum action sql_line(struct engine *e, const char *line, size_t len)
             return DROP;
         }
         return KEEP;
-    default:
-        return KEEP;
+    default: return KEEP;
     }
     int n = sql_map_roles(line, len, e->o->roles, e->o->nroles, &e->repl);
     if (n <= 0)
@@ -228,7 +227,8 @@ static void process_block(struct engine *e, bool at_eof)
             break;
         size_t len = nl ? (size_t)(nl - line) : e->fill - e->pos;
         size_t next = e->pos + len + (nl ? 1 : 0);
-        if (e->mode == M_COPY && e->copy_interesting && !(len == 2 && line[0] == '\\' && line[1] == '.')) {
+        if (e->mode == M_COPY && e->copy_interesting &&
+            !(len == 2 && line[0] == '\\' && line[1] == '.')) {
             /* A data row: a rewritten row is built straight into the output buffer. */
             flush_upto(e, e->pos);
             struct strbuf *dst = e->out ? &e->obuf : &e->repl;
@@ -299,8 +299,7 @@ static bool continue_long_line(struct engine *e, bool at_eof)
     return true;
 }
 
-static int read_block(struct engine *e, struct dump_reader *in, const struct reporter *rep,
-                      bool *at_eof)
+static int read_block(struct engine *e, struct dump_reader *in, const struct reporter *rep, bool *at_eof)
 {
     while (e->fill < BLOCK) {
         ssize_t n = dump_reader_read(in, e->buf + e->fill, BLOCK - e->fill, e->err);

@@ -19,8 +19,7 @@ int fixup_run(const struct fixup_options *o, struct dump_reader *in, struct dump
               const struct reporter *rep, struct fixup_stats *st, struct strbuf *err);
 
 /* The human-readable report. */
-void fixup_report_text(const struct fixup_options *o, const struct fixup_stats *st,
-                       struct strbuf *out);
+void fixup_report_text(const struct fixup_options *o, const struct fixup_stats *st, struct strbuf *out);
 
 /* Convenience: scan a dump file and return what it is (no output). */
 int fixup_scan_file(const char *path, const char *cluster_database, struct fixup_stats *st,

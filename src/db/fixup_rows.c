@@ -34,7 +34,8 @@ static void on_other(void *ud, size_t col, const char *raw, size_t len)
         return;
     size_t *slot = &fr->t.stats[col];
     if (!*slot)
-        *slot = stats_index(fr->st, fixup_stats_column(fr->st, fr->t.name, fr->t.colnames[col], false));
+        *slot =
+            stats_index(fr->st, fixup_stats_column(fr->st, fr->t.name, fr->t.colnames[col], false));
     struct fixup_column_stats *c = &fr->st->cols[*slot - 1];
     c->left++;
     fixup_stats_sample(c, raw, len);
@@ -119,7 +120,8 @@ bool fixup_rows_begin(struct fixup_rows *fr, const char *line, size_t len)
             t->kinds[i] = (unsigned char)k;
             t->nkinds = i + 1;
             t->role = T_PATHS;
-            t->stats[i] = stats_index(fr->st, fixup_stats_column(fr->st, t->name, t->colnames[i], true));
+            t->stats[i] =
+                stats_index(fr->st, fixup_stats_column(fr->st, t->name, t->colnames[i], true));
         }
         if (t->role == T_PLAIN) {
             struct copy_header view = h;
@@ -210,8 +212,7 @@ static char *json_location(const char *text)
     return out;
 }
 
-static bool media_location_row(struct fixup_rows *fr, const char *row, size_t len,
-                               struct strbuf *out)
+static bool media_location_row(struct fixup_rows *fr, const char *row, size_t len, struct strbuf *out)
 {
     if (!decoded_field(fr, row, len, fr->t.col_a) || strcmp(sb_str(&fr->scratch), "MediaLocation") != 0)
         return false;
@@ -261,8 +262,7 @@ bool fixup_rows_row(struct fixup_rows *fr, const char *row, size_t len, struct s
             fr->st->newest_migration = xstrdup(sb_str(&fr->scratch));
         }
         break;
-    default:
-        break;
+    default: break;
     }
     bool watch = fr->o->watch_other && fr->o->rules.count;
     if (t->role != T_PATHS && !watch)

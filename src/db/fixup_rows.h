@@ -12,10 +12,10 @@ struct copy_table {
     char *name;
     char **colnames;
     size_t ncols;
-    unsigned char *kinds;                /* per column: enum column_kind */
-    size_t nkinds;                       /* columns up to the last path column */
-    size_t *stats;                       /* per column: index+1 into st->cols, 0 = none yet */
-    size_t col_a, col_b;                 /* special tables: key/value, version, name */
+    unsigned char *kinds; /* per column: enum column_kind */
+    size_t nkinds;        /* columns up to the last path column */
+    size_t *stats;        /* per column: index+1 into st->cols, 0 = none yet */
+    size_t col_a, col_b;  /* special tables: key/value, version, name */
 };
 
 struct fixup_rows {

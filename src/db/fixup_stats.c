@@ -151,8 +151,7 @@ static void report_header(const struct fixup_options *o, const struct fixup_stat
         sb_printf(out, "  %s -> %s\n", o->rules.rules[i].from, o->rules.rules[i].to);
 }
 
-void fixup_report_text(const struct fixup_options *o, const struct fixup_stats *st,
-                       struct strbuf *out)
+void fixup_report_text(const struct fixup_options *o, const struct fixup_stats *st, struct strbuf *out)
 {
     report_header(o, st, out);
     sb_append(out, _("Path columns (rewritten / left as they were):\n"));

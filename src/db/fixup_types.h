@@ -32,9 +32,9 @@ int fixup_options_add_role(struct fixup_options *o, const char *spec, struct str
 struct fixup_column_stats {
     char *table;
     char *column;
-    bool is_path;       /* a path column (else: another field that looked like a path) */
+    bool is_path; /* a path column (else: another field that looked like a path) */
     uint64_t rewritten;
-    uint64_t left;      /* path column: no rule matched; other: values seen, never changed */
+    uint64_t left; /* path column: no rule matched; other: values seen, never changed */
     char *samples[FIXUP_SAMPLES]; /* path: first values left; other: first values seen */
     size_t nsamples;
     char *first_before, *first_after; /* path: the first rewritten value, before and after */
@@ -43,16 +43,16 @@ struct fixup_column_stats {
 struct fixup_stats {
     struct fixup_column_stats *cols;
     size_t ncols;
-    char **extensions;           /* names from CREATE EXTENSION, in dump order */
+    char **extensions; /* names from CREATE EXTENSION, in dump order */
     size_t nextensions;
-    char *immich_version;        /* newest version_history row, or NULL */
-    char *newest_migration;      /* newest kysely_migrations name, or NULL */
-    char *old_media_location;    /* system_metadata MediaLocation before, or NULL */
+    char *immich_version;     /* newest version_history row, or NULL */
+    char *newest_migration;   /* newest kysely_migrations name, or NULL */
+    char *old_media_location; /* system_metadata MediaLocation before, or NULL */
     bool media_location_set;
     bool media_location_unmapped; /* the old location matches no rule */
-    int server_major;            /* "Dumped from database version" major, 0 unknown */
+    int server_major;             /* "Dumped from database version" major, 0 unknown */
     bool cluster_dump;
-    bool complete;               /* the dump's "dump complete" line was seen */
+    bool complete; /* the dump's "dump complete" line was seen */
     uint64_t search_path_fixed;
     uint64_t roles_mapped;
     uint64_t bytes_in, bytes_out, lines;

@@ -43,8 +43,8 @@ int path_rules_add(struct path_rules *pr, const char *from, const char *to, stru
         pos++;
     memmove(pr->rules + pos + 1, pr->rules + pos, (pr->count - pos) * sizeof *pr->rules);
     size_t enc_len = enc.len;
-    pr->rules[pos] = (struct path_rule){xstrndup(from, flen), flen, xstrndup(to, tlen), tlen,
-                                        sb_detach(&enc), enc_len, plain};
+    pr->rules[pos] = (struct path_rule){
+        xstrndup(from, flen), flen, xstrndup(to, tlen), tlen, sb_detach(&enc), enc_len, plain};
     pr->count++;
     if (!pr->first_byte[(unsigned char)from[0]] && pr->nfirsts < sizeof pr->firsts)
         pr->firsts[pr->nfirsts++] = from[0];

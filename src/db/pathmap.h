@@ -10,16 +10,16 @@ struct path_rule {
     size_t from_len;
     char *to;
     size_t to_len;
-    char *to_copy;       /* to, escaped for COPY text format */
+    char *to_copy; /* to, escaped for COPY text format */
     size_t to_copy_len;
-    bool from_plain;     /* from needs no COPY escaping: it can be matched on raw fields */
+    bool from_plain; /* from needs no COPY escaping: it can be matched on raw fields */
 };
 
 struct path_rules {
     struct path_rule *rules; /* kept sorted: longest FROM first */
     size_t count;
-    bool first_byte[256];    /* quick pre-check for "does any rule start with this byte" */
-    char firsts[256];        /* the distinct first bytes of the rules */
+    bool first_byte[256]; /* quick pre-check for "does any rule start with this byte" */
+    char firsts[256];     /* the distinct first bytes of the rules */
     size_t nfirsts;
 };
 

@@ -66,8 +66,8 @@ static void add_fresh_public(struct stmt_list *l, int major)
 
 /* The guide's block, adapted: vectors only when the dump or the target has it. The owner
  * change of public is also what the NixOS module's post-start SQL does at every start. */
-static void build_statements(PGconn *conn, const struct prepare_request *rq, bool target_has_vectors,
-                             struct stmt_list *l)
+static void build_statements(PGconn *conn, const struct prepare_request *rq,
+                             bool target_has_vectors, struct stmt_list *l)
 {
     char *owner = ident(conn, rq->owner);
     bool vectors = has_ext(rq, "vectors");
@@ -148,8 +148,8 @@ static PGresult *query(PGconn *conn, const char *sql, int nparams, const char *c
 }
 
 struct target_state {
-    int tables;          /* in non-system schemas */
-    bool has_vectors;    /* schema vectors exists */
+    int tables;       /* in non-system schemas */
+    bool has_vectors; /* schema vectors exists */
 };
 
 /* Shows what the target holds now; fills ts. */
@@ -157,10 +157,11 @@ static int inspect_target(PGconn *conn, const struct reporter *rep, struct targe
                           struct strbuf *err)
 {
     PGresult *r = query(conn,
-        "SELECT n.nspname, count(c.oid) FROM pg_namespace n "
-        "LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r','p') "
-        "WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' "
-        "GROUP BY 1 ORDER BY 1", 0, NULL, err);
+                        "SELECT n.nspname, count(c.oid) FROM pg_namespace n "
+                        "LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r','p') "
+                        "WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' "
+                        "GROUP BY 1 ORDER BY 1",
+                        0, NULL, err);
     if (!r)
         return -1;
     memset(ts, 0, sizeof *ts);
@@ -173,8 +174,9 @@ static int inspect_target(PGconn *conn, const struct reporter *rep, struct targe
         report_msg(rep, REC_MESSAGE, _("target schema %s: %d tables"), schema, n);
     }
     PQclear(r);
-    r = query(conn, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = 'public' AND c.relname IN ('asset', 'assets') AND c.relkind = 'r'",
+    r = query(conn,
+              "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "WHERE n.nspname = 'public' AND c.relname IN ('asset', 'assets') AND c.relkind = 'r'",
               0, NULL, err);
     if (!r)
         return -1;
@@ -241,13 +243,15 @@ static int check_target(PGconn *conn, const struct prepare_request *rq, const st
     bool owner_ok = PQntuples(r) == 1;
     PQclear(r);
     if (missing.len) {
-        sb_printf(err, _("the target server lacks extensions the dump needs: %s (nothing was changed)"),
+        sb_printf(err,
+                  _("the target server lacks extensions the dump needs: %s (nothing was changed)"),
                   sb_str(&missing));
         sb_free(&missing);
         return -1;
     }
     if (!owner_ok) {
-        sb_printf(err, _("the role '%s' does not exist on the target (nothing was changed)"), rq->owner);
+        sb_printf(err, _("the role '%s' does not exist on the target (nothing was changed)"),
+                  rq->owner);
         return -1;
     }
     return 0;
@@ -304,13 +308,16 @@ int db_prepare_run(const struct prepare_request *rq, const struct reporter *rep,
     if (rc == 0 && !rq->dry_run) {
         char *q;
         if (ts.tables > 0) {
-            report_msg(rep, REC_WARNING, _("database '%s' is not empty: everything in its schemas will be dropped"),
+            report_msg(rep, REC_WARNING,
+                       _("database '%s' is not empty: everything in its schemas will be dropped"),
                        rq->dbname);
             q = xasprintf(_("The database '%s' holds %d tables. Drop its schemas and all their "
-                            "data? Type the database name to confirm."), rq->dbname, ts.tables);
+                            "data? Type the database name to confirm."),
+                          rq->dbname, ts.tables);
         } else {
             q = xasprintf(_("The database '%s' holds no tables. Drop and recreate its schemas for the "
-                            "import? Type the database name to confirm."), rq->dbname);
+                            "import? Type the database name to confirm."),
+                          rq->dbname);
         }
         if (!rq->assume_yes && !report_confirm(rep, q, rq->dbname)) {
             sb_printf(err, _("not confirmed: database '%s' left as it was"), rq->dbname);

@@ -7,14 +7,14 @@
 #include "report.h"
 
 struct prepare_request {
-    const char *dsn;        /* target_dsn (superuser) */
-    const char *dbname;     /* target_db_name */
-    const char *owner;      /* target_db_owner */
-    char *const *extensions;/* what the dump creates */
+    const char *dsn;         /* target_dsn (superuser) */
+    const char *dbname;      /* target_db_name */
+    const char *owner;       /* target_db_owner */
+    char *const *extensions; /* what the dump creates */
     size_t nextensions;
-    int dump_server_major;  /* "Dumped from database version" major, 0 unknown */
-    bool dry_run;           /* report the SQL, change nothing */
-    bool assume_yes;        /* batch --yes: no confirmation asked */
+    int dump_server_major; /* "Dumped from database version" major, 0 unknown */
+    bool dry_run;          /* report the SQL, change nothing */
+    bool assume_yes;       /* batch --yes: no confirmation asked */
 };
 
 /* Returns 0 done, 1 failed or refused (reason in err), 2 cancelled. */

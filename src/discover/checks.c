@@ -21,8 +21,7 @@
 
 #include <libpq-fe.h>
 
-static void add(struct check_list *l, const char *name, enum check_status st, char *detail,
-                char *fix)
+static void add(struct check_list *l, const char *name, enum check_status st, char *detail, char *fix)
 {
     l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
     l->v[l->n++] = (struct check){name, st, detail, fix};
@@ -46,8 +45,7 @@ int check_list_failures(const struct check_list *l)
     return n;
 }
 
-static void check_containers(const struct discovery *d, const struct plan *p,
-                             struct check_list *l)
+static void check_containers(const struct discovery *d, const struct plan *p, struct check_list *l)
 {
     const char *name = _("Docker containers");
     if (d->server_state != 0 || d->ml_state != 0 || d->db_state != 0) {
@@ -91,8 +89,7 @@ static void check_library(const struct discovery *d, const struct plan *p, struc
     }
     if (!d->upload_dest) {
         add(l, name, CHECK_FAIL,
-            xasprintf(_("no mount of %s in container %s"), upload,
-                      plan_get(p, PLAN_server_container)),
+            xasprintf(_("no mount of %s in container %s"), upload, plan_get(p, PLAN_server_container)),
             xstrdup(_("Check upload_location against 'docker inspect' of the server container.")));
         return;
     }
@@ -110,8 +107,8 @@ static void check_source_db(const struct discovery *d, struct check_list *l)
             xstrdup(_("Check db_username and db_database_name (DB_USERNAME, DB_DATABASE_NAME "
                       "in .env) and that the database container runs.")));
     else
-        add(l, name, CHECK_PASS, xasprintf(_("reachable, %llu MiB"),
-                                           (unsigned long long)(d->db_bytes >> 20)), NULL);
+        add(l, name, CHECK_PASS,
+            xasprintf(_("reachable, %llu MiB"), (unsigned long long)(d->db_bytes >> 20)), NULL);
 }
 
 /* The nearest existing ancestor of path (or path itself), malloc'd. */
@@ -166,8 +163,11 @@ static void check_target_location(const struct plan *p, struct check_list *l)
             add(l, name, CHECK_FAIL, xasprintf(_("%s exists and is not a directory"), target),
                 xstrdup(_("Choose another target_location.")));
         } else if (up_ok && tg_ok && strcmp(up, tg) == 0) {
-            add(l, name, CHECK_PASS, xasprintf(_("%s is the Docker library itself: files stay "
-                                                 "in place"), target), NULL);
+            add(l, name, CHECK_PASS,
+                xasprintf(_("%s is the Docker library itself: files stay "
+                            "in place"),
+                          target),
+                NULL);
         } else if (up_ok && tg_ok && (path_within(tg, up) || path_within(up, tg))) {
             add(l, name, CHECK_FAIL, xasprintf(_("%s and %s are inside each other"), target, up),
                 xstrdup(_("Choose a target_location outside the Docker library, or the same.")));
@@ -232,14 +232,14 @@ static void check_space(const struct discovery *d, const struct plan *p, struct 
     bool shared = copy_need && backup_dev == copy_dev;
     uint64_t need_b = shared ? backup_need + copy_need : backup_need;
     bool ok = backup_avail >= need_b && (shared || copy_avail >= copy_need);
-    char *detail = xasprintf(_("backup needs %llu MiB (%llu free), copy needs %llu MiB (%llu free)"),
-                             (unsigned long long)(backup_need >> 20),
-                             (unsigned long long)(backup_avail >> 20),
-                             (unsigned long long)(copy_need >> 20),
-                             (unsigned long long)(copy_avail >> 20));
+    char *detail =
+        xasprintf(_("backup needs %llu MiB (%llu free), copy needs %llu MiB (%llu free)"),
+                  (unsigned long long)(backup_need >> 20), (unsigned long long)(backup_avail >> 20),
+                  (unsigned long long)(copy_need >> 20), (unsigned long long)(copy_avail >> 20));
     add(l, name, ok ? CHECK_PASS : CHECK_FAIL, detail,
-        ok ? NULL : xstrdup(_("Free disk space, or choose backup_dir/target_location on a "
-                              "larger disk.")));
+        ok ? NULL
+           : xstrdup(_("Free disk space, or choose backup_dir/target_location on a "
+                       "larger disk.")));
 }
 
 static void check_lock(const char *state_dir, struct check_list *l)
@@ -257,8 +257,7 @@ static void check_lock(const char *state_dir, struct check_list *l)
     bool busy = false;
     /* Our own session holds the lock: that is not a second migration. A pid that lives but
      * holds no flock is a stale file from a crash (the pid was reused). */
-    if (fd >= 0 && pid > 0 && pid != (long)getpid() &&
-        (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+    if (fd >= 0 && pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
         if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
             busy = true;
         else
@@ -267,8 +266,8 @@ static void check_lock(const char *state_dir, struct check_list *l)
     if (fd >= 0)
         close(fd);
     if (busy)
-        add(l, name, CHECK_FAIL, xasprintf(_("immich-migrate (pid %ld) holds %s/lock"), pid,
-                                           state_dir),
+        add(l, name, CHECK_FAIL,
+            xasprintf(_("immich-migrate (pid %ld) holds %s/lock"), pid, state_dir),
             xstrdup(_("Wait for it to finish, or stop it, then try again.")));
     else
         add(l, name, CHECK_PASS, xasprintf(_("no lock held in %s"), state_dir), NULL);
@@ -328,7 +327,8 @@ static void check_owner(const struct discovery *d, const struct plan *p, bool re
             xasprintf(user_ok ? _("group %s does not exist") : _("user %s does not exist"),
                       user_ok ? group : user),
             xasprintf(_("Create it (users.users / users.groups in configuration.nix) or set "
-                        "media_owner to the owner services.immich uses (%s)."), "immich:immich"));
+                        "media_owner to the owner services.immich uses (%s)."),
+                      "immich:immich"));
     free(user);
 }
 
@@ -386,8 +386,7 @@ static void unit_database(const struct unit_info *ui, char **db, char **user)
         *user = xstrdup(unit_env(ui, "DB_USERNAME"));
 }
 
-static void check_unit_settings(const struct discovery *d, const struct plan *p,
-                                struct check_list *l)
+static void check_unit_settings(const struct discovery *d, const struct plan *p, struct check_list *l)
 {
     if (!d->unit_exists)
         return;
@@ -399,19 +398,23 @@ static void check_unit_settings(const struct discovery *d, const struct plan *p,
     const char *want_db = plan_get(p, PLAN_target_db_name);
     const char *want_user = plan_get(p, PLAN_target_db_owner);
     if (!loc || strcmp(loc, target) != 0)
-        add(l, name, CHECK_FAIL, xasprintf(_("the unit uses media location %s, the plan %s"),
-                                           loc ? loc : "?", target),
+        add(l, name, CHECK_FAIL,
+            xasprintf(_("the unit uses media location %s, the plan %s"), loc ? loc : "?", target),
             xasprintf(_("Set services.immich.mediaLocation = \"%s\"; and switch, or change "
-                        "target_location."), target));
+                        "target_location."),
+                      target));
     else if ((db && strcmp(db, want_db) != 0) || (user && strcmp(user, want_user) != 0))
         add(l, name, CHECK_FAIL,
             xasprintf(_("the unit connects to database %s as %s, the plan imports into %s "
-                        "owned by %s"), db ? db : "?", user ? user : "?", want_db, want_user),
+                        "owned by %s"),
+                      db ? db : "?", user ? user : "?", want_db, want_user),
             xstrdup(_("Set target_db_name and target_db_owner to the unit's values (or change "
                       "services.immich.database.name/user).")));
     else
-        add(l, name, CHECK_PASS, xasprintf(_("media location %s, database %s, user %s"), loc,
-                                           db ? db : want_db, user ? user : want_user), NULL);
+        add(l, name, CHECK_PASS,
+            xasprintf(_("media location %s, database %s, user %s"), loc, db ? db : want_db,
+                      user ? user : want_user),
+            NULL);
     free(db);
     free(user);
 }
@@ -461,8 +464,10 @@ static void check_target_pg(const struct discovery *d, bool require, struct chec
         add(l, name, CHECK_FAIL, xasprintf(_("missing on NixOS: %s"), sb_str(&missing)),
             xasprintf(_("Add to configuration.nix: %s and switch."), sb_str(&fix)));
     else
-        add(l, name, CHECK_PASS, xstrdup(_("reachable as superuser; every extension the source "
-                                           "uses is available")), NULL);
+        add(l, name, CHECK_PASS,
+            xstrdup(_("reachable as superuser; every extension the source "
+                      "uses is available")),
+            NULL);
     sb_free(&missing);
     sb_free(&fix);
 }
@@ -524,8 +529,9 @@ void checks_report(const struct check_list *l, const struct reporter *rep)
 {
     for (size_t i = 0; i < l->n; i++) {
         const struct check *c = &l->v[i];
-        enum record_kind k = c->status == CHECK_PASS ? REC_MESSAGE
-                             : c->status == CHECK_WARN ? REC_WARNING : REC_ERROR;
+        enum record_kind k = c->status == CHECK_PASS   ? REC_MESSAGE
+                             : c->status == CHECK_WARN ? REC_WARNING
+                                                       : REC_ERROR;
         if (c->fix)
             report_msg(rep, k, "%s %s: %s. %s", status_word(c->status), c->name, c->detail, c->fix);
         else

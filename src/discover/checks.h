@@ -8,10 +8,10 @@
 enum check_status { CHECK_PASS, CHECK_WARN, CHECK_FAIL };
 
 struct check {
-    const char *name;     /* translated title */
+    const char *name; /* translated title */
     enum check_status status;
-    char *detail;         /* what was found */
-    char *fix;            /* what to do (FAIL/WARN), may be NULL */
+    char *detail; /* what was found */
+    char *fix;    /* what to do (FAIL/WARN), may be NULL */
 };
 
 struct check_list {

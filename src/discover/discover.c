@@ -76,8 +76,8 @@ static void fill(struct plan *p, enum plan_key key, const char *value, const cha
 
 static bool has_compose_file(const char *dir)
 {
-    static const char *const names[] = {"docker-compose.yml", "docker-compose.yaml",
-                                        "compose.yml", "compose.yaml"};
+    static const char *const names[] = {"docker-compose.yml", "docker-compose.yaml", "compose.yml",
+                                        "compose.yaml"};
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
         char *f = xasprintf("%s/%s", dir, names[i]);
         bool ok = access(f, R_OK) == 0;
@@ -95,9 +95,9 @@ static char *find_compose_dir(const struct discovery *d, const struct plan *p)
     if (d->server.compose_working_dir && *d->server.compose_working_dir)
         return xstrdup(d->server.compose_working_dir);
     const char *home = getenv("HOME");
-    const char *const usual[] = {"/opt/immich", "/opt/immich-app", "/root/immich",
-                                 "/root/immich-app", "/srv/immich", "/srv/immich-app",
-                                 "/home/immich/immich-app"};
+    const char *const usual[] = {
+        "/opt/immich", "/opt/immich-app", "/root/immich",           "/root/immich-app",
+        "/srv/immich", "/srv/immich-app", "/home/immich/immich-app"};
     for (size_t i = 0; i < ARRAY_LEN(usual); i++)
         if (has_compose_file(usual[i]))
             return xstrdup(usual[i]);
@@ -151,15 +151,14 @@ static bool same_dir(const char *a, const char *b)
     struct stat sa, sb;
     if (strcmp(a, b) == 0)
         return true;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* Mounts that are not the library and never hold photos (/etc/localtime, sockets, caches). */
 static bool is_system_mount(const struct mount *m)
 {
-    static const char *const system[] = {"/etc", "/dev", "/proc", "/sys", "/run", "/var/run",
-                                         "/tmp", "/cache"};
+    static const char *const system[] = {"/etc", "/dev",     "/proc", "/sys",
+                                         "/run", "/var/run", "/tmp",  "/cache"};
     if (strcmp(m->type, "bind") != 0)
         return true;
     for (size_t i = 0; i < ARRAY_LEN(system); i++) {
@@ -195,8 +194,7 @@ static void find_mounts(struct discovery *d, struct plan *p)
     }
 }
 
-static void find_source_version(struct discovery *d, const struct plan *p,
-                                const struct reporter *rep)
+static void find_source_version(struct discovery *d, const struct plan *p, const struct reporter *rep)
 {
     d->image_tag = xstrdup(image_tag(d->server.image ? d->server.image : ""));
     int v[3];
@@ -220,12 +218,10 @@ static void find_source_version(struct discovery *d, const struct plan *p,
 static void query_source_db(struct discovery *d, const struct plan *p, const struct reporter *rep)
 {
     struct strbuf out = {0};
-    if (docker_psql(p, "select extname from pg_extension order by 1", &out, rep,
-                    &d->src_db_error) == 0)
+    if (docker_psql(p, "select extname from pg_extension order by 1", &out, rep, &d->src_db_error) == 0)
         d->src_extensions = sb_detach(&out);
     sb_reset(&out);
-    if (docker_psql(p, "select pg_database_size(current_database())", &out, rep,
-                    &d->src_db_error) == 0)
+    if (docker_psql(p, "select pg_database_size(current_database())", &out, rep, &d->src_db_error) == 0)
         d->db_bytes = strtoull(sb_str(&out), NULL, 10);
     sb_free(&out);
 }
@@ -259,13 +255,13 @@ static void measure_library(struct discovery *d, const struct plan *p)
 
 void discover_source(struct discovery *d, struct plan *p, const struct reporter *rep)
 {
-    d->server_state = docker_inspect(p, plan_get(p, PLAN_server_container), &d->server, rep,
-                                     &d->docker_error);
+    d->server_state =
+        docker_inspect(p, plan_get(p, PLAN_server_container), &d->server, rep, &d->docker_error);
     d->compose_dir = find_compose_dir(d, p);
     if (d->compose_dir) {
         fill(p, PLAN_compose_dir, d->compose_dir,
-             d->server.compose_working_dir && *d->server.compose_working_dir
-                 ? "docker inspect" : _("usual place"));
+             d->server.compose_working_dir && *d->server.compose_working_dir ? "docker inspect"
+                                                                             : _("usual place"));
         read_env(d, p);
     }
     if (d->server_state == 0)
@@ -295,8 +291,8 @@ void discover_target(struct discovery *d, const struct plan *p, const struct rep
     sb_reset(&d->target_pg_error);
     d->unit_exists = false;
     d->dst_superuser = false;
-    if (systemd_show(p, UNIT_SERVER, "LoadState,ActiveState,Environment,ExecStart", &d->unit,
-                     rep, &d->unit_error) == 0)
+    if (systemd_show(p, UNIT_SERVER, "LoadState,ActiveState,Environment,ExecStart", &d->unit, rep,
+                     &d->unit_error) == 0)
         d->unit_exists = d->unit.load_state && strcmp(d->unit.load_state, "loaded") == 0;
     PGconn *conn = target_connect(p, NULL, &d->target_pg_error);
     if (!conn)
@@ -320,8 +316,7 @@ void discover_target(struct discovery *d, const struct plan *p, const struct rep
 
 static bool is_loopback(const char *host)
 {
-    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-           strcmp(host, "::1") == 0;
+    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
 }
 
 /* Do two immich_urls reach the same server (same port; same host, or both loopback)? */
@@ -329,8 +324,7 @@ static bool same_address(const char *a, const char *b)
 {
     char *ha = NULL, *pa = NULL, *xa = NULL, *hb = NULL, *pb = NULL, *xb = NULL;
     bool same = http_url_parse(a, &ha, &pa, &xa) == 0 && http_url_parse(b, &hb, &pb, &xb) == 0 &&
-                atol(pa) == atol(pb) &&
-                (strcmp(ha, hb) == 0 || (is_loopback(ha) && is_loopback(hb)));
+                atol(pa) == atol(pb) && (strcmp(ha, hb) == 0 || (is_loopback(ha) && is_loopback(hb)));
     free(ha);
     free(pa);
     free(xa);

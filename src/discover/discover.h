@@ -26,28 +26,28 @@ void ext_mounts_free(struct ext_mounts *m); /* leaves m empty */
 
 struct discovery {
     /* source */
-    char *compose_dir;            /* NULL when not found */
+    char *compose_dir; /* NULL when not found */
     struct dotenv env;
     bool env_loaded;
     struct strbuf env_error;
     struct container_info server, ml, db;
     int server_state, ml_state, db_state; /* 0 found, 1 no such container, -1 error */
     struct strbuf docker_error;
-    char *source_version;         /* "1.135.3", NULL when unknown */
+    char *source_version;              /* "1.135.3", NULL when unknown */
     const char *source_version_origin; /* untranslated N_() text */
-    char *image_tag;              /* as in Config.Image */
-    char *upload_dest;            /* container path of the upload mount, NULL if none */
+    char *image_tag;                   /* as in Config.Image */
+    char *upload_dest;                 /* container path of the upload mount, NULL if none */
     struct ext_mounts external_mounts; /* not the upload mount, nor system paths */
-    char *src_extensions;         /* newline-separated extnames, NULL when unknown */
+    char *src_extensions;              /* newline-separated extnames, NULL when unknown */
     struct strbuf src_db_error;
-    uint64_t db_bytes;            /* pg_database_size of the source */
+    uint64_t db_bytes;             /* pg_database_size of the source */
     uint64_t lib_bytes, lib_files; /* regular files under upload_location */
     bool lib_walked;
     /* target */
-    bool unit_exists;             /* LoadState=loaded */
+    bool unit_exists; /* LoadState=loaded */
     struct unit_info unit;
     struct strbuf unit_error;
-    char *dst_extensions;         /* newline-separated available extensions, NULL if unknown */
+    char *dst_extensions; /* newline-separated available extensions, NULL if unknown */
     bool dst_superuser;
     struct strbuf target_pg_error;
 };

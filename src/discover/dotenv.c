@@ -68,8 +68,9 @@ static int fail(struct parser *p, int line, const char *why)
 static int check_size(struct parser *p, const struct strbuf *out)
 {
     if (out->len > DOTENV_MAX_VALUE)
-        return fail(p, p->line, _("the value expands to more than 64 KiB (nested ${...} "
-                                  "variables?)"));
+        return fail(p, p->line,
+                    _("the value expands to more than 64 KiB (nested ${...} "
+                      "variables?)"));
     if (p->total + out->len > DOTENV_MAX_TOTAL)
         return fail(p, p->line, _("the values expand to more than 4 MiB in all"));
     return 0;
@@ -159,8 +160,7 @@ static int expand_braced(struct parser *p, const char *s, size_t n, bool escapes
 }
 
 /* Copies s[0..n) to out, replacing variables (and backslash escapes when asked). */
-static int expand(struct parser *p, const char *s, size_t n, bool escapes, int depth,
-                  struct strbuf *out)
+static int expand(struct parser *p, const char *s, size_t n, bool escapes, int depth, struct strbuf *out)
 {
     if (depth > DOTENV_MAX_DEPTH)
         return fail(p, p->line, _("variables nested too deeply"));
@@ -172,8 +172,13 @@ static int expand(struct parser *p, const char *s, size_t n, bool escapes, int d
             case 'n': sb_append_char(out, '\n'); break;
             case 't': sb_append_char(out, '\t'); break;
             case 'r': sb_append_char(out, '\r'); break;
-            case '\\': case '"': case '$': sb_append_char(out, e); break;
-            default: sb_append_char(out, '\\'); sb_append_char(out, e); break;
+            case '\\':
+            case '"':
+            case '$': sb_append_char(out, e); break;
+            default:
+                sb_append_char(out, '\\');
+                sb_append_char(out, e);
+                break;
             }
             continue;
         }
@@ -252,8 +257,8 @@ static int read_value(struct parser *p, int line, struct strbuf *out)
             p->pos++;
         }
         if (p->pos >= p->len)
-            return fail(p, line, q == '"' ? _("unterminated double quote")
-                                          : _("unterminated single quote"));
+            return fail(p, line,
+                        q == '"' ? _("unterminated double quote") : _("unterminated single quote"));
         size_t end = p->pos++;
         if (q == '\'')
             sb_append_len(out, s + start, end - start);

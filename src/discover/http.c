@@ -64,8 +64,7 @@ static int wait_fd(int fd, short events, double deadline)
     }
 }
 
-static int connect_with_timeout(const char *host, const char *port, double deadline,
-                                struct strbuf *err)
+static int connect_with_timeout(const char *host, const char *port, double deadline, struct strbuf *err)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
@@ -149,8 +148,9 @@ static int http_get(const char *url, const char *path, double timeout, struct st
     if (fd >= 0) {
         struct strbuf req = {0}, reply = {0};
         bool v6 = strchr(host, ':') != NULL;
-        sb_printf(&req, "GET %s%s HTTP/1.1\r\nHost: %s%s%s:%s\r\nUser-Agent: immich-migrate\r\n"
-                        "Accept: application/json\r\nConnection: close\r\n\r\n",
+        sb_printf(&req,
+                  "GET %s%s HTTP/1.1\r\nHost: %s%s%s:%s\r\nUser-Agent: immich-migrate\r\n"
+                  "Accept: application/json\r\nConnection: close\r\n\r\n",
                   prefix, path, v6 ? "[" : "", host, v6 ? "]" : "", port);
         if (send_all(fd, req.buf, req.len, deadline) < 0) {
             sb_append(err, _("sending the request failed"));

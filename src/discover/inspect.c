@@ -61,8 +61,7 @@ static void parse_mounts(struct container_info *ci, const json_t *mounts)
     }
 }
 
-int container_info_parse(struct container_info *ci, const char *text, size_t len,
-                         struct strbuf *err)
+int container_info_parse(struct container_info *ci, const char *text, size_t len, struct strbuf *err)
 {
     *ci = (struct container_info){0};
     json_t *root = load_json(text, len, err);

@@ -14,8 +14,8 @@ struct mount {
 struct container_info {
     char *name;
     bool running;
-    char *status;      /* "running", "exited", ... */
-    char *image;       /* Config.Image, e.g. ghcr.io/immich-app/immich-server:v1.135.3 */
+    char *status; /* "running", "exited", ... */
+    char *image;  /* Config.Image, e.g. ghcr.io/immich-app/immich-server:v1.135.3 */
     char *compose_project;
     char *compose_working_dir;
     struct mount *mounts;
@@ -23,8 +23,7 @@ struct container_info {
 };
 
 /* Parses the JSON array `docker inspect` prints (first element). Returns 0 or -1 with err. */
-int container_info_parse(struct container_info *ci, const char *json, size_t len,
-                         struct strbuf *err);
+int container_info_parse(struct container_info *ci, const char *json, size_t len, struct strbuf *err);
 void container_info_free(struct container_info *ci);
 
 /* The image tag ("v1.135.3", "release"), or "" when the image has none. Points into image. */
@@ -35,11 +34,11 @@ int version_parse(const char *text, int v[3]);
 int version_compare(const int a[3], const int b[3]);
 
 struct unit_info {
-    char *load_state;   /* "loaded", "not-found", ... */
+    char *load_state; /* "loaded", "not-found", ... */
     char *active_state;
-    char *exec_path;    /* first path= of ExecStart */
-    char *nix_version;  /* X.Y.Z from /nix/store/<hash>-immich-X.Y.Z/..., or NULL */
-    char **env;         /* Environment= assignments "K=V" */
+    char *exec_path;   /* first path= of ExecStart */
+    char *nix_version; /* X.Y.Z from /nix/store/<hash>-immich-X.Y.Z/..., or NULL */
+    char **env;        /* Environment= assignments "K=V" */
     size_t env_count;
 };
 

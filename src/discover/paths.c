@@ -11,11 +11,11 @@
 
 /* Path columns of both schema generations (see reference notes): table, column. */
 static const char *const path_columns[][2] = {
-    {"asset", "originalPath"},     {"asset", "encodedVideoPath"}, {"asset", "sidecarPath"},
-    {"asset_file", "path"},        {"person", "thumbnailPath"},   {"user", "profileImagePath"},
-    {"assets", "originalPath"},    {"assets", "encodedVideoPath"}, {"assets", "sidecarPath"},
-    {"assets", "resizePath"},      {"assets", "webpPath"},        {"assets", "previewPath"},
-    {"assets", "thumbnailPath"},   {"asset_files", "path"},       {"users", "profileImagePath"},
+    {"asset", "originalPath"},   {"asset", "encodedVideoPath"},  {"asset", "sidecarPath"},
+    {"asset_file", "path"},      {"person", "thumbnailPath"},    {"user", "profileImagePath"},
+    {"assets", "originalPath"},  {"assets", "encodedVideoPath"}, {"assets", "sidecarPath"},
+    {"assets", "resizePath"},    {"assets", "webpPath"},         {"assets", "previewPath"},
+    {"assets", "thumbnailPath"}, {"asset_files", "path"},        {"users", "profileImagePath"},
 };
 
 const char *path_columns_query(void)
@@ -116,8 +116,8 @@ static void note_dangling(struct dangling_result *res, FILE *f, const char *db_p
 }
 
 /* Reads NUL-separated rows from fd and checks each. */
-static void scan_rows(int fd, const struct container_info *server, const char *upload_dest,
-                      FILE *f, const struct reporter *rep, struct dangling_result *res)
+static void scan_rows(int fd, const struct container_info *server, const char *upload_dest, FILE *f,
+                      const struct reporter *rep, struct dangling_result *res)
 {
     struct strbuf row = {0}, key = {0};
     char buf[65536];

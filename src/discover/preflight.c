@@ -65,11 +65,12 @@ static void scan_dangling(struct plan *p, const char *state_dir, bool write,
                   res.first[0] ? res.first[0] : "?");
         add_check(l, name, CHECK_WARN, sb_detach(&detail),
                   path ? xasprintf(_("Not caused by the migration; listed in %s and reported "
-                                     "apart by verify."), path)
+                                     "apart by verify."),
+                                   path)
                        : xstrdup(_("Not caused by the migration; verify reports them apart.")));
     } else {
-        add_check(l, name, CHECK_PASS, xasprintf(_("all %llu exist"),
-                                                 (unsigned long long)res.checked), NULL);
+        add_check(l, name, CHECK_PASS,
+                  xasprintf(_("all %llu exist"), (unsigned long long)res.checked), NULL);
     }
     dangling_result_free(&res);
     sb_free(&err);

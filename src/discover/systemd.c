@@ -30,8 +30,7 @@ int systemd_show(const struct plan *p, const char *unit, const char *props, stru
     return rc == 0 ? 0 : -1;
 }
 
-int systemd_both(const struct plan *p, const char *verb, const struct reporter *rep,
-                 struct strbuf *err)
+int systemd_both(const struct plan *p, const char *verb, const struct reporter *rep, struct strbuf *err)
 {
     struct argv_builder a = {0};
     argv_add_words(&a, plan_get(p, PLAN_systemctl_command));

@@ -183,11 +183,10 @@ static void count_assets(PGconn *conn, struct verify_result *res)
     PQclear(r);
 }
 
-static void check_markers(const struct plan *p, const struct reporter *rep,
-                          struct verify_result *res)
+static void check_markers(const struct plan *p, const struct reporter *rep, struct verify_result *res)
 {
-    static const char *const folders[] = {"library", "upload", "thumbs", "encoded-video",
-                                          "profile", "backups"};
+    static const char *const folders[] = {"library",       "upload",  "thumbs",
+                                          "encoded-video", "profile", "backups"};
     for (size_t i = 0; i < ARRAY_LEN(folders); i++) {
         char *m = xasprintf("%s/%s/.immich", plan_get(p, PLAN_target_location), folders[i]);
         struct stat st;
@@ -227,8 +226,7 @@ static int verify_files(const struct plan *p, const char *dangling_file, const s
     if (rc < 0)
         return -1;
     check_markers(p, rep, res);
-    report_msg(rep, res->missing || res->wrong_owner || res->markers_missing ? REC_ERROR
-                                                                             : REC_MESSAGE,
+    report_msg(rep, res->missing || res->wrong_owner || res->markers_missing ? REC_ERROR : REC_MESSAGE,
                _("%llu paths: %llu present, %llu missing, %llu already missing in Docker, "
                  "%llu with a wrong owner, %d markers missing"),
                (unsigned long long)res->paths, (unsigned long long)res->present,
@@ -241,8 +239,13 @@ bool journal_line_is_error(const char *line)
 {
     /* Immich (NestJS) logs "... ERROR [Context] message"; Node prints "Error: ..." and
      * "Unhandled ..." for crashes; systemd adds "Failed with result". */
-    static const char *const marks[] = {" ERROR ", "ERROR [", "Error:", "Unhandled",
-                                        "FATAL", "Failed with result", "corrupted migrations"};
+    static const char *const marks[] = {" ERROR ",
+                                        "ERROR [",
+                                        "Error:",
+                                        "Unhandled",
+                                        "FATAL",
+                                        "Failed with result",
+                                        "corrupted migrations"};
     if (strncmp(line, "ERROR", 5) == 0)
         return true;
     for (size_t i = 0; i < ARRAY_LEN(marks); i++)
@@ -308,6 +311,7 @@ int verify_all(const struct plan *p, const char *dangling_file, const char *sinc
     if (res->dangling)
         report_msg(rep, REC_WARNING,
                    _("%llu files were already missing in the Docker installation; "
-                     "the migration did not lose them"), (unsigned long long)res->dangling);
+                     "the migration did not lose them"),
+                   (unsigned long long)res->dangling);
     return rc || res->journal_errors ? 1 : 0;
 }

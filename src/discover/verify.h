@@ -10,15 +10,15 @@
 #include "report.h"
 
 struct verify_result {
-    uint64_t paths;          /* paths listed in the database */
+    uint64_t paths; /* paths listed in the database */
     uint64_t present;
-    uint64_t missing;        /* lost by the migration: fails */
-    uint64_t dangling;       /* missing, but already missing in the source: warning */
+    uint64_t missing;  /* lost by the migration: fails */
+    uint64_t dangling; /* missing, but already missing in the source: warning */
     uint64_t wrong_owner;
-    uint64_t bytes;          /* size of the files present */
+    uint64_t bytes; /* size of the files present */
     uint64_t assets;
     int markers_missing;
-    int journal_errors;      /* -1 when the journal could not be read */
+    int journal_errors; /* -1 when the journal could not be read */
 };
 
 /* Is this a line Immich logs for an error? */

@@ -36,9 +36,9 @@ struct backup_job {
     unsigned char *buf;
     struct strbuf target;
     int out_fd;
-    int write_errno;   /* errno of the first failed write to the archive */
-    uint64_t written;  /* bytes written to the archive */
-    uint64_t flushed;  /* bytes whose write-out to the disk was started */
+    int write_errno;  /* errno of the first failed write to the archive */
+    uint64_t written; /* bytes written to the archive */
+    uint64_t flushed; /* bytes whose write-out to the disk was started */
     bool cancelled;
 };
 
@@ -170,8 +170,7 @@ static int write_content(struct backup_job *j, const struct walk_entry *e, uint6
 }
 
 /* Fills the header fields from the stat, the symlink target, the hard link. */
-static int prepare_entry(struct backup_job *j, const struct walk_entry *e,
-                         struct archive_entry **entry)
+static int prepare_entry(struct backup_job *j, const struct walk_entry *e, struct archive_entry **entry)
 {
     *entry = archive_entry_new2(j->ar);
     archive_entry_copy_pathname(*entry, e->path);
@@ -259,16 +258,18 @@ static enum walk_verdict backup_error(void *ud, const char *path, const char *wh
 static int check_space(const char *archive, uint64_t needed, struct strbuf *err)
 {
     const char *slash = strrchr(archive, '/');
-    char *dir = slash ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
-                      : xstrdup(".");
+    char *dir = slash
+                    ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
+                    : xstrdup(".");
     uint64_t avail;
     int rc = space_available(dir, &avail, err);
     if (rc == 0 && avail < needed) {
         struct strbuf a = {0}, n = {0};
         format_bytes(avail, &a);
         format_bytes(needed, &n);
-        sb_printf(err, _("not enough free space in %s: %s available, the library holds %s "
-                         "(use --no-space-check only if the data compresses well)"),
+        sb_printf(err,
+                  _("not enough free space in %s: %s available, the library holds %s "
+                    "(use --no-space-check only if the data compresses well)"),
                   dir, sb_str(&a), sb_str(&n));
         sb_free(&a);
         sb_free(&n);
@@ -286,8 +287,9 @@ static int check_archive_path(const char *src, const char *archive, struct strbu
         return -1;
     }
     const char *slash = strrchr(archive, '/');
-    char *dir = slash ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
-                      : xstrdup(".");
+    char *dir = slash
+                    ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
+                    : xstrdup(".");
     struct strbuf why = {0};
     char *rdir = path_judge(dir, PATH_WRITE, &why), *rsrc = resolve_path(src);
     int rc = 0;
@@ -389,9 +391,8 @@ static enum files_result run_backup(struct backup_job *j, const char *archive,
     return FILES_OK;
 }
 
-enum files_result backup_library(const char *src, const char *archive,
-                                 const struct backup_options *o, const struct reporter *rep,
-                                 struct strbuf *err)
+enum files_result backup_library(const char *src, const char *archive, const struct backup_options *o,
+                                 const struct reporter *rep, struct strbuf *err)
 {
     if (check_archive_path(src, archive, err) != 0)
         return FILES_FAILED;

@@ -19,8 +19,7 @@ struct backup_options {
 void backup_options_init(struct backup_options *o);
 
 /* Returns FILES_OK, FILES_FAILED (reason in err, one line) or FILES_CANCELLED. */
-enum files_result backup_library(const char *src, const char *archive,
-                                 const struct backup_options *o, const struct reporter *rep,
-                                 struct strbuf *err);
+enum files_result backup_library(const char *src, const char *archive, const struct backup_options *o,
+                                 const struct reporter *rep, struct strbuf *err);
 
 #endif

@@ -64,7 +64,8 @@ char *chown_check_dir(const char *dir, const char *target_location, struct strbu
     } else {
         struct strbuf twhy = {0};
         char *target = target_location && *target_location
-                           ? path_judge(target_location, PATH_WRITE, &twhy) : NULL;
+                           ? path_judge(target_location, PATH_WRITE, &twhy)
+                           : NULL;
         bool same = target && strcmp(target, real) == 0;
         free(target);
         if (same) {
@@ -74,8 +75,10 @@ char *chown_check_dir(const char *dir, const char *target_location, struct strbu
         if (twhy.len)
             sb_printf(err, _("target_location: %s"), sb_str(&twhy));
         else
-            sb_printf(err, _("%s is not the configured target_location (%s); refusing to change "
-                             "owners anywhere else"), dir, target_location ? target_location : "");
+            sb_printf(err,
+                      _("%s is not the configured target_location (%s); refusing to change "
+                        "owners anywhere else"),
+                      dir, target_location ? target_location : "");
         sb_free(&twhy);
     }
     free(real);

@@ -10,12 +10,12 @@
 #include "common.h"
 
 struct entry_meta {
-    mode_t mode;          /* type and permission bits */
+    mode_t mode; /* type and permission bits */
     uid_t uid;
     gid_t gid;
-    int64_t size;         /* regular files only */
+    int64_t size; /* regular files only */
     struct timespec mtime;
-    const char *link;     /* symlink target, else NULL */
+    const char *link; /* symlink target, else NULL */
 };
 
 void meta_from_stat(struct entry_meta *m, const struct stat *st, const char *link);

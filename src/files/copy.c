@@ -26,14 +26,14 @@ struct copy_job {
     const struct reporter *rep;
     struct strbuf *err;
     struct copy_stats *stats;
-    int *dstfds;          /* the DST directory matching the source directory at each depth */
+    int *dstfds; /* the DST directory matching the source directory at each depth */
     size_t dstfds_cap;
     struct linkmap links;
     struct meter meter;
     unsigned char *buf;
     struct strbuf target;
     bool cancelled;
-    bool owners_lost;     /* not root: owners could not be kept (warned once) */
+    bool owners_lost; /* not root: owners could not be kept (warned once) */
     size_t chunk;
 };
 
@@ -155,8 +155,9 @@ static int64_t copy_data(struct copy_job *j, int in, int out, const char *path)
         ssize_t n;
         if (kernel) {
             n = copy_file_range(in, NULL, out, NULL, j->chunk, 0);
-            if (n < 0 && total == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-                                        errno == EOPNOTSUPP || errno == EBADF)) {
+            if (n < 0 && total == 0 &&
+                (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                 errno == EBADF)) {
                 kernel = false;
                 continue;
             }
@@ -290,8 +291,7 @@ static int copy_symlink(struct copy_job *j, const struct walk_entry *e, int pfd)
         return -1;
     }
     if (set_owner(j, pfd, tmp, -1, &e->st) != 0 ||
-        utimensat(pfd, tmp, times, AT_SYMLINK_NOFOLLOW) != 0 ||
-        renameat(pfd, tmp, pfd, e->name) != 0) {
+        utimensat(pfd, tmp, times, AT_SYMLINK_NOFOLLOW) != 0 || renameat(pfd, tmp, pfd, e->name) != 0) {
         fail_at(j, j->dst, e->path, _("cannot make the symlink"), errno);
         unlinkat(pfd, tmp, 0);
         return -1;
@@ -363,8 +363,8 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
     if (type == S_IFDIR) {
         rc = enter_dir(j, e, pfd);
     } else if (type == S_IFREG) {
-        const char *first = e->st.st_nlink > 1
-            ? linkmap_first(&j->links, e->st.st_dev, e->st.st_ino, e->path) : NULL;
+        const char *first =
+            e->st.st_nlink > 1 ? linkmap_first(&j->links, e->st.st_dev, e->st.st_ino, e->path) : NULL;
         rc = first ? copy_hardlink(j, e, pfd, first) : copy_file(j, e, pfd);
         j->meter.files_done++;
     } else if (type == S_IFLNK) {
@@ -501,8 +501,9 @@ static int check_space(const char *dst, const char *real, uint64_t total, struct
     format_bytes(avail, &a);
     format_bytes(needed, &n);
     format_bytes(total, &all);
-    sb_printf(err, _("not enough free space in %s: %s available, the copy needs %s more (the "
-                     "library holds %s)"),
+    sb_printf(err,
+              _("not enough free space in %s: %s available, the copy needs %s more (the "
+                "library holds %s)"),
               dst, sb_str(&a), sb_str(&n), sb_str(&all));
     sb_free(&a);
     sb_free(&n);
@@ -511,8 +512,7 @@ static int check_space(const char *dst, const char *real, uint64_t total, struct
 }
 
 enum files_result copy_library(const char *src, const char *dst, const struct copy_options *o,
-                               const struct reporter *rep, struct copy_stats *stats,
-                               struct strbuf *err)
+                               const struct reporter *rep, struct copy_stats *stats, struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
     char *real = NULL;
@@ -540,7 +540,11 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     free(real);
     if (rootfd < 0)
         return r;
-    struct copy_job j = {.src = src, .dst = dst, .rep = rep, .err = err, .stats = stats,
+    struct copy_job j = {.src = src,
+                         .dst = dst,
+                         .rep = rep,
+                         .err = err,
+                         .stats = stats,
                          .chunk = test_chunk_limit(COPY_CHUNK)};
     j.buf = xmalloc(COPY_BUFFER);
     double started = now_monotonic();

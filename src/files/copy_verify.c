@@ -17,7 +17,7 @@ struct cmp_job {
     const char *src, *dst;
     const struct reporter *rep;
     struct strbuf *err;
-    int otherfd;          /* the root of the other tree */
+    int otherfd; /* the root of the other tree */
     bool compare_owner;
     bool cancelled;
     uint64_t different, missing, extra;
@@ -26,8 +26,8 @@ struct cmp_job {
     struct meter meter;
 };
 
-static void report_path(struct cmp_job *j, enum record_kind kind, const char *fmt,
-                        const char *path, const char *why)
+static void report_path(struct cmp_job *j, enum record_kind kind, const char *fmt, const char *path,
+                        const char *why)
 {
     struct strbuf shown = {0};
     display_path("", path, &shown);
@@ -130,8 +130,7 @@ static int open_root(const char *path, struct strbuf *err)
 enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,
                               const struct reporter *rep, struct strbuf *err)
 {
-    struct cmp_job j = {.src = src, .dst = dst, .rep = rep, .err = err,
-                        .compare_owner = compare_owner};
+    struct cmp_job j = {.src = src, .dst = dst, .rep = rep, .err = err, .compare_owner = compare_owner};
     report_msg(rep, REC_MESSAGE, _("Verifying the copy %s against %s ..."), dst, src);
     j.otherfd = open_root(dst, err);
     if (j.otherfd < 0)

@@ -25,8 +25,7 @@ static void grow(struct linkmap *m)
     free(old.slots);
 }
 
-static struct linkmap_slot *lookup(struct linkmap *m, dev_t dev, ino_t ino, const char *path,
-                                   bool *found)
+static struct linkmap_slot *lookup(struct linkmap *m, dev_t dev, ino_t ino, const char *path, bool *found)
 {
     if ((m->count + 1) * 2 > m->cap)
         grow(m);

@@ -11,14 +11,14 @@
 struct linkmap_slot {
     dev_t dev;
     ino_t ino;
-    char *path; /* NULL = empty slot */
+    char *path;    /* NULL = empty slot */
     nlink_t nlink; /* linkmap_count: the link count stat gave */
     nlink_t seen;  /* linkmap_count: names seen so far */
 };
 
 struct linkmap {
     struct linkmap_slot *slots;
-    size_t cap;   /* a power of two */
+    size_t cap; /* a power of two */
     size_t count;
 };
 

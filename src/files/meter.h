@@ -8,7 +8,7 @@
 
 struct meter {
     const struct reporter *rep;
-    const char *unit;       /* "bytes" or "entries" */
+    const char *unit; /* "bytes" or "entries" */
     uint64_t files_done, files_total;
     uint64_t bytes_done, bytes_total;
     double started, last;

@@ -7,11 +7,11 @@
 #include "report.h"
 
 struct scan_totals {
-    uint64_t entries; /* everything but the root */
-    uint64_t files;   /* regular files (each hard-linked name counts) */
-    uint64_t bytes;   /* their sizes */
+    uint64_t entries;      /* everything but the root */
+    uint64_t files;        /* regular files (each hard-linked name counts) */
+    uint64_t bytes;        /* their sizes */
     uint64_t unique_bytes; /* their sizes, a file with several names once (the space needed) */
-    uint64_t problems; /* unreadable entries, errors (each reported as a REC_ERROR) */
+    uint64_t problems;     /* unreadable entries, errors (each reported as a REC_ERROR) */
 };
 
 /* Returns 0, or -1 when cancelled. */

@@ -228,8 +228,9 @@ static enum files_result run_verify(struct verify_job *j, const char *archive)
     meter_tick(&j->meter, NULL, true);
     uint64_t bad = j->n->only_in_archive + j->n->only_in_library + j->n->different;
     if (bad) {
-        sb_printf(j->err, _("%llu differences: %llu only in the archive, %llu only in the library, "
-                            "%llu different"),
+        sb_printf(j->err,
+                  _("%llu differences: %llu only in the archive, %llu only in the library, "
+                    "%llu different"),
                   (unsigned long long)bad, (unsigned long long)j->n->only_in_archive,
                   (unsigned long long)j->n->only_in_library, (unsigned long long)j->n->different);
         return FILES_DIFFERENT;

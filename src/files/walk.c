@@ -61,8 +61,8 @@ static long read_names(DIR *dir, char ***names_out)
     struct dirent *de;
     errno = 0;
     while ((de = readdir(dir)) != NULL) {
-        if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-                                     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+        if (de->d_name[0] == '.' &&
+            (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
             continue;
         if (count == cap) {
             cap = cap ? cap * 2 : 64;
@@ -88,16 +88,15 @@ static long read_names(DIR *dir, char ***names_out)
 static void walk_dir(struct walker *w, int fd, int depth);
 
 /* Visits one child of the open directory parentfd. */
-static void walk_child(struct walker *w, int parentfd, const char *name, unsigned char dtype,
-                       int depth)
+static void walk_child(struct walker *w, int parentfd, const char *name, unsigned char dtype, int depth)
 {
     size_t saved_len = w->path.len;
     if (w->path.len)
         sb_append_char(&w->path, '/');
     sb_append(&w->path, name);
 
-    struct walk_entry e = {.dirfd = parentfd, .name = name, .path = w->path.buf,
-                           .depth = depth, .fd = -1};
+    struct walk_entry e = {
+        .dirfd = parentfd, .name = name, .path = w->path.buf, .depth = depth, .fd = -1};
     mode_t known = w->ops->type_only ? mode_of_dtype(dtype) : 0;
     if (known) {
         memset(&e.st, 0, sizeof e.st);

@@ -14,12 +14,12 @@
 #include "common.h"
 
 struct walk_entry {
-    int dirfd;          /* the parent directory (open); for the root: AT_FDCWD */
-    const char *name;   /* name inside dirfd; for the root: the root path as given */
-    const char *path;   /* relative to the root ("a/b/c"); "" for the root */
-    struct stat st;     /* lstat of the entry */
-    int depth;          /* 0 for the root */
-    int fd;             /* directories: the opened directory (valid in both callbacks), else -1 */
+    int dirfd;        /* the parent directory (open); for the root: AT_FDCWD */
+    const char *name; /* name inside dirfd; for the root: the root path as given */
+    const char *path; /* relative to the root ("a/b/c"); "" for the root */
+    struct stat st;   /* lstat of the entry */
+    int depth;        /* 0 for the root */
+    int fd;           /* directories: the opened directory (valid in both callbacks), else -1 */
 };
 
 enum walk_verdict {

@@ -83,8 +83,9 @@ static enum dump_event copy_step(struct dump_walker *w, struct strbuf *err)
         size_t n = sql_input_avail(w->in);
         bool eof = w->in->eof;
         if (n == 0) {
-            sb_printf(err, _("the COPY data after line %llu has no end marker \\. (the file is "
-                             "truncated?)"),
+            sb_printf(err,
+                      _("the COPY data after line %llu has no end marker \\. (the file is "
+                        "truncated?)"),
                       (unsigned long long)w->copy_stmt_line);
             return DUMP_FAIL;
         }
@@ -130,8 +131,8 @@ static enum dump_event lex_step(struct dump_walker *w, struct strbuf *err)
 {
     for (;;) {
         size_t used = 0;
-        enum sql_lex_result r = sql_lexer_scan(&w->lx, sql_input_data(w->in),
-                                               sql_input_avail(w->in), w->in->eof, &used);
+        enum sql_lex_result r =
+            sql_lexer_scan(&w->lx, sql_input_data(w->in), sql_input_avail(w->in), w->in->eof, &used);
         sql_input_consume(w->in, used);
         switch (r) {
         case SQL_LEX_STATEMENT:
@@ -143,16 +144,11 @@ static enum dump_event lex_step(struct dump_walker *w, struct strbuf *err)
                 w->copy_stmt_line = w->lx.last_line;
             }
             return DUMP_STATEMENT;
-        case SQL_LEX_META:
-            return DUMP_META;
-        case SQL_LEX_END:
-            return DUMP_END;
+        case SQL_LEX_META: return DUMP_META;
+        case SQL_LEX_END: return DUMP_END;
         case SQL_LEX_INCOMPLETE:
-        case SQL_LEX_ERROR:
-            sb_append(err, sb_str(&w->lx.error));
-            return DUMP_FAIL;
-        case SQL_LEX_NEED_MORE:
-            break;
+        case SQL_LEX_ERROR: sb_append(err, sb_str(&w->lx.error)); return DUMP_FAIL;
+        case SQL_LEX_NEED_MORE: break;
         }
         if (w->in->eof)
             continue; /* the lexer sees eof on the next round */

@@ -10,12 +10,12 @@
 #include "pg/sql_lexer.h"
 
 enum dump_event {
-    DUMP_END,        /* the input ended cleanly */
-    DUMP_STATEMENT,  /* w->lx.stmt, lines w->lx.first_line..last_line */
-    DUMP_META,       /* w->lx.meta, line w->lx.first_line */
-    DUMP_COPY_DATA,  /* w->chunk / chunk_len (rows counted in copy_rows) */
-    DUMP_COPY_END,   /* the \. line of the current COPY block was read */
-    DUMP_FAIL,       /* err says why (unterminated statement, missing \., read error) */
+    DUMP_END,       /* the input ended cleanly */
+    DUMP_STATEMENT, /* w->lx.stmt, lines w->lx.first_line..last_line */
+    DUMP_META,      /* w->lx.meta, line w->lx.first_line */
+    DUMP_COPY_DATA, /* w->chunk / chunk_len (rows counted in copy_rows) */
+    DUMP_COPY_END,  /* the \. line of the current COPY block was read */
+    DUMP_FAIL,      /* err says why (unterminated statement, missing \., read error) */
 };
 
 struct dump_walker {
@@ -24,13 +24,13 @@ struct dump_walker {
     enum dump_event last;
     bool started;
     bool in_copy, copy_line_start, skip_copy_line;
-    uint64_t copy_stmt_line;   /* last line of the COPY statement */
-    uint64_t copy_rows;        /* data lines so far in this block */
+    uint64_t copy_stmt_line; /* last line of the COPY statement */
+    uint64_t copy_rows;      /* data lines so far in this block */
     uint64_t copy_bytes;
     uint64_t copy_data_offset; /* stream offset of the block's first data byte */
     const char *chunk;
     size_t chunk_len;
-    size_t pending;            /* bytes of the last chunk to consume on the next call */
+    size_t pending; /* bytes of the last chunk to consume on the next call */
 };
 
 void dump_walker_init(struct dump_walker *w, struct sql_input *in);

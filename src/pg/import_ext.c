@@ -49,11 +49,13 @@ int import_check_extensions(struct importer *im, const struct scan_summary *sum,
 {
     for (size_t i = 0; i < sum->nextensions; i++) {
         const char *ext = sum->extensions[i];
-        PGresult *res = query1(im->conn,
-            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1), "
-            "EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1), "
-            "EXISTS (SELECT 1 FROM pg_catalog.pg_available_extension_versions "
-            "        WHERE name = $1 AND (trusted OR NOT superuser))", ext, err);
+        PGresult *res =
+            query1(im->conn,
+                   "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1), "
+                   "EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1), "
+                   "EXISTS (SELECT 1 FROM pg_catalog.pg_available_extension_versions "
+                   "        WHERE name = $1 AND (trusted OR NOT superuser))",
+                   ext, err);
         if (!res)
             return -1;
         bool installed = PQgetvalue(res, 0, 0)[0] == 't';
@@ -65,12 +67,16 @@ int import_check_extensions(struct importer *im, const struct scan_summary *sum,
         if (!available)
             sb_printf(err, _("the target server lacks the extension '%s' the dump uses."), ext);
         else
-            sb_printf(err, _("the extension '%s' the dump uses is not created in database %s, "
-                             "and only a superuser may create it."), ext, im->db);
+            sb_printf(err,
+                      _("the extension '%s' the dump uses is not created in database %s, "
+                        "and only a superuser may create it."),
+                      ext, im->db);
         explain_missing(sum, ext, available, err);
         if (available)
-            sb_printf(err, _(" Run prepare-db first (it creates the dump's extensions), or "
-                             "CREATE EXTENSION \"%s\" there as a superuser."), ext);
+            sb_printf(err,
+                      _(" Run prepare-db first (it creates the dump's extensions), or "
+                        "CREATE EXTENSION \"%s\" there as a superuser."),
+                      ext);
         return -1;
     }
     return 0;
@@ -98,9 +104,10 @@ static int create_extension(struct importer *im, const struct stmt_info *info, s
 static int comment_extension(struct importer *im, const struct stmt_info *info, struct strbuf *err)
 {
     PGresult *res = query1(im->conn,
-        "SELECT pg_catalog.obj_description(oid, 'pg_extension'), "
-        "pg_catalog.pg_has_role(extowner, 'USAGE'), pg_catalog.pg_get_userbyid(extowner) "
-        "FROM pg_catalog.pg_extension WHERE extname = $1", info->name, err);
+                           "SELECT pg_catalog.obj_description(oid, 'pg_extension'), "
+                           "pg_catalog.pg_has_role(extowner, 'USAGE'), pg_catalog.pg_get_userbyid(extowner) "
+                           "FROM pg_catalog.pg_extension WHERE extname = $1",
+                           info->name, err);
     if (!res)
         return -1;
     if (PQntuples(res) != 1 || PQgetvalue(res, 0, 1)[0] == 't') {
@@ -127,9 +134,11 @@ static int comment_extension(struct importer *im, const struct stmt_info *info, 
  * (prepare-db's) stays, and the CREATE EXTENSION IF NOT EXISTS after it finds it. */
 static int drop_extension(struct importer *im, const struct stmt_info *info, struct strbuf *err)
 {
-    PGresult *res = query1(im->conn,
-        "SELECT pg_catalog.pg_has_role(extowner, 'USAGE'), pg_catalog.pg_get_userbyid(extowner) "
-        "FROM pg_catalog.pg_extension WHERE extname = $1", info->name, err);
+    PGresult *res =
+        query1(im->conn,
+               "SELECT pg_catalog.pg_has_role(extowner, 'USAGE'), pg_catalog.pg_get_userbyid(extowner) "
+               "FROM pg_catalog.pg_extension WHERE extname = $1",
+               info->name, err);
     if (!res)
         return -1;
     int rc = 0;

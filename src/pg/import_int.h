@@ -20,11 +20,11 @@ PGconn *import_connect(const char *dsn, const char *dbname, struct strbuf *err);
 
 /* What the safety scan learned about the file. */
 struct scan_summary {
-    bool allows_transaction;  /* no \connect, CREATE DATABASE, VACUUM, ROLLBACK… */
+    bool allows_transaction; /* no \connect, CREATE DATABASE, VACUUM, ROLLBACK… */
     char why_no_transaction[160];
     uint64_t statements;
     uint64_t copy_blocks;
-    char **extensions;        /* CREATE EXTENSION names, in file order */
+    char **extensions; /* CREATE EXTENSION names, in file order */
     size_t nextensions;
 };
 void scan_summary_free(struct scan_summary *sum);
@@ -48,7 +48,7 @@ struct import_job {
     struct stmt_where where; /* where.stmt == stmt; file/object owned below */
     char *object;
     char table[256];
-    bool exclusive;          /* takes an exclusive lock on table (ADD CONSTRAINT) */
+    bool exclusive; /* takes an exclusive lock on table (ADD CONSTRAINT) */
     bool is_copy;
     int fd;
     bool own_fd;
@@ -72,8 +72,7 @@ void pool_set_database(struct pool *p, const char *dbname);
 int pool_replay(struct pool *p, const char *stmt, struct strbuf *err);
 /* Queues a job (ownership passes); waits for a free worker. Returns -1 when some job failed
  * (its report in err). */
-int pool_submit(struct pool *p, struct import_job *job, const struct reporter *rep,
-                struct strbuf *err);
+int pool_submit(struct pool *p, struct import_job *job, const struct reporter *rep, struct strbuf *err);
 /* Waits until every job finished. Returns -1 when one failed (report in err). */
 int pool_drain(struct pool *p, const struct reporter *rep, struct strbuf *err);
 /* Rows each finished COPY job loaded, handed back to the caller: table, rows. */
@@ -97,8 +96,8 @@ struct importer {
     char *db;
     char *target_db;
     bool txn;
-    bool in_block;        /* inside the file's own BEGIN … COMMIT */
-    bool superuser;       /* the session is a superuser's (import alone may be) */
+    bool in_block;  /* inside the file's own BEGIN … COMMIT */
+    bool superuser; /* the session is a superuser's (import alone may be) */
     struct meta_rules rules;
     struct pool *pool;
     struct table_rows *tables;

@@ -181,8 +181,7 @@ static bool conflicts(const struct pool *p, const struct import_job *job)
     return false;
 }
 
-int pool_submit(struct pool *p, struct import_job *job, const struct reporter *rep,
-                struct strbuf *err)
+int pool_submit(struct pool *p, struct import_job *job, const struct reporter *rep, struct strbuf *err)
 {
     pthread_mutex_lock(&p->mu);
     for (;;) {

@@ -70,8 +70,7 @@ static void track_other(struct block *b, const struct stmt_info *info, uint64_t 
             b->open = false;
 }
 
-static int track_block(struct block *b, const struct stmt_info *info, uint64_t line,
-                       struct strbuf *err)
+static int track_block(struct block *b, const struct stmt_info *info, uint64_t line, struct strbuf *err)
 {
     if (info->cls == STMT_NO_TRANSACTION)
         track_other(b, info, line);
@@ -144,8 +143,9 @@ int import_prescan(struct sql_input *in, const char *current_db, const char *tar
             if (meta_accept(&rules, sb_str(&w.lx.meta), w.lx.first_line, db, target_db, &m, err) < 0)
                 goto out;
             if (m.kind == META_CONNECT && block.open) {
-                sb_printf(err, _("line %llu: \\connect while the transaction opened on line %llu "
-                                 "is open"),
+                sb_printf(err,
+                          _("line %llu: \\connect while the transaction opened on line %llu "
+                            "is open"),
                           (unsigned long long)w.lx.first_line, (unsigned long long)block.line);
                 meta_cmd_free(&m);
                 goto out;
@@ -171,8 +171,9 @@ int import_prescan(struct sql_input *in, const char *current_db, const char *tar
         goto out;
     }
     if (w.lx.dump_headers > w.lx.dump_trailers) {
-        sb_printf(err, _("the file ends before pg_dump's closing comment \"-- PostgreSQL database "
-                         "dump complete\": it is truncated (read %llu lines)"),
+        sb_printf(err,
+                  _("the file ends before pg_dump's closing comment \"-- PostgreSQL database "
+                    "dump complete\": it is truncated (read %llu lines)"),
                   (unsigned long long)(w.lx.line - 1));
         goto out;
     }

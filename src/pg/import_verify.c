@@ -15,7 +15,9 @@ static int analyze_parallel(struct importer *im, struct strbuf *err)
         job->fd = -1;
         job->stmt = xasprintf("ANALYZE %s", im->tables[i].name);
         job->object = xstrdup("");
-        job->where = (struct stmt_where){.file = im->file, .stmt = job->stmt, .object = job->object,
+        job->where = (struct stmt_where){.file = im->file,
+                                         .stmt = job->stmt,
+                                         .object = job->object,
                                          .encoding = PQclientEncoding(im->conn)};
         snprintf(job->table, sizeof job->table, "%s", im->tables[i].name);
         if (pool_submit(im->pool, job, im->rep, err) < 0)

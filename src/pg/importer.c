@@ -121,13 +121,15 @@ static int check_model(struct importer *im, struct strbuf *err)
     struct stmt_where wh = import_where_now(im);
     pg_report_where(&wh, err);
     if (server_std != im->w.lx.std_strings)
-        sb_printf(err, _(": afterwards the server has standard_conforming_strings %s, but the "
-                         "file's own SET lines say %s: the statement changed it behind the "
-                         "safety scan's back"),
+        sb_printf(err,
+                  _(": afterwards the server has standard_conforming_strings %s, but the "
+                    "file's own SET lines say %s: the statement changed it behind the "
+                    "safety scan's back"),
                   server_std ? "on" : "off", im->w.lx.std_strings ? "on" : "off");
     else
-        sb_printf(err, _(": afterwards the client encoding is %s, but the file's own SET lines "
-                         "say %s: the statement changed it behind the safety scan's back"),
+        sb_printf(err,
+                  _(": afterwards the client encoding is %s, but the file's own SET lines "
+                    "say %s: the statement changed it behind the safety scan's back"),
                   pg_encoding_to_char(enc), pg_encoding_to_char(im->w.lx.encoding));
     return -1;
 }
@@ -142,8 +144,9 @@ static int impose_model(struct importer *im, struct strbuf *err)
     }
     const char *scs = PQparameterStatus(im->conn, "standard_conforming_strings");
     if ((!scs || strcmp(scs, "on") == 0) != im->w.lx.std_strings) {
-        PGresult *res = PQexec(im->conn, im->w.lx.std_strings ? "SET standard_conforming_strings = on"
-                                                             : "SET standard_conforming_strings = off");
+        PGresult *res = PQexec(im->conn, im->w.lx.std_strings
+                                             ? "SET standard_conforming_strings = on"
+                                             : "SET standard_conforming_strings = off");
         PQclear(res);
     }
     return check_model(im, err);
@@ -186,11 +189,6 @@ static int exec_simple(struct importer *im, const char *sql, struct strbuf *err)
     import_record_sql(im, sql, t0, -1, -1);
     return 0;
 }
-
-
-
-
-
 
 
 static int run_meta(struct importer *im, struct strbuf *err)
@@ -242,8 +240,9 @@ static int run_statement(struct importer *im, struct strbuf *err)
     const char *stmt = sb_str(&im->w.lx.stmt);
     stmt_classify(stmt, im->w.lx.copy_from_stdin, &info);
     im->statements++;
-    bool parallel_step = im->pool && !im->in_block &&
-                         (info.cls == STMT_COPY_IN || info.cls == STMT_INDEX || info.cls == STMT_ADD_KEY);
+    bool parallel_step =
+        im->pool && !im->in_block &&
+        (info.cls == STMT_COPY_IN || info.cls == STMT_INDEX || info.cls == STMT_ADD_KEY);
     if (im->pool && !parallel_step && pool_drain(im->pool, im->rep, err) < 0)
         return -1;
     if (info.cls == STMT_TXN_TIMEOUT && PQserverVersion(im->conn) < 170000) {
@@ -255,8 +254,9 @@ static int run_statement(struct importer *im, struct strbuf *err)
     if (info.cls == STMT_BEGIN || info.cls == STMT_COMMIT) {
         im->in_block = info.cls == STMT_BEGIN;
         if (im->txn) { /* as pg_restore --single-transaction: one transaction around it all */
-            report_msg(im->rep, REC_MESSAGE, _("line %llu: %s skipped: the whole file runs in one "
-                                               "transaction"),
+            report_msg(im->rep, REC_MESSAGE,
+                       _("line %llu: %s skipped: the whole file runs in one "
+                         "transaction"),
                        (unsigned long long)im->w.lx.first_line,
                        info.cls == STMT_BEGIN ? "BEGIN" : "COMMIT");
             return 0;
@@ -295,18 +295,14 @@ static int load(struct importer *im, struct strbuf *err)
         enum dump_event ev = dump_next(&im->w, err);
         int rc = 0;
         switch (ev) {
-        case DUMP_END:
-            return im->pool ? pool_drain(im->pool, im->rep, err) : 0;
-        case DUMP_FAIL:
-            return -1;
+        case DUMP_END: return im->pool ? pool_drain(im->pool, im->rep, err) : 0;
+        case DUMP_FAIL: return -1;
         case DUMP_META:
             if (im->pool && pool_drain(im->pool, im->rep, err) < 0)
                 return -1;
             rc = run_meta(im, err);
             break;
-        case DUMP_STATEMENT:
-            rc = run_statement(im, err);
-            break;
+        case DUMP_STATEMENT: rc = run_statement(im, err); break;
         case DUMP_COPY_DATA:
         case DUMP_COPY_END:
             sb_append(err, _("internal error: COPY data outside a COPY"));
@@ -317,7 +313,6 @@ static int load(struct importer *im, struct strbuf *err)
         import_progress(im, false);
     }
 }
-
 
 
 static int decide_transaction(struct importer *im, const struct scan_summary *sum, struct strbuf *err)
@@ -339,7 +334,8 @@ static int decide_transaction(struct importer *im, const struct scan_summary *su
         if (!sum->allows_transaction)
             report_msg(im->rep, REC_WARNING,
                        _("not using a single transaction: the file needs more (%s); a failure "
-                         "will leave the target partly loaded"), sum->why_no_transaction);
+                         "will leave the target partly loaded"),
+                       sum->why_no_transaction);
         else if (o->jobs > 1)
             report_msg(im->rep, REC_WARNING,
                        _("not using a single transaction because of parallel jobs; a failure "
@@ -381,20 +377,25 @@ static int check_session_user(struct importer *im, struct strbuf *err)
     if (!user)
         user = PQuser(im->conn);
     if (im->o->owner && strcmp(user, im->o->owner) != 0) {
-        sb_printf(err, _("connected as %s, not as the database owner %s: the dump runs only "
-                         "with the owner's rights"), user, im->o->owner);
+        sb_printf(err,
+                  _("connected as %s, not as the database owner %s: the dump runs only "
+                    "with the owner's rights"),
+                  user, im->o->owner);
         return -1;
     }
     if (im->o->owner && im->superuser) {
-        sb_printf(err, _("the database owner %s is a superuser: the dump must not run with "
-                         "superuser rights (make the owner an ordinary role: ALTER ROLE %s "
-                         "NOSUPERUSER)"), user, user);
+        sb_printf(err,
+                  _("the database owner %s is a superuser: the dump must not run with "
+                    "superuser rights (make the owner an ordinary role: ALTER ROLE %s "
+                    "NOSUPERUSER)"),
+                  user, user);
         return -1;
     }
     if (im->superuser)
         report_msg(im->rep, REC_WARNING,
                    _("connected as the superuser %s: the dump's statements run with superuser "
-                     "rights; connect as the database's owner unless you trust the file"), user);
+                     "rights; connect as the database's owner unless you trust the file"),
+                   user);
     return 0;
 }
 

@@ -22,10 +22,10 @@
 enum pg_txn_mode { PG_TXN_AUTO, PG_TXN_ON, PG_TXN_OFF };
 
 struct pg_import_options {
-    const char *dsn;       /* libpq connection string; may hold a password: never shown */
-    const char *path;      /* .sql, .sql.gz, .sql.zst or "-" */
-    int fd;                /* >= 0: read this open file instead (path names it in messages) */
-    int jobs;              /* connections for parallel steps, >= 1 */
+    const char *dsn;  /* libpq connection string; may hold a password: never shown */
+    const char *path; /* .sql, .sql.gz, .sql.zst or "-" */
+    int fd;           /* >= 0: read this open file instead (path names it in messages) */
+    int jobs;         /* connections for parallel steps, >= 1 */
     enum pg_txn_mode single_transaction;
     const char *target_db; /* the only database \connect may name; NULL = the DSN's */
     /* When set, the session must be logged in as this role and it must not be a superuser:

@@ -76,8 +76,8 @@ void pg_report_failure(const struct stmt_where *w, const PGresult *res, const PG
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (msg) {
         const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
-        sb_printf(out, "  %s: %s%s%s\n", sev ? sev : "ERROR", state ? state : "",
-                  state ? " " : "", msg);
+        sb_printf(out, "  %s: %s%s%s\n", sev ? sev : "ERROR", state ? state : "", state ? " " : "",
+                  msg);
     } else {
         /* no server message: the connection broke, or libpq itself failed */
         const char *m = res ? PQresultErrorMessage(res) : NULL;

@@ -9,8 +9,8 @@
 
 static bool name_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c >= 0x80;
 }
 
 static void skip_blank(const char **s)
@@ -161,10 +161,10 @@ static void classify_set(const struct words *ws, struct stmt_info *info)
     }
     /* pg_dump's shape only: SET name = value; (or TO) with one plain value, never DEFAULT */
     int v = i + 2;
-    bool eq = i + 1 < ws->n && ((ws->t[i + 1] == SQL_TOK_PUNCT && ws->w[i + 1][0] == '=') ||
-                                is(ws, i + 1, "to"));
-    bool ends = ws->n == v + 1 || (ws->n == v + 2 && ws->t[v + 1] == SQL_TOK_PUNCT &&
-                                   ws->w[v + 1][0] == ';');
+    bool eq = i + 1 < ws->n &&
+              ((ws->t[i + 1] == SQL_TOK_PUNCT && ws->w[i + 1][0] == '=') || is(ws, i + 1, "to"));
+    bool ends = ws->n == v + 1 ||
+                (ws->n == v + 2 && ws->t[v + 1] == SQL_TOK_PUNCT && ws->w[v + 1][0] == ';');
     if (!eq || !ends || (ws->t[v] != SQL_TOK_NAME && ws->t[v] != SQL_TOK_STRING) ||
         (ws->t[v] == SQL_TOK_NAME && strcasecmp(ws->w[v], "default") == 0))
         return;
@@ -238,8 +238,8 @@ static bool classify_extension(const struct words *ws, struct stmt_info *info)
 
 static bool no_transaction(const struct words *ws, struct stmt_info *info)
 {
-    static const char *const single[] = {"begin", "start", "commit", "end", "rollback", "abort",
-                                         "vacuum", "checkpoint", "savepoint", "release"};
+    static const char *const single[] = {"begin", "start",  "commit",     "end",       "rollback",
+                                         "abort", "vacuum", "checkpoint", "savepoint", "release"};
     if (bare(ws, "begin", false) || bare(ws, "start", true)) {
         info->cls = STMT_BEGIN;
         return false;
@@ -254,9 +254,9 @@ static bool no_transaction(const struct words *ws, struct stmt_info *info)
             return true;
         }
     static const char *const pairs[][2] = {
-        {"create", "database"}, {"drop", "database"}, {"alter", "system"},
-        {"create", "tablespace"}, {"drop", "tablespace"}, {"prepare", "transaction"},
-        {"commit", "prepared"}, {"rollback", "prepared"},
+        {"create", "database"},   {"drop", "database"},     {"alter", "system"},
+        {"create", "tablespace"}, {"drop", "tablespace"},   {"prepare", "transaction"},
+        {"commit", "prepared"},   {"rollback", "prepared"},
     };
     for (size_t k = 0; k < ARRAY_LEN(pairs); k++)
         if (is(ws, 0, pairs[k][0]) && is(ws, 1, pairs[k][1])) {
@@ -285,17 +285,16 @@ void stmt_classify(const char *stmt, bool copy_from_stdin, struct stmt_info *inf
     } else if (is(ws, 0, "set") && !is(ws, 1, "local") && !is(ws, 1, "transaction") &&
                !is(ws, 1, "constraints")) {
         classify_set(ws, info);
-    } else if (is(ws, 0, "reset") ||
-               (is(ws, 0, "select") && ws->n > 2 && ws->t[2] == SQL_TOK_PUNCT &&
-                (strcasecmp(ws->w[1], "pg_catalog.set_config") == 0 ||
-                 strcasecmp(ws->w[1], "set_config") == 0))) {
+    } else if (is(ws, 0, "reset") || (is(ws, 0, "select") && ws->n > 2 && ws->t[2] == SQL_TOK_PUNCT &&
+                                      (strcasecmp(ws->w[1], "pg_catalog.set_config") == 0 ||
+                                       strcasecmp(ws->w[1], "set_config") == 0))) {
         info->cls = STMT_SESSION;
     } else if (no_transaction(ws, info)) {
         info->cls = STMT_NO_TRANSACTION;
-    } else if (info->cls == STMT_BEGIN || info->cls == STMT_COMMIT ||
-               classify_extension(ws, info)) {
+    } else if (info->cls == STMT_BEGIN || info->cls == STMT_COMMIT || classify_extension(ws, info)) {
         /* classified */
-    } else if (is(ws, 0, "create") && (is(ws, 1, "index") || (is(ws, 1, "unique") && is(ws, 2, "index")))) {
+    } else if (is(ws, 0, "create") &&
+               (is(ws, 1, "index") || (is(ws, 1, "unique") && is(ws, 2, "index")))) {
         int i = is(ws, 1, "index") ? 2 : 3;
         if (is(ws, i, "if"))
             i += 3;

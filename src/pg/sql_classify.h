@@ -6,17 +6,17 @@
 
 enum stmt_class {
     STMT_OTHER,
-    STMT_SESSION,          /* SET / RESET / SELECT set_config(…): replayed on every connection */
-    STMT_TXN_TIMEOUT,      /* SET transaction_timeout (PostgreSQL 17+) */
-    STMT_NO_TRANSACTION,   /* cannot run inside BEGIN…COMMIT (CREATE DATABASE, VACUUM, BEGIN…) */
-    STMT_COPY_IN,          /* COPY … FROM stdin */
-    STMT_INDEX,            /* CREATE [UNIQUE] INDEX (not CONCURRENTLY) */
-    STMT_ADD_KEY,          /* ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY | UNIQUE */
-    STMT_BEGIN,            /* a bare BEGIN / START TRANSACTION (pg_dump's large-object section) */
-    STMT_COMMIT,           /* a bare COMMIT / END closing it */
-    STMT_CREATE_EXTENSION, /* CREATE EXTENSION [IF NOT EXISTS] name: name set */
-    STMT_COMMENT_EXTENSION,/* COMMENT ON EXTENSION name IS '…': name, comment, comment_ok set */
-    STMT_DROP_EXTENSION,   /* DROP EXTENSION IF EXISTS name; (pg_dump --clean): name set */
+    STMT_SESSION,        /* SET / RESET / SELECT set_config(…): replayed on every connection */
+    STMT_TXN_TIMEOUT,    /* SET transaction_timeout (PostgreSQL 17+) */
+    STMT_NO_TRANSACTION, /* cannot run inside BEGIN…COMMIT (CREATE DATABASE, VACUUM, BEGIN…) */
+    STMT_COPY_IN,        /* COPY … FROM stdin */
+    STMT_INDEX,          /* CREATE [UNIQUE] INDEX (not CONCURRENTLY) */
+    STMT_ADD_KEY,        /* ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY | UNIQUE */
+    STMT_BEGIN,          /* a bare BEGIN / START TRANSACTION (pg_dump's large-object section) */
+    STMT_COMMIT,         /* a bare COMMIT / END closing it */
+    STMT_CREATE_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name: name set */
+    STMT_COMMENT_EXTENSION, /* COMMENT ON EXTENSION name IS '…': name, comment, comment_ok set */
+    STMT_DROP_EXTENSION,    /* DROP EXTENSION IF EXISTS name; (pg_dump --clean): name set */
 };
 
 struct stmt_info {
@@ -27,10 +27,10 @@ struct stmt_info {
      * 'NAME';" (plain value, no LOCAL or DEFAULT): the only statements allowed to change them */
     int sets_std_strings; /* -1 no, 0 off, 1 on */
     char sets_encoding[64];
-    char name[128];       /* extension name, unquoted */
-    bool if_not_exists;   /* CREATE EXTENSION IF NOT EXISTS */
-    char comment[256];    /* COMMENT ON EXTENSION: the literal's text ('' undoubled) */
-    bool comment_ok;      /* comment holds the whole literal, a plain '…' (no E'', not cut) */
+    char name[128];     /* extension name, unquoted */
+    bool if_not_exists; /* CREATE EXTENSION IF NOT EXISTS */
+    char comment[256];  /* COMMENT ON EXTENSION: the literal's text ('' undoubled) */
+    bool comment_ok;    /* comment holds the whole literal, a plain '…' (no E'', not cut) */
 };
 
 void stmt_classify(const char *stmt, bool copy_from_stdin, struct stmt_info *info);

@@ -91,12 +91,12 @@ static void read_error(const struct sql_input *in, struct strbuf *err)
                   in->name, zread_detail(in->z));
         break;
     case ZREAD_TRUNCATED:
-        sb_printf(err, gz ? _("%s: the gzip data is truncated or damaged")
-                          : _("%s: the zstd data is truncated"), in->name);
+        sb_printf(err,
+                  gz ? _("%s: the gzip data is truncated or damaged")
+                     : _("%s: the zstd data is truncated"),
+                  in->name);
         break;
-    default:
-        sb_printf(err, _("cannot read %s: %s"), in->name, strerror(errno));
-        break;
+    default: sb_printf(err, _("cannot read %s: %s"), in->name, strerror(errno)); break;
     }
 }
 
@@ -147,13 +147,17 @@ static int check_format(struct sql_input *in, struct strbuf *err)
     const char *d = sql_input_data(in);
     size_t n = sql_input_avail(in);
     if (n >= 5 && memcmp(d, "PGDMP", 5) == 0) {
-        sb_printf(err, _("%s is a pg_dump custom-format archive, not a plain SQL dump: restore it "
-                         "with pg_restore, or dump again with pg_dump --format=plain"), in->name);
+        sb_printf(err,
+                  _("%s is a pg_dump custom-format archive, not a plain SQL dump: restore it "
+                    "with pg_restore, or dump again with pg_dump --format=plain"),
+                  in->name);
         return -1;
     }
     if (n >= 262 && memcmp(d + 257, "ustar", 5) == 0) {
-        sb_printf(err, _("%s is a tar archive (pg_dump --format=tar?), not a plain SQL dump: "
-                         "restore it with pg_restore"), in->name);
+        sb_printf(err,
+                  _("%s is a tar archive (pg_dump --format=tar?), not a plain SQL dump: "
+                    "restore it with pg_restore"),
+                  in->name);
         return -1;
     }
     return 0;
@@ -164,9 +168,11 @@ static int open_common(struct sql_input *in, struct strbuf *err)
 {
     struct stat st;
     if (fstat(in->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        sb_printf(err, S_ISDIR(st.st_mode) ? _("%s is a directory (a pg_dump directory-format "
-                                               "archive? restore it with pg_restore)")
-                                           : _("%s is not a regular file"), in->name);
+        sb_printf(err,
+                  S_ISDIR(st.st_mode) ? _("%s is a directory (a pg_dump directory-format "
+                                          "archive? restore it with pg_restore)")
+                                      : _("%s is not a regular file"),
+                  in->name);
         return -1;
     }
     in->raw_size = (uint64_t)st.st_size;

@@ -15,16 +15,16 @@ enum sql_input_kind { SQL_INPUT_PLAIN, SQL_INPUT_GZIP, SQL_INPUT_ZSTD };
 struct zread;
 
 struct sql_input {
-    char *name;              /* for messages */
+    char *name; /* for messages */
     int fd;
     enum sql_input_kind kind;
-    uint64_t raw_size;       /* size of the file as stored (compressed) */
+    uint64_t raw_size; /* size of the file as stored (compressed) */
     /* decompressed bytes: buf[pos..len) not consumed yet; buf[0] is stream offset buf_offset */
     char *buf;
     size_t pos, len, cap;
     uint64_t buf_offset;
     bool eof;
-    struct zread *z;         /* the decoder (sys/zread.h) */
+    struct zread *z; /* the decoder (sys/zread.h) */
 };
 
 /* Opens path ("-" = stdin). Returns 0, or -1 with a sentence in err. */

@@ -120,9 +120,8 @@ static bool word_is(const struct sql_lexer *lx, const char *kw)
 static bool is_create_routine(const struct sql_lexer *lx)
 {
     const char *id = lx->idents;
-    return id[0] == 'c' &&
-           (id[1] == 'f' || id[1] == 'p' ||
-            (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p')));
+    return id[0] == 'c' && (id[1] == 'f' || id[1] == 'p' ||
+                            (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p')));
 }
 
 /* An identifier ended: the keyword bookkeeping psql does, plus BEGIN ATOMIC and COPY. */
@@ -183,7 +182,11 @@ static void capture_object_comment(struct sql_lexer *lx)
     sb_reset(&lx->comment);
 }
 
-#define NEED(k) do { if (n < (k) && !eof) return 0; } while (0)
+#define NEED(k) \
+    do { \
+        if (n < (k) && !eof) \
+            return 0; \
+    } while (0)
 
 static size_t step_normal(struct sql_lexer *lx, const char *p, size_t n, bool eof,
                           enum sql_lex_result *res)
@@ -283,9 +286,7 @@ static size_t step_normal(struct sql_lexer *lx, const char *p, size_t n, bool eo
         take(lx, p, 1);
         return 1;
     }
-    case '(':
-        lx->paren_depth++;
-        break;
+    case '(': lx->paren_depth++; break;
     case ')':
         if (lx->paren_depth > 0)
             lx->paren_depth--;
@@ -316,8 +317,7 @@ static size_t step_normal(struct sql_lexer *lx, const char *p, size_t n, bool eo
                   (unsigned long long)lx->line);
         *res = SQL_LEX_ERROR;
         return 1;
-    default:
-        break;
+    default: break;
     }
     take(lx, p, 1);
     return 1;
@@ -391,8 +391,7 @@ static size_t step_dollar(struct sql_lexer *lx, const char *p, size_t n, bool eo
         return k;
     }
     NEED(lx->tag_len + 2);
-    if (n >= lx->tag_len + 2 && memcmp(p + 1, lx->tag, lx->tag_len) == 0 &&
-        p[lx->tag_len + 1] == '$') {
+    if (n >= lx->tag_len + 2 && memcmp(p + 1, lx->tag, lx->tag_len) == 0 && p[lx->tag_len + 1] == '$') {
         lx->state = LX_NORMAL;
         take(lx, p, lx->tag_len + 2);
         return lx->tag_len + 2;
@@ -421,8 +420,7 @@ static size_t step_block_comment(struct sql_lexer *lx, const char *p, size_t n, 
     return 1;
 }
 
-static size_t step_to_line_end(struct sql_lexer *lx, const char *p, size_t n,
-                               enum sql_lex_result *res)
+static size_t step_to_line_end(struct sql_lexer *lx, const char *p, size_t n, enum sql_lex_result *res)
 {
     const char *nl = memchr(p, '\n', n);
     size_t k = nl ? (size_t)(nl - p) + 1 : n;
@@ -444,8 +442,7 @@ static size_t step_to_line_end(struct sql_lexer *lx, const char *p, size_t n,
 }
 
 /* One step: returns the bytes taken, 0 when more input is needed first. */
-static size_t step(struct sql_lexer *lx, const char *p, size_t n, bool eof,
-                   enum sql_lex_result *res)
+static size_t step(struct sql_lexer *lx, const char *p, size_t n, bool eof, enum sql_lex_result *res)
 {
     unsigned char c = (unsigned char)p[0];
     if (lx->skip) {
@@ -472,17 +469,12 @@ static size_t step(struct sql_lexer *lx, const char *p, size_t n, bool eof,
         return 1;
     }
     switch (lx->state) {
-    case LX_NORMAL:
-        return step_normal(lx, p, n, eof, res);
+    case LX_NORMAL: return step_normal(lx, p, n, eof, res);
     case LX_LINE_COMMENT:
-    case LX_META:
-        return step_to_line_end(lx, p, n, res);
-    case LX_BLOCK_COMMENT:
-        return step_block_comment(lx, p, n, eof);
-    case LX_SQUOTE:
-        return step_quote(lx, p, n);
-    case LX_SQUOTE_END:
-        return step_quote_end(lx, p, n, eof, res);
+    case LX_META: return step_to_line_end(lx, p, n, res);
+    case LX_BLOCK_COMMENT: return step_block_comment(lx, p, n, eof);
+    case LX_SQUOTE: return step_quote(lx, p, n);
+    case LX_SQUOTE_END: return step_quote_end(lx, p, n, eof, res);
     case LX_DQUOTE:
         if (c == '"')
             lx->state = LX_DQUOTE_END;
@@ -496,8 +488,7 @@ static size_t step(struct sql_lexer *lx, const char *p, size_t n, bool eof,
         }
         lx->state = LX_NORMAL;
         return step_normal(lx, p, n, eof, res);
-    case LX_DOLLAR:
-        return step_dollar(lx, p, n, eof);
+    case LX_DOLLAR: return step_dollar(lx, p, n, eof);
     }
     take(lx, p, 1);
     return 1;
@@ -527,21 +518,11 @@ static enum sql_lex_result at_eof(struct sql_lexer *lx)
         return SQL_LEX_END;
     const char *why;
     switch (lx->state) {
-    case LX_SQUOTE:
-        why = _("inside a quoted string");
-        break;
-    case LX_DQUOTE:
-        why = _("inside a quoted identifier");
-        break;
-    case LX_DOLLAR:
-        why = _("inside a dollar-quoted string");
-        break;
-    case LX_BLOCK_COMMENT:
-        why = _("inside a /* comment */");
-        break;
-    default:
-        why = _("before the statement's closing semicolon");
-        break;
+    case LX_SQUOTE: why = _("inside a quoted string"); break;
+    case LX_DQUOTE: why = _("inside a quoted identifier"); break;
+    case LX_DOLLAR: why = _("inside a dollar-quoted string"); break;
+    case LX_BLOCK_COMMENT: why = _("inside a /* comment */"); break;
+    default: why = _("before the statement's closing semicolon"); break;
     }
     sb_reset(&lx->error);
     sb_printf(&lx->error, _("the input ends %s (statement from line %llu)"), why,

@@ -51,15 +51,15 @@ struct sql_lexer {
 
     /* Private state. */
     enum sql_lex_state state;
-    bool line_blank;       /* nothing but blanks on this line so far */
-    bool escapes;          /* inside an E'' style string: backslash escapes */
-    bool escape_next;      /* the previous byte was that backslash */
+    bool line_blank;  /* nothing but blanks on this line so far */
+    bool escapes;     /* inside an E'' style string: backslash escapes */
+    bool escape_next; /* the previous byte was that backslash */
     bool quote_saw_space, quote_saw_newline;
     int comment_depth;
     int paren_depth;
     int begin_depth;
-    unsigned skip;         /* trailing bytes of a multibyte character still to copy */
-    char tag[64];          /* dollar-quote tag, without the dollars */
+    unsigned skip; /* trailing bytes of a multibyte character still to copy */
+    char tag[64];  /* dollar-quote tag, without the dollars */
     size_t tag_len;
     struct strbuf comment; /* leading -- comment being read (bounded) */
     /* the word (identifier or number) being read */

@@ -97,8 +97,8 @@ static char *connect_target(const char *arg, struct strbuf *err)
     return db;
 }
 
-static int accept_connect(char **words, size_t count, const char *current_db,
-                          const char *target_db, struct meta_cmd *out, struct strbuf *err)
+static int accept_connect(char **words, size_t count, const char *current_db, const char *target_db,
+                          struct meta_cmd *out, struct strbuf *err)
 {
     size_t i = 1;
     if (i < count && strncmp(words[i], "-reuse-previous=", 16) == 0)
@@ -115,8 +115,10 @@ static int accept_connect(char **words, size_t count, const char *current_db,
     if (!db)
         return -1;
     if (strcmp(db, target_db) != 0) {
-        sb_printf(err, _("\\connect to database \"%s\" refused: this import may only connect to "
-                         "\"%s\""), db, target_db);
+        sb_printf(err,
+                  _("\\connect to database \"%s\" refused: this import may only connect to "
+                    "\"%s\""),
+                  db, target_db);
         free(db);
         return -1;
     }
@@ -169,8 +171,10 @@ static int accept_words(struct meta_rules *rules, char **words, size_t count, co
         out->arg = xstrdup(words[1]);
         return 0;
     }
-    sb_printf(err, _("the backslash command \\%s is not allowed in a dump (only \\connect, "
-                     "\\encoding, \\restrict and \\unrestrict are)"), cmd);
+    sb_printf(err,
+              _("the backslash command \\%s is not allowed in a dump (only \\connect, "
+                "\\encoding, \\restrict and \\unrestrict are)"),
+              cmd);
     return -1;
 }
 

@@ -10,8 +10,8 @@
 /* '$' separates words here: a dollar-quote tag must not hide the word right after it. */
 static bool word_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c >= 0x80;
 }
 
 /* The next word at or after *pos that starts with a letter or '_'; false at the end. */
@@ -42,9 +42,18 @@ static bool word_is(const char *s, size_t start, size_t len, const char *w)
 
 /* Reach the server's files or programs (adminpack's too), or grant that right. */
 static const char *const file_words[] = {
-    "lo_import", "lo_export", "pg_read_file", "pg_read_binary_file", "pg_ls_dir",
-    "pg_stat_file", "pg_file_write", "pg_file_rename", "pg_file_unlink",
-    "pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
+    "lo_import",
+    "lo_export",
+    "pg_read_file",
+    "pg_read_binary_file",
+    "pg_ls_dir",
+    "pg_stat_file",
+    "pg_file_write",
+    "pg_file_rename",
+    "pg_file_unlink",
+    "pg_execute_server_program",
+    "pg_read_server_files",
+    "pg_write_server_files",
 };
 
 /* Words a function body of Immich's never holds: dynamic SQL, COPY, role or system changes. */
@@ -65,8 +74,10 @@ static int check_words(const char *s, bool routine, size_t *at, struct strbuf *w
         for (size_t k = 0; k < ARRAY_LEN(file_words); k++)
             if (word_is(s, b, len, file_words[k])) {
                 *at = b;
-                sb_printf(why, _("%s reaches the server's files or programs: it is not allowed in "
-                                 "a dump"), file_words[k]);
+                sb_printf(why,
+                          _("%s reaches the server's files or programs: it is not allowed in "
+                            "a dump"),
+                          file_words[k]);
                 return -1;
             }
         if (word_is(s, b, len, "set_config")) {
@@ -87,15 +98,18 @@ static int check_words(const char *s, bool routine, size_t *at, struct strbuf *w
             while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
                 p++;
             if (s[pos] == '\0' || *p != ',')
-                return refuse_at(at, b, why, _("set_config() must name its parameter as a plain "
-                                               "string literal"));
+                return refuse_at(at, b, why,
+                                 _("set_config() must name its parameter as a plain "
+                                   "string literal"));
         }
         if (routine) {
             for (size_t k = 0; k < ARRAY_LEN(body_words); k++)
                 if (word_is(s, b, len, body_words[k])) {
                     *at = b;
-                    sb_printf(why, _("a function body using %s is not allowed: Immich's functions "
-                                     "never run dynamic SQL or COPY"), body_words[k]);
+                    sb_printf(why,
+                              _("a function body using %s is not allowed: Immich's functions "
+                                "never run dynamic SQL or COPY"),
+                              body_words[k]);
                     return -1;
                 }
             bool verb = prev_len && (word_is(s, prev_b, prev_len, "alter") ||
@@ -103,8 +117,9 @@ static int check_words(const char *s, bool routine, size_t *at, struct strbuf *w
                                      word_is(s, prev_b, prev_len, "drop"));
             for (size_t k = 0; verb && k < ARRAY_LEN(role_words); k++)
                 if (word_is(s, b, len, role_words[k]))
-                    return refuse_at(at, prev_b, why, _("a function body changing roles or the "
-                                                        "server's configuration is not allowed"));
+                    return refuse_at(at, prev_b, why,
+                                     _("a function body changing roles or the "
+                                       "server's configuration is not allowed"));
         }
         prev_b = b;
         prev_len = len;
@@ -183,8 +198,10 @@ static int check_routine(const char *stmt, size_t *at, struct strbuf *why)
             snprintf(lang, sizeof lang, "%.*s", (int)strcspn(k.w + 1, "\""), k.w + 1);
         if (strcasecmp(lang, "sql") != 0 && strcasecmp(lang, "plpgsql") != 0) {
             *at = lang_at;
-            sb_printf(why, _("functions in language %s are not allowed: pg_dump writes Immich's "
-                             "functions in sql and plpgsql only"), lang);
+            sb_printf(why,
+                      _("functions in language %s are not allowed: pg_dump writes Immich's "
+                        "functions in sql and plpgsql only"),
+                      lang);
             return -1;
         }
     }
@@ -229,14 +246,13 @@ static int check_commands(const char *stmt, const struct stmt_info *info, char w
     if (strcmp(w[0], "load") == 0)
         return refuse_at(at, 0, why, _("LOAD is not allowed: pg_dump never writes it"));
     if (strcmp(w[0], "discard") == 0 || (strcmp(w[0], "reset") == 0 && strcmp(w[1], "all") == 0))
-        return refuse_at(at, 0, why, _("RESET ALL and DISCARD are not allowed: they would change "
-                                       "how the rest of the file is read"));
-    bool verb = strcmp(w[0], "create") == 0 || strcmp(w[0], "alter") == 0 ||
-                strcmp(w[0], "drop") == 0;
-    if (verb && (strcmp(w[1], "role") == 0 || strcmp(w[1], "user") == 0 ||
-                 strcmp(w[1], "group") == 0)) {
-        sb_printf(why, _("%s %s is not allowed: a dump of one database never changes roles"),
-                  w[0], w[1]);
+        return refuse_at(at, 0, why,
+                         _("RESET ALL and DISCARD are not allowed: they would change "
+                           "how the rest of the file is read"));
+    bool verb = strcmp(w[0], "create") == 0 || strcmp(w[0], "alter") == 0 || strcmp(w[0], "drop") == 0;
+    if (verb && (strcmp(w[1], "role") == 0 || strcmp(w[1], "user") == 0 || strcmp(w[1], "group") == 0)) {
+        sb_printf(why, _("%s %s is not allowed: a dump of one database never changes roles"), w[0],
+                  w[1]);
         return -1;
     }
     if (strcmp(w[0], "alter") == 0 && strcmp(w[1], "system") == 0)
@@ -247,18 +263,19 @@ static int check_commands(const char *stmt, const struct stmt_info *info, char w
     i += strcmp(w[i], "trusted") == 0;
     i += strcmp(w[i], "procedural") == 0;
     if (strcmp(w[0], "create") == 0 && strcmp(w[i], "language") == 0)
-        return refuse_at(at, 0, why, _("CREATE LANGUAGE is not allowed: pg_dump never writes it "
-                                       "for Immich's database"));
+        return refuse_at(at, 0, why,
+                         _("CREATE LANGUAGE is not allowed: pg_dump never writes it "
+                           "for Immich's database"));
     if (strcmp(w[0], "copy") == 0 && (info->cls != STMT_COPY_IN || !copy_shape_ok(stmt)))
-        return refuse_at(at, 0, why, _("only COPY table (columns) FROM stdin is allowed, as "
-                                       "pg_dump writes it: not COPY to or from a program or a "
-                                       "server file"));
+        return refuse_at(at, 0, why,
+                         _("only COPY table (columns) FROM stdin is allowed, as "
+                           "pg_dump writes it: not COPY to or from a program or a "
+                           "server file"));
     return 0;
 }
 
 /* Only pg_dump's own SET lines may change how the rest of the file is split. */
-static int check_session(const char *stmt, const struct stmt_info *info, size_t *at,
-                         struct strbuf *why)
+static int check_session(const char *stmt, const struct stmt_info *info, size_t *at, struct strbuf *why)
 {
     if (info->sets_std_strings >= 0 || info->sets_encoding[0])
         return 0;
@@ -267,9 +284,10 @@ static int check_session(const char *stmt, const struct stmt_info *info, size_t 
         const char *hit = strcasestr(stmt, params[k]);
         if (hit) {
             *at = (size_t)(hit - stmt);
-            sb_printf(why, _("only pg_dump's own \"SET %s = …;\" line may touch %s (not "
-                             "set_config, SET LOCAL, SET … TO DEFAULT, RESET or ALTER … SET): the "
-                             "safety scan and the load must read the file the same way"),
+            sb_printf(why,
+                      _("only pg_dump's own \"SET %s = …;\" line may touch %s (not "
+                        "set_config, SET LOCAL, SET … TO DEFAULT, RESET or ALTER … SET): the "
+                        "safety scan and the load must read the file the same way"),
                       params[k], params[k]);
             return -1;
         }

@@ -21,34 +21,34 @@
 
 /* X(key, type): key is the journal's name. OUTPUT is TEXT naming a file the stage writes
  * whose name is chosen once (stage_claim_output: kept as "key.pending" meanwhile). */
-#define STAGE_ARTIFACTS(X)                                                                   \
-    /* discover (discover/preflight.h) */                                                    \
-    X(upload_mount, TEXT)            /* container path of the library mount */              \
-    X(external_mounts, MOUNTS)       /* the other bind mounts that may hold a library */    \
+#define STAGE_ARTIFACTS(X) \
+    /* discover (discover/preflight.h) */ \
+    X(upload_mount, TEXT)            /* container path of the library mount */ \
+    X(external_mounts, MOUNTS)       /* the other bind mounts that may hold a library */ \
     X(source_version, TEXT)          /* Immich version in Docker, "1.135.3"; unset: unknown */ \
     X(source_extensions, TEXT)       /* the source database's extensions, comma-separated */ \
-    X(source_vector_extension, TEXT) /* "vectors", "vchord", "vchord,vectors" or "" */       \
-    X(dangling_paths_file, TEXT)     /* the dangling-paths file (discover/paths.h) */       \
-    /* backup, verify_backup */                                                              \
-    X(backup_archive, OUTPUT)        /* the library archive */                               \
-    X(backup_verified, FLAG)         /* the archive was read back and matches */             \
-    /* dump, fixup */                                                                        \
-    X(dump_file, OUTPUT)             /* the dump (or one the user chose) */                  \
-    X(fixed_dump, TEXT)              /* the dump rewritten for NixOS */                      \
-    X(fixed_dump_sha256, TEXT)       /* its SHA-256 (stages/fixed_dump.h) */                 \
-    X(fixup_report, TEXT)            /* the fix-up's report file */                          \
-    X(dump_extensions, TEXT)         /* the dump's extensions, comma-separated */            \
-    X(dump_immich_version, TEXT)     /* the Immich version the dump names, or "" */          \
-    /* copy, start, verify */                                                                \
-    X(library_copied, FLAG)          /* the library is in target_location */                 \
-    X(immich_started_at, TEXT)       /* "@EPOCH" (journalctl --since) */                     \
-    X(verify_result, VERIFY)         /* what the verify stage counted */
+    X(source_vector_extension, TEXT) /* "vectors", "vchord", "vchord,vectors" or "" */ \
+    X(dangling_paths_file, TEXT)     /* the dangling-paths file (discover/paths.h) */ \
+    /* backup, verify_backup */ \
+    X(backup_archive, OUTPUT) /* the library archive */ \
+    X(backup_verified, FLAG)  /* the archive was read back and matches */ \
+    /* dump, fixup */ \
+    X(dump_file, OUTPUT)         /* the dump (or one the user chose) */ \
+    X(fixed_dump, TEXT)          /* the dump rewritten for NixOS */ \
+    X(fixed_dump_sha256, TEXT)   /* its SHA-256 (stages/fixed_dump.h) */ \
+    X(fixup_report, TEXT)        /* the fix-up's report file */ \
+    X(dump_extensions, TEXT)     /* the dump's extensions, comma-separated */ \
+    X(dump_immich_version, TEXT) /* the Immich version the dump names, or "" */ \
+    /* copy, start, verify */ \
+    X(library_copied, FLAG)    /* the library is in target_location */ \
+    X(immich_started_at, TEXT) /* "@EPOCH" (journalctl --since) */ \
+    X(verify_result, VERIFY)   /* what the verify stage counted */
 
 enum artifact {
 #define X(key, type) ART_##key,
     STAGE_ARTIFACTS(X)
 #undef X
-    ART_COUNT
+        ART_COUNT
 };
 
 /* What a context without a journal keeps: the journal's texts (and the pending names of
@@ -95,44 +95,43 @@ void artifact_encode_verify(const struct verify_result *r, struct strbuf *out);
 int artifact_decode_verify(const char *text, struct verify_result *out);
 
 /* The accessors per key, typed by the list. */
-#define ARTIFACT_API_TEXT(key)                                                               \
-    static inline char *artifact_##key(const struct stage_ctx *ctx)                          \
-    {                                                                                        \
-        return artifact_text(ctx, ART_##key);                                                \
-    }                                                                                        \
-    static inline void artifact_set_##key(struct stage_ctx *ctx, const char *v)              \
-    {                                                                                        \
-        artifact_set_text(ctx, ART_##key, v);                                                \
+#define ARTIFACT_API_TEXT(key) \
+    static inline char *artifact_##key(const struct stage_ctx *ctx) \
+    { \
+        return artifact_text(ctx, ART_##key); \
+    } \
+    static inline void artifact_set_##key(struct stage_ctx *ctx, const char *v) \
+    { \
+        artifact_set_text(ctx, ART_##key, v); \
     }
 #define ARTIFACT_API_OUTPUT(key) ARTIFACT_API_TEXT(key)
-#define ARTIFACT_API_FLAG(key)                                                               \
-    static inline bool artifact_##key(const struct stage_ctx *ctx)                           \
-    {                                                                                        \
-        return artifact_flag(ctx, ART_##key);                                                \
-    }                                                                                        \
-    static inline void artifact_set_##key(struct stage_ctx *ctx, bool v)                     \
-    {                                                                                        \
-        artifact_set_flag(ctx, ART_##key, v);                                                \
+#define ARTIFACT_API_FLAG(key) \
+    static inline bool artifact_##key(const struct stage_ctx *ctx) \
+    { \
+        return artifact_flag(ctx, ART_##key); \
+    } \
+    static inline void artifact_set_##key(struct stage_ctx *ctx, bool v) \
+    { \
+        artifact_set_flag(ctx, ART_##key, v); \
     }
-#define ARTIFACT_API_MOUNTS(key)                                                             \
-    static inline int artifact_##key(const struct stage_ctx *ctx, struct ext_mounts *out,    \
-                                     struct strbuf *err)                                     \
-    {                                                                                        \
-        return artifact_mounts(ctx, ART_##key, out, err);                                    \
-    }                                                                                        \
+#define ARTIFACT_API_MOUNTS(key) \
+    static inline int artifact_##key(const struct stage_ctx *ctx, struct ext_mounts *out, \
+                                     struct strbuf *err) \
+    { \
+        return artifact_mounts(ctx, ART_##key, out, err); \
+    } \
     static inline void artifact_set_##key(struct stage_ctx *ctx, const struct ext_mounts *m) \
-    {                                                                                        \
-        artifact_set_mounts(ctx, ART_##key, m);                                              \
+    { \
+        artifact_set_mounts(ctx, ART_##key, m); \
     }
-#define ARTIFACT_API_VERIFY(key)                                                             \
+#define ARTIFACT_API_VERIFY(key) \
     static inline bool artifact_##key(const struct stage_ctx *ctx, struct verify_result *out) \
-    {                                                                                        \
-        return artifact_verify(ctx, ART_##key, out);                                         \
-    }                                                                                        \
-    static inline void artifact_set_##key(struct stage_ctx *ctx,                             \
-                                          const struct verify_result *r)                     \
-    {                                                                                        \
-        artifact_set_verify(ctx, ART_##key, r);                                              \
+    { \
+        return artifact_verify(ctx, ART_##key, out); \
+    } \
+    static inline void artifact_set_##key(struct stage_ctx *ctx, const struct verify_result *r) \
+    { \
+        artifact_set_verify(ctx, ART_##key, r); \
     }
 #define X(key, type) ARTIFACT_API_##type(key)
 STAGE_ARTIFACTS(X)

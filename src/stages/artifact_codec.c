@@ -54,16 +54,19 @@ int artifact_decode_mounts(const char *text, struct ext_mounts *out, struct strb
 
 void artifact_encode_verify(const struct verify_result *r, struct strbuf *out)
 {
-    sb_printf(out, "assets=%" PRIu64 ";files=%" PRIu64 ";bytes=%" PRIu64 ";missing=%" PRIu64
-                   ";dangling=%" PRIu64, r->assets, r->present, r->bytes, r->missing, r->dangling);
+    sb_printf(out,
+              "assets=%" PRIu64 ";files=%" PRIu64 ";bytes=%" PRIu64 ";missing=%" PRIu64
+              ";dangling=%" PRIu64,
+              r->assets, r->present, r->bytes, r->missing, r->dangling);
 }
 
 int artifact_decode_verify(const char *text, struct verify_result *out)
 {
     *out = (struct verify_result){0};
-    int n = sscanf(text, "assets=%" SCNu64 ";files=%" SCNu64 ";bytes=%" SCNu64 ";missing=%" SCNu64
-                         ";dangling=%" SCNu64, &out->assets, &out->present, &out->bytes,
-                   &out->missing, &out->dangling);
+    int n = sscanf(text,
+                   "assets=%" SCNu64 ";files=%" SCNu64 ";bytes=%" SCNu64 ";missing=%" SCNu64
+                   ";dangling=%" SCNu64,
+                   &out->assets, &out->present, &out->bytes, &out->missing, &out->dangling);
     if (n != 5) {
         *out = (struct verify_result){0};
         return -1;

@@ -10,8 +10,8 @@
 static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const char *dir = plan_get(ctx->plan, PLAN_target_location);
-    const char *argv[] = {"immich-migrate", "chown", dir, plan_get(ctx->plan, PLAN_media_owner),
-                          "--target-location", dir, NULL};
+    const char *argv[] = {"immich-migrate",    "chown", dir, plan_get(ctx->plan, PLAN_media_owner),
+                          "--target-location", dir,     NULL};
     argv_format(argv, out);
     sb_append_char(out, '\n');
 }

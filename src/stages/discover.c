@@ -37,8 +37,7 @@ static void preview_checks(const struct stage_ctx *ctx, struct strbuf *out)
 static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const struct plan *p = ctx->plan;
-    const enum plan_key containers[] = {PLAN_server_container, PLAN_ml_container,
-                                        PLAN_db_container};
+    const enum plan_key containers[] = {PLAN_server_container, PLAN_ml_container, PLAN_db_container};
     for (size_t i = 0; i < ARRAY_LEN(containers); i++) {
         struct argv_builder a = {0};
         docker_argv(p, &a);
@@ -46,8 +45,8 @@ static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
         argv_add(&a, plan_get(p, containers[i]));
         preview_argv(&a, out);
     }
-    sb_printf(out, _("read %s/.env\n"), *plan_get(p, PLAN_compose_dir)
-                                            ? plan_get(p, PLAN_compose_dir) : _("COMPOSE_DIR"));
+    sb_printf(out, _("read %s/.env\n"),
+              *plan_get(p, PLAN_compose_dir) ? plan_get(p, PLAN_compose_dir) : _("COMPOSE_DIR"));
     const char *queries[] = {"select extname from pg_extension order by 1",
                              "select pg_database_size(current_database())", path_columns_query()};
     for (size_t i = 0; i < ARRAY_LEN(queries); i++) {
@@ -64,8 +63,7 @@ static void discover_preview(const struct stage_ctx *ctx, struct strbuf *out)
     preview_argv(&a, out);
     struct strbuf dsn = {0};
     redact_secrets(plan_get(p, PLAN_target_dsn), &dsn);
-    sb_printf(out, _("connect to \"%s\": select name from pg_available_extensions\n"),
-              sb_str(&dsn));
+    sb_printf(out, _("connect to \"%s\": select name from pg_available_extensions\n"), sb_str(&dsn));
     sb_free(&dsn);
     preview_checks(ctx, out);
 }
@@ -100,8 +98,9 @@ static enum stage_result discover_run(struct stage_ctx *ctx, struct strbuf *err)
     if (report_cancelled(ctx->rep))
         return STAGE_CANCELLED;
     if (failed) {
-        sb_printf(err, ngettext("%d pre-flight check failed; nothing was changed",
-                                "%d pre-flight checks failed; nothing was changed", failed),
+        sb_printf(err,
+                  ngettext("%d pre-flight check failed; nothing was changed",
+                           "%d pre-flight checks failed; nothing was changed", failed),
                   failed);
         return STAGE_FAILED;
     }
@@ -119,7 +118,8 @@ static bool discover_repeatable(const struct stage_ctx *ctx)
 const struct stage stage_discover = {
     .id = "discover",
     .title = N_("Discover & check"),
-    .describe = N_("Finds the Docker installation and the NixOS target and checks that the migration can work."),
+    .describe = N_(
+        "Finds the Docker installation and the NixOS target and checks that the migration can work."),
     .provides = GATE_CHECKS,
     .preview = discover_preview,
     .run = discover_run,

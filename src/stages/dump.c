@@ -42,7 +42,8 @@ static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
     /* The dump gets its final name only after pg_dump succeeded and its end was checked, so
      * a file there is a complete dump made by the interrupted run. */
     if (access(path, F_OK) == 0) {
-        report_msg(ctx->rep, REC_MESSAGE, _("%s was completed before the interruption; using it"), path);
+        report_msg(ctx->rep, REC_MESSAGE, _("%s was completed before the interruption; using it"),
+                   path);
         rc = 0;
     } else {
         rc = db_dump_run(ctx->plan, path, ctx->rep, err);

@@ -47,7 +47,8 @@ static char *output_name(const struct stage_ctx *ctx, const char *in, int attemp
             n -= e;
     }
     if (attempt > 1)
-        return xasprintf("%s/%.*s-nixos-%d.sql", plan_get(ctx->plan, PLAN_backup_dir), (int)n, base, attempt);
+        return xasprintf("%s/%.*s-nixos-%d.sql", plan_get(ctx->plan, PLAN_backup_dir), (int)n, base,
+                         attempt);
     return xasprintf("%s/%.*s-nixos.sql", plan_get(ctx->plan, PLAN_backup_dir), (int)n, base);
 }
 
@@ -86,17 +87,21 @@ static bool fixup_is_done(const struct stage_ctx *ctx)
 static int check_sum(const char *path, int fd, const char *want, struct strbuf *err)
 {
     if (!want || !*want) {
-        sb_printf(err, _("%s has no checksum from the fix-up stage: run the fix-up stage "
-                         "again"), path);
+        sb_printf(err,
+                  _("%s has no checksum from the fix-up stage: run the fix-up stage "
+                    "again"),
+                  path);
         return -1;
     }
     char got[SHA256_HEX_LEN + 1];
     if (sha256_fd_hex(fd, path, got, err) < 0)
         return -1;
     if (strcmp(got, want) != 0) {
-        sb_printf(err, _("%s was changed after the fix-up stage wrote it (SHA-256 %s, expected "
-                         "%s); refusing to import it. Find out who changed it, then run the "
-                         "fix-up stage again"), path, got, want);
+        sb_printf(err,
+                  _("%s was changed after the fix-up stage wrote it (SHA-256 %s, expected "
+                    "%s); refusing to import it. Find out who changed it, then run the "
+                    "fix-up stage again"),
+                  path, got, want);
         return -1;
     }
     return 0;

@@ -32,7 +32,7 @@ unsigned stage_gates_missing(const struct stage *st, const struct stage_ctx *ctx
     unsigned missing = 0;
     for (size_t i = 0; i < n; i++)
         if ((list[i]->provides & st->requires) && !provider_done(list[i], ctx))
-            missing |= list[i]->provides & st->requires;
+    missing |= list[i]->provides & st->requires;
     return missing;
 }
 

@@ -33,12 +33,15 @@ static void import_preview(const struct stage_ctx *ctx, struct strbuf *out)
     char *dump = artifact_fixed_dump(ctx);
     char *dsn = owner_dsn(ctx);
     char *shown = redact_dup(dsn);
-    sb_printf(out, _("scan %s: refuse it if it holds anything but SQL and pg_dump's own "
-                     "backslash lines, or what pg_dump never writes\n"),
+    sb_printf(out,
+              _("scan %s: refuse it if it holds anything but SQL and pg_dump's own "
+                "backslash lines, or what pg_dump never writes\n"),
               dump && *dump ? dump : _("(the fixed dump)"));
-    sb_printf(out, _("connect to \"%s\" as the database owner %s (never a superuser); BEGIN; run "
-                     "every statement of the dump (COPY data streamed), stopping at the first "
-                     "error\n"), shown, plan_get(ctx->plan, PLAN_target_db_owner));
+    sb_printf(out,
+              _("connect to \"%s\" as the database owner %s (never a superuser); BEGIN; run "
+                "every statement of the dump (COPY data streamed), stopping at the first "
+                "error\n"),
+              shown, plan_get(ctx->plan, PLAN_target_db_owner));
     sb_append(out, "ANALYZE\n");
     sb_append(out, _("check every table's row count against the rows its COPY block sent; COMMIT\n"));
     free(shown);
@@ -87,7 +90,8 @@ static enum stage_result import_run(struct stage_ctx *ctx, struct strbuf *err)
     if (asuser_needed(dsn) && !as_owner)
         report_msg(ctx->rep, REC_MESSAGE,
                    _("there is no OS user %s: connecting as role %s from this process (peer "
-                     "authentication would refuse that)"), owner, owner);
+                     "authentication would refuse that)"),
+                   owner, owner);
     int rc = as_owner ? asuser_run(owner, work, &o, ctx->rep, err) : work(&o, ctx->rep, err);
     close(fd);
     free(dsn);

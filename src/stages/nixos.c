@@ -118,8 +118,10 @@ static enum stage_result wait_for_units(struct stage_ctx *ctx, struct strbuf *er
             return STAGE_OK;
         double waited = now_monotonic() - start;
         if (waited >= timeout) {
-            sb_printf(err, _("%s did not appear within %.0f s: add the settings above and run "
-                             "nixos-rebuild switch, then resume"), UNIT_SERVER, timeout);
+            sb_printf(err,
+                      _("%s did not appear within %.0f s: add the settings above and run "
+                        "nixos-rebuild switch, then resume"),
+                      UNIT_SERVER, timeout);
             return STAGE_FAILED;
         }
         report_progress(ctx->rep, "seconds", (uint64_t)waited, (uint64_t)timeout,
@@ -176,9 +178,10 @@ static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
         return STAGE_FAILED;
     int failed = recheck_target(ctx);
     if (failed) {
-        sb_printf(err, ngettext("%d check of the NixOS target failed; the database was not touched",
-                                "%d checks of the NixOS target failed; the database was not touched",
-                                failed), failed);
+        sb_printf(err,
+                  ngettext("%d check of the NixOS target failed; the database was not touched",
+                           "%d checks of the NixOS target failed; the database was not touched", failed),
+                  failed);
         return STAGE_FAILED;
     }
     return STAGE_OK;

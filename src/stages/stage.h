@@ -24,11 +24,11 @@ struct journal;
  * time. A new screen that must read the plan during a run takes a plan_copy before starting
  * the stage (or the stage gets a copy merged back when it finishes); it never shares it. */
 struct stage_ctx {
-    struct plan *plan;           /* values; a stage may fill discovered ones */
-    const struct reporter *rep;  /* records, progress, confirmation, cancellation */
-    bool assume_yes;             /* batch --yes */
+    struct plan *plan;          /* values; a stage may fill discovered ones */
+    const struct reporter *rep; /* records, progress, confirmation, cancellation */
+    bool assume_yes;            /* batch --yes */
     const char *state_dir;
-    struct journal *journal;     /* NULL when a stage runs alone */
+    struct journal *journal;       /* NULL when a stage runs alone */
     struct artifact_memory memory; /* the artifacts when journal is NULL (stage_ctx_free) */
 };
 
@@ -60,9 +60,9 @@ enum stage_result { STAGE_OK = 0, STAGE_FAILED = 1, STAGE_CANCELLED = 2, STAGE_S
  * is_done agrees). The session enforces the gates for the wizard, batch and resume alike; a
  * gate is passed over only by a typed confirmation (wizard) or --override NAME (batch), which
  * is logged. X(id, name for --override and the log, N_() description). */
-#define STAGE_GATES(X)                                                          \
+#define STAGE_GATES(X) \
     X(GATE_CHECKS, "checks", N_("the checks passed with the current settings")) \
-    X(GATE_BACKUP, "backup", N_("a verified backup of the library"))            \
+    X(GATE_BACKUP, "backup", N_("a verified backup of the library")) \
     X(GATE_NIXOS, "nixos", N_("the NixOS stage done (units stopped)"))
 
 /* What the wizard's user types to pass over a gate (not translated, like --override). */
@@ -72,7 +72,7 @@ enum stage_gate_bit {
 #define X(id, name, text) id##_BIT,
     STAGE_GATES(X)
 #undef X
-    GATE_COUNT
+        GATE_COUNT
 };
 enum stage_gate {
 #define X(id, name, text) id = 1u << id##_BIT,
@@ -81,15 +81,15 @@ enum stage_gate {
 };
 
 struct stage {
-    const char *id;        /* journal/log name, e.g. "dump"; never translated */
-    const char *title;     /* N_() */
-    const char *describe;  /* N_(): what it does, in plain words */
-    bool destructive;      /* changes something that cannot be undone without the backup */
-    const char *changes;   /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
-    unsigned requires;     /* enum stage_gate bits that must hold before it runs */
-    unsigned provides;     /* enum stage_gate bits it establishes once done */
+    const char *id;       /* journal/log name, e.g. "dump"; never translated */
+    const char *title;    /* N_() */
+    const char *describe; /* N_(): what it does, in plain words */
+    bool destructive;     /* changes something that cannot be undone without the backup */
+    const char *changes; /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
+    unsigned requires; /* enum stage_gate bits that must hold before it runs */
+    unsigned provides; /* enum stage_gate bits it establishes once done */
     /* Policy the session, the rollback and other stages read from the table (never by id): */
-    bool stops_source;     /* stops the Docker installation: the rollback (starting it again)
+    bool stops_source;       /* stops the Docker installation: the rollback (starting it again)
                             * is offered only once it is done, and makes it pending again; the
                             * checks may run again only while it is pending */
     bool point_of_no_return; /* once a run reaches it, the rollback is no longer offered */

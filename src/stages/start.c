@@ -50,8 +50,7 @@ static void start_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 /* Has the unit failed, or does it keep restarting? base: NRestarts when first seen (-1: not
  * yet). Fills why. */
-static bool unit_gave_up(const char *unit, const struct unit_state *st, long *base,
-                         struct strbuf *why)
+static bool unit_gave_up(const char *unit, const struct unit_state *st, long *base, struct strbuf *why)
 {
     if (strcmp(st->active, "failed") == 0) {
         sb_printf(why, _("%s has failed"), unit);
@@ -63,8 +62,7 @@ static bool unit_gave_up(const char *unit, const struct unit_state *st, long *ba
         *base = st->restarts;
     if (st->restarts - *base < RESTARTS_GIVE_UP)
         return false;
-    sb_printf(why, _("%s keeps restarting (%ld restarts while waiting)"), unit,
-              st->restarts - *base);
+    sb_printf(why, _("%s keeps restarting (%ld restarts while waiting)"), unit, st->restarts - *base);
     return true;
 }
 
@@ -127,8 +125,7 @@ static void report_failed_unit(struct stage_ctx *ctx, const char *unit, const ch
 
 /* Looks at both units once. Returns the unit that gave up (reason in last), else NULL;
  * *active tells whether both are active. */
-static const char *poll_units(const struct plan *p, long base[2], bool *active,
-                              struct strbuf *last)
+static const char *poll_units(const struct plan *p, long base[2], bool *active, struct strbuf *last)
 {
     static const char *const units[] = {UNIT_SERVER, UNIT_ML};
     *active = true;
@@ -178,8 +175,9 @@ static enum stage_result wait_for_immich(struct stage_ctx *ctx, struct strbuf *e
             journal_argv(ctx, UNIT_SERVER, 0, &a);
             argv_format(argv_get(&a), &cmd);
             argv_free(&a);
-            sb_printf(err, _("Immich did not answer GET %s/api/server/ping within %.0f s (%s); "
-                             "see %s"),
+            sb_printf(err,
+                      _("Immich did not answer GET %s/api/server/ping within %.0f s (%s); "
+                        "see %s"),
                       plan_get(p, PLAN_immich_url), timeout, sb_str(&last), sb_str(&cmd));
             sb_free(&cmd);
             sb_free(&last);

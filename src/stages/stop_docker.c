@@ -34,7 +34,8 @@ static enum stage_result stop_run(struct stage_ctx *ctx, struct strbuf *err)
 const struct stage stage_stop_docker = {
     .id = "stop_docker",
     .title = N_("Stop Docker"),
-    .describe = N_("Stops the Immich server and machine-learning containers; the database container keeps running."),
+    .describe = N_(
+        "Stops the Immich server and machine-learning containers; the database container keeps running."),
     .changes = N_("stops the Immich containers in Docker (the rollback starts them again)"),
     .requires = GATE_CHECKS,
     .stops_source = true,

@@ -11,8 +11,9 @@ static void verify_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     struct strbuf dsn = {0};
     redact_secrets(plan_get(ctx->plan, PLAN_target_dsn), &dsn);
-    sb_printf(out, _("connect to \"%s\" dbname=%s: list every file path; check each exists and "
-                     "belongs to %s\n"),
+    sb_printf(out,
+              _("connect to \"%s\" dbname=%s: list every file path; check each exists and "
+                "belongs to %s\n"),
               sb_str(&dsn), plan_get(ctx->plan, PLAN_target_db_name),
               plan_get(ctx->plan, PLAN_media_owner));
     sb_free(&dsn);
@@ -38,8 +39,9 @@ static enum stage_result verify_run(struct stage_ctx *ctx, struct strbuf *err)
         return STAGE_FAILED;
     artifact_set_verify_result(ctx, &res);
     if (rc > 0) {
-        sb_printf(err, _("%" PRIu64 " files missing, %" PRIu64 " with a wrong owner, %d markers "
-                         "missing, %d journal errors"),
+        sb_printf(err,
+                  _("%" PRIu64 " files missing, %" PRIu64 " with a wrong owner, %d markers "
+                    "missing, %d journal errors"),
                   res.missing, res.wrong_owner, res.markers_missing, res.journal_errors);
         return STAGE_FAILED;
     }

@@ -31,8 +31,8 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
         return STAGE_FAILED;
     }
     struct verify_counts n;
-    enum files_result r = verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location),
-                                        ctx->rep, &n, err);
+    enum files_result r =
+        verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location), ctx->rep, &n, err);
     free(archive);
     if (r == FILES_OK)
         artifact_set_backup_verified(ctx, true);

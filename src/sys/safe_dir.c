@@ -190,8 +190,9 @@ static int safe_dir_judge(const char *what, const char *dir, struct strbuf *err)
     struct strbuf why = {0};
     int rc = safe_dir_check(dir, &why);
     if (rc < 0)
-        sb_printf(err, _("refusing %s %s: %s. Whoever can write there could swap its files; use a "
-                         "directory that only the user running immich-migrate (root) can write"),
+        sb_printf(err,
+                  _("refusing %s %s: %s. Whoever can write there could swap its files; use a "
+                    "directory that only the user running immich-migrate (root) can write"),
                   what, dir, sb_str(&why));
     sb_free(&why);
     return rc;

@@ -83,12 +83,12 @@ static bool in_list(const char *resolved, const char *const *list, size_t n, boo
  * /sys, /nix/store and the like: places whose owners and modes the program must never set. */
 static bool path_is_system(const char *resolved, bool subtrees)
 {
-    static const char *const exact[] = {"/", "/home", "/mnt", "/media", "/nix", "/opt", "/root",
-                                        "/run", "/srv", "/tmp", "/var", "/var/lib", "/var/backup",
-                                        "/var/cache", "/var/log", "/var/tmp"};
-    static const char *const trees[] = {"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32",
-                                        "/lib64", "/libx32", "/nix/store", "/proc", "/sbin",
-                                        "/sys", "/usr"};
+    static const char *const exact[] = {
+        "/",    "/home", "/mnt", "/media",   "/nix",        "/opt",       "/root",    "/run",
+        "/srv", "/tmp",  "/var", "/var/lib", "/var/backup", "/var/cache", "/var/log", "/var/tmp"};
+    static const char *const trees[] = {"/bin",   "/boot",  "/dev",    "/etc",       "/lib",
+                                        "/lib32", "/lib64", "/libx32", "/nix/store", "/proc",
+                                        "/sbin",  "/sys",   "/usr"};
     return in_list(resolved, exact, ARRAY_LEN(exact), false) ||
            in_list(resolved, trees, ARRAY_LEN(trees), subtrees);
 }

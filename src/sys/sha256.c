@@ -41,8 +41,8 @@ int sha256_fd_hex(int fd, const char *path, char hex[SHA256_HEX_LEN + 1], struct
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
-    if (lseek(fd, 0, SEEK_SET) != 0 || hash_fd(fd, md, &mdlen) < 0 ||
-        mdlen * 2 != SHA256_HEX_LEN || lseek(fd, 0, SEEK_SET) != 0) {
+    if (lseek(fd, 0, SEEK_SET) != 0 || hash_fd(fd, md, &mdlen) < 0 || mdlen * 2 != SHA256_HEX_LEN ||
+        lseek(fd, 0, SEEK_SET) != 0) {
         sb_printf(err, _("cannot read %s: %s"), path, strerror(errno));
         return -1;
     }

@@ -216,7 +216,8 @@ int run_capture(const struct reporter *r, const char *const *argv, struct strbuf
         sb_free(&cmdline);
         return -1;
     }
-    struct pollfd pfd[2] = {{.fd = c.stdout_fd, .events = POLLIN}, {.fd = c.stderr_fd, .events = POLLIN}};
+    struct pollfd pfd[2] = {{.fd = c.stdout_fd, .events = POLLIN},
+                            {.fd = c.stderr_fd, .events = POLLIN}};
     char buf[65536];
     int open_fds = 2;
     while (open_fds > 0) {
@@ -237,7 +238,8 @@ int run_capture(const struct reporter *r, const char *const *argv, struct strbuf
                 continue;
             }
             if (i == 0 && out && out->len < max_out)
-                sb_append_len(out, buf, (size_t)n < max_out - out->len ? (size_t)n : max_out - out->len);
+                sb_append_len(out, buf,
+                              (size_t)n < max_out - out->len ? (size_t)n : max_out - out->len);
             else if (i == 1 && errout)
                 append_tail(errout, buf, (size_t)n, 65536);
         }

@@ -17,13 +17,13 @@ struct zread {
     enum zread_kind kind;
     enum zread_error error;
     const char *detail;
-    uint64_t raw_pos;   /* plain and zstd: bytes read from fd, pre_len included */
+    uint64_t raw_pos; /* plain and zstd: bytes read from fd, pre_len included */
     bool eof;
     gzFile gz;
     ZSTD_DCtx *zd;
     ZSTD_inBuffer zin;
-    char *zbuf;         /* zstd: compressed input; plain: the pre bytes */
-    size_t zstd_left;   /* ZSTD_decompressStream's last hint: 0 = frame complete */
+    char *zbuf;       /* zstd: compressed input; plain: the pre bytes */
+    size_t zstd_left; /* ZSTD_decompressStream's last hint: 0 = frame complete */
 };
 
 enum zread_kind zread_sniff(const void *head, size_t n)

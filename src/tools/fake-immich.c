@@ -68,8 +68,7 @@ static void log_line(const struct options *o, const char *fmt, ...)
     if (fd < 0)
         return;
     char line[1200];
-    int n = snprintf(line, sizeof line, "%lld\t%ld\t%s\n", (long long)time(NULL), (long)getpid(),
-                     msg);
+    int n = snprintf(line, sizeof line, "%lld\t%ld\t%s\n", (long long)time(NULL), (long)getpid(), msg);
     if (n > 0) {
         ssize_t w = write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         (void)w;
@@ -288,8 +287,10 @@ int main(int argc, char **argv)
     if (lfd >= 0) {
         if (o.port_file)
             write_small_file(o.port_file, "%ld\n", (long)port);
-        log_line(&o, "LOG [Api:Bootstrap] Immich Server is listening on http://127.0.0.1:%d [v%s] "
-                     "[production]", port, o.version);
+        log_line(&o,
+                 "LOG [Api:Bootstrap] Immich Server is listening on http://127.0.0.1:%d [v%s] "
+                 "[production]",
+                 port, o.version);
         serve(&o, lfd);
         close(lfd);
     }

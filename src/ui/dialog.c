@@ -142,7 +142,9 @@ bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char 
 {
     struct strbuf text = {0};
     sb_append(&text, initial ? initial : "");
-    struct dialog d = {.title = title, .text = prompt, .input = sb_str(&text),
+    struct dialog d = {.title = title,
+                       .text = prompt,
+                       .input = sb_str(&text),
                        .keys = _("Enter accept   Esc cancel   Ctrl-U clear")};
     bool ok = edit_loop(ui, &d, &text, NULL);
     if (ok) {
@@ -159,8 +161,11 @@ bool dlg_confirm_typed(struct ui *ui, const char *question, const char *expected
         return dlg_yesno(ui, question);
     struct strbuf text = {0};
     char *prompt = xasprintf(_("Type \"%s\" to confirm:"), expected);
-    struct dialog d = {.title = _("Confirm"), .text = question, .prompt = prompt,
-                       .input = "", .keys = _("Enter confirm   Esc cancel")};
+    struct dialog d = {.title = _("Confirm"),
+                       .text = question,
+                       .prompt = prompt,
+                       .input = "",
+                       .keys = _("Enter confirm   Esc cancel")};
     bool ok = edit_loop(ui, &d, &text, expected);
     free(prompt);
     sb_free(&text);

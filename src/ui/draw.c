@@ -259,6 +259,7 @@ bool dr_too_small(void)
 {
     if (COLS >= 40 && LINES >= 12)
         return false;
-    dr_paragraph(0, 0, COLS, LINES, _("The terminal is too small: please make it at least 80x24."), A_BOLD);
+    dr_paragraph(0, 0, COLS, LINES, _("The terminal is too small: please make it at least 80x24."),
+                 A_BOLD);
     return true;
 }

@@ -104,7 +104,8 @@ static void review_draw(struct review *r)
     dr_text(y, 34, COLS - 35, _("Text"), A_BOLD);
     y++;
     if (!r->n_shown)
-        dr_text(y, 1, COLS - 2, r->e.n ? _("No record matches the filters.") : _("The log is empty."), A_NORMAL);
+        dr_text(y, 1, COLS - 2,
+                r->e.n ? _("No record matches the filters.") : _("The log is empty."), A_NORMAL);
     for (int row = 0; row < list_rows() && r->top + (size_t)row < r->n_shown; row++) {
         size_t i = r->top + (size_t)row;
         const struct mlog_entry *en = &r->e.v[r->shown[i]];
@@ -122,8 +123,9 @@ static void review_draw(struct review *r)
         dr_text(y + row, 34, COLS - 35, first, a);
         free(first);
     }
-    static const char *const keys[] = {"Enter", N_("Show"), "/", N_("Search"), "n", N_("Next match"),
-                                       "s", N_("Stage"), "e", N_("Errors"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const keys[] = {
+        "Enter", N_("Show"),   "/", N_("Search"), "n", N_("Next match"), "s", N_("Stage"),
+        "e",     N_("Errors"), "?", N_("Help"),   "q", N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
@@ -132,7 +134,8 @@ static void show_record(struct ui *ui, const struct mlog_entry *en)
     struct strbuf text = {0};
     char t[32];
     format_time(en->time, true, t, sizeof t);
-    sb_printf(&text, _("Time: %s\nStage: %s\nKind: %s\n"), t, stage_label(en), record_kind_name(en->kind));
+    sb_printf(&text, _("Time: %s\nStage: %s\nKind: %s\n"), t, stage_label(en),
+              record_kind_name(en->kind));
     if (en->exit_status >= 0)
         sb_printf(&text, _("Exit status: %d\n"), en->exit_status);
     if (en->duration >= 0)

@@ -77,12 +77,8 @@ static void apply_progress(struct run_view *rv, const struct event *ev)
 void runview_apply(struct run_view *rv, const struct event *ev)
 {
     switch (ev->kind) {
-    case EV_PROGRESS:
-        apply_progress(rv, ev);
-        break;
-    case EV_RECORD:
-        add_line(rv, ev);
-        break;
+    case EV_PROGRESS: apply_progress(rv, ev); break;
+    case EV_RECORD: add_line(rv, ev); break;
     case EV_QUESTION:
         free(rv->q_text);
         free(rv->q_expected);
@@ -251,6 +247,7 @@ void runview_draw_log(const struct run_view *rv, int y, int x, int w, int h, boo
         if (checks_style && l->kind == REC_MESSAGE)
             mark_attr = ui_attr(UA_OK);
         dr_text(y + (int)i, x, mark_w, mark, mark_attr);
-        dr_text(y + (int)i, x + mark_w, w - mark_w, checks_style ? without_verdict(l->text) : l->text, a);
+        dr_text(y + (int)i, x + mark_w, w - mark_w,
+                checks_style ? without_verdict(l->text) : l->text, a);
     }
 }

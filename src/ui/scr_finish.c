@@ -25,7 +25,8 @@ static void finish_draw(struct ui *ui, void *self)
     for (size_t i = 0; i < nstages && (int)i < rows; i++) {
         const struct stage *stage = stages[i];
         enum stage_status st = wiz_status(ui, stage);
-        static const char *const names[] = {N_("pending"), N_("running"), N_("done"), N_("failed"), N_("skipped")};
+        static const char *const names[] = {N_("pending"), N_("running"), N_("done"), N_("failed"),
+                                            N_("skipped")};
         attr_t a = st == ST_DONE ? ui_attr(UA_OK) : st == ST_FAILED ? ui_attr(UA_FAIL) : A_NORMAL;
         dr_text(y, 2, 26, _(stage->title), A_NORMAL);
         dr_text(y, 29, 10, _(names[st]), a);
@@ -40,8 +41,9 @@ static void finish_draw(struct ui *ui, void *self)
                             ui->s->state_dir, MLOG_FILE);
     dr_paragraph(LINES - 4, 2, COLS - 4, 2, where, A_NORMAL);
     free(where);
-    static const char *const keys[] = {"Enter", N_("Exit"), "s", N_("Summary"), "v", N_("Review log"), "Esc", N_("Back"),
-                                       "?", N_("Help"), "q", N_("Quit")};
+    static const char *const keys[] = {"Enter", N_("Exit"),       "s",   N_("Summary"),
+                                       "v",     N_("Review log"), "Esc", N_("Back"),
+                                       "?",     N_("Help"),       "q",   N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 

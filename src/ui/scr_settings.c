@@ -47,7 +47,8 @@ static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
     if (selected)
         dr_fill(y, 0, COLS, base);
     int src_w = SOURCE_WIDTH, key_w = 20;
-    dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL), selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
+    dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL),
+            selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
     dr_text(y, 3, key_w, plan_key_name(k), base);
     char *value = redact_dup(plan_get(p, k)); /* a DSN's password never reaches the screen */
     dr_text(y, 3 + key_w, COLS - 3 - key_w - src_w - 2, *value ? value : _("(not set)"), base);
@@ -89,8 +90,9 @@ static void settings_draw(struct ui *ui, void *self)
     for (int i = 0; i < rows && ss->top + i < PLAN_KEY_COUNT; i++)
         draw_row(ui, y + i, (enum plan_key)(ss->top + i), ss->top + i == ss->sel);
     draw_detail(ui, (enum plan_key)ss->sel, LINES - 5);
-    static const char *const keys[] = {"Up/Down", N_("Select"), "Enter", N_("Edit"), "n", N_("Next"),
-                                       "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const keys[] = {"Up/Down", N_("Select"), "Enter", N_("Edit"),
+                                       "n",       N_("Next"),   "Esc",   N_("Back"),
+                                       "?",       N_("Help"),   "q",     N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 

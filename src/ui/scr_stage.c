@@ -35,8 +35,8 @@ static void stage_enter(struct ui *ui, void *self)
     const struct stage *st = wiz_current_stage(ui);
     free(ss->preview);
     struct strbuf out = {0};
-    struct stage_ctx ctx = {.plan = &ui->s->plan, .state_dir = ui->s->state_dir,
-                            .journal = ui->s->journal};
+    struct stage_ctx ctx = {
+        .plan = &ui->s->plan, .state_dir = ui->s->state_dir, .journal = ui->s->journal};
     if (st->preview)
         st->preview(&ctx, &out);
     ss->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
@@ -68,7 +68,8 @@ static void draw_preview(const struct stage_screen *ss, int y, int h)
         line += len + (line[len] ? 1 : 0);
     }
     if (total > shown) {
-        char *more = xasprintf(_("%s %d more lines (p shows all)"), ui_sym(SYM_ELLIPSIS), total - shown);
+        char *more =
+            xasprintf(_("%s %d more lines (p shows all)"), ui_sym(SYM_ELLIPSIS), total - shown);
         dr_text(y + shown, 2, COLS - 4, more, ui_attr(UA_DIM));
         free(more);
     }
@@ -85,18 +86,29 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
     char *text = NULL;
     attr_t a = A_NORMAL;
     if (rv->stage == st && rv->running) {
-        text = xstrdup(worker_cancel_requested(ui->w) ? _("Stopping at a safe point...") : _("Running..."));
+        text = xstrdup(worker_cancel_requested(ui->w) ? _("Stopping at a safe point...")
+                                                      : _("Running..."));
     } else {
         enum stage_status status = wiz_status(ui, st);
         struct strbuf reason = {0};
         if (ui->s->journal)
             journal_reason(ui->s->journal, st->id, &reason);
-        const char *why = rv->stage == st && rv->finished && rv->error && *rv->error ? rv->error : sb_str(&reason);
+        const char *why =
+            rv->stage == st && rv->finished && rv->error && *rv->error ? rv->error : sb_str(&reason);
         switch (status) {
-        case ST_DONE: text = xasprintf(_("Result: done")); a = ui_attr(UA_OK); break;
-        case ST_FAILED: text = xasprintf(_("Failed: %s"), why); a = ui_attr(UA_FAIL); break;
+        case ST_DONE:
+            text = xasprintf(_("Result: done"));
+            a = ui_attr(UA_OK);
+            break;
+        case ST_FAILED:
+            text = xasprintf(_("Failed: %s"), why);
+            a = ui_attr(UA_FAIL);
+            break;
         case ST_SKIPPED: text = xasprintf(_("Skipped: %s"), why); break;
-        case ST_RUNNING: text = xasprintf(_("Interrupted while running; r runs it again")); a = ui_attr(UA_WARN); break;
+        case ST_RUNNING:
+            text = xasprintf(_("Interrupted while running; r runs it again"));
+            a = ui_attr(UA_WARN);
+            break;
         default:
             /* Pending after a run here: interrupted, or refused by its gates (session.c). */
             if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
@@ -117,8 +129,8 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
 /* What must hold first and does not (stage.h): the session refuses the stage until then. */
 static int draw_gates(struct ui *ui, const struct stage *st, int y)
 {
-    struct stage_ctx ctx = {.plan = &ui->s->plan, .state_dir = ui->s->state_dir,
-                            .journal = ui->s->journal};
+    struct stage_ctx ctx = {
+        .plan = &ui->s->plan, .state_dir = ui->s->state_dir, .journal = ui->s->journal};
     if (!ui->s->journal || worker_running(ui->w))
         return 0;
     unsigned missing = stage_gates_missing(st, &ctx);
@@ -140,7 +152,8 @@ static void stage_draw(struct ui *ui, void *self)
     wiz_draw_header(ui, _(st->title));
     int y = wiz_body_top(ui);
     if (st->destructive) {
-        dr_text(y, 2, COLS - 4, _("This stage changes things that only the backup can undo; it asks before it does."),
+        dr_text(y, 2, COLS - 4,
+                _("This stage changes things that only the backup can undo; it asks before it does."),
                 ui_attr(UA_WARN));
         y++;
     }
@@ -162,10 +175,11 @@ static void stage_draw(struct ui *ui, void *self)
     if (ours)
         runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, false);
     stage_draw_result(ui, st, result_y);
-    static const char *const idle_keys[] = {"r", N_("Run"), "s", N_("Skip"), "n", N_("Next"), "p", N_("Commands"),
-                                            "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const idle_keys[] = {"r", N_("Run"),      "s",   N_("Skip"), "n", N_("Next"),
+                                            "p", N_("Commands"), "Esc", N_("Back"), "?", N_("Help"),
+                                            "q", N_("Quit")};
     static const char *const busy_keys[] = {"c", N_("Cancel"), "PgUp/PgDn", N_("Scroll log"),
-                                            "?", N_("Help"), "q", N_("Quit")};
+                                            "?", N_("Help"),   "q",         N_("Quit")};
     if (ui->w && worker_running(ui->w))
         dr_keybar(busy_keys, ARRAY_LEN(busy_keys));
     else
@@ -188,7 +202,8 @@ bool stage_common_key(struct ui *ui, int key)
         return true;
     }
     if (key == 'c' && worker_running(ui->w)) {
-        if (dlg_yesno(ui, _("Cancel the running stage? It stops at its next safe point and can be run again.")))
+        if (dlg_yesno(
+                ui, _("Cancel the running stage? It stops at its next safe point and can be run again.")))
             worker_cancel(ui->w);
         return true;
     }

@@ -61,14 +61,17 @@ static void welcome_draw(struct ui *ui, void *self)
                         "services.immich module, one stage at a time. Each stage shows what it will "
                         "run before it runs. Everything is recorded in a journal and a log, so you "
                         "can stop at any time and resume later."),
-                      A_NORMAL) + 1;
+                      A_NORMAL) +
+         1;
     dr_text(y++, 2, COLS - 4, _("Stages:"), ui_attr(UA_HEADING));
     bool choosing = ws->choosing;
     int reserve = choosing ? 4 : 2;
     y += draw_stage_list(ui, y, LINES - 1 - reserve - y) + 1;
-    static const char *const keys[] = {"Enter", N_("Start"), "v", N_("Review log"), "?", N_("Help"), "q", N_("Quit")};
-    static const char *const choose_keys[] = {"r", N_("Resume"), "v", N_("Review"), "o", N_("Start over"),
-                                              "?", N_("Help"), "q", N_("Quit")};
+    static const char *const keys[] = {"Enter", N_("Start"), "v", N_("Review log"),
+                                       "?",     N_("Help"),  "q", N_("Quit")};
+    static const char *const choose_keys[] = {"r", N_("Resume"),     "v", N_("Review"),
+                                              "o", N_("Start over"), "?", N_("Help"),
+                                              "q", N_("Quit")};
     if (choosing) {
         char *text = xasprintf(_("An unfinished migration was found in %s. Resume it, review its log, "
                                  "or start over (the old journal is kept)."),

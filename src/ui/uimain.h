@@ -24,11 +24,31 @@
 #define UK_HELP(k) ((k) == '?' || (k) == UK(KEY_F(1)))
 
 /* Attributes; colour pairs only when the terminal has colours and NO_COLOR is unset. */
-enum ui_attr { UA_TITLE, UA_BANNER, UA_KEY, UA_SELECTED, UA_OK, UA_FAIL, UA_WARN, UA_DIM, UA_HEADING, UA_COUNT };
+enum ui_attr {
+    UA_TITLE,
+    UA_BANNER,
+    UA_KEY,
+    UA_SELECTED,
+    UA_OK,
+    UA_FAIL,
+    UA_WARN,
+    UA_DIM,
+    UA_HEADING,
+    UA_COUNT
+};
 attr_t ui_attr(enum ui_attr a);
 
 /* Symbols with an ASCII fallback when the locale is not UTF-8. */
-enum ui_sym { SYM_OK, SYM_FAIL, SYM_SKIP, SYM_RUN, SYM_PENDING, SYM_ELLIPSIS, SYM_BAR_FULL, SYM_BAR_EMPTY };
+enum ui_sym {
+    SYM_OK,
+    SYM_FAIL,
+    SYM_SKIP,
+    SYM_RUN,
+    SYM_PENDING,
+    SYM_ELLIPSIS,
+    SYM_BAR_FULL,
+    SYM_BAR_EMPTY
+};
 const char *ui_sym(enum ui_sym s);
 
 /* ---- the running stage as the UI sees it (fed by events) ---- */
@@ -85,9 +105,9 @@ struct wizard; /* the wizard's own state (wizard.c) */
  * events told (the run view), the drawing schedule and the status line. Each screen keeps
  * its own state in a struct of its own (struct screen); the log browser in struct review. */
 struct ui {
-    struct session *s;  /* NULL when only reviewing */
-    struct worker *w;   /* NULL when only reviewing */
-    struct wizard *wiz; /* NULL when only reviewing */
+    struct session *s;                           /* NULL when only reviewing */
+    struct worker *w;                            /* NULL when only reviewing */
+    struct wizard *wiz;                          /* NULL when only reviewing */
     void (*draw_base)(struct ui *ui, void *arg); /* the screen under the overlays */
     void *draw_arg;                              /* draw_base's arg */
     struct overlay ov[4];
@@ -154,8 +174,7 @@ struct screen {
 };
 enum { ACT_NONE, ACT_NEXT, ACT_BACK, ACT_QUIT, ACT_EXIT, ACT_JUMP };
 
-extern const struct screen screen_welcome, screen_settings, screen_checks, screen_stage,
-    screen_finish;
+extern const struct screen screen_welcome, screen_settings, screen_checks, screen_stage, screen_finish;
 
 /* wizard.c; ui->wiz is set */
 const struct stage *wiz_stage_at(const struct ui *ui, int pos); /* stage of a stage screen */

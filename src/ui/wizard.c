@@ -24,8 +24,9 @@ struct stage_job {
 /* The kinds of screen; screen_at() says which one shows at a position. */
 enum { SCR_WELCOME, SCR_SETTINGS, SCR_CHECKS, SCR_STAGE, SCR_FINISH, SCR_COUNT };
 static const struct screen *const screens[SCR_COUNT] = {
-    [SCR_WELCOME] = &screen_welcome, [SCR_SETTINGS] = &screen_settings, [SCR_CHECKS] = &screen_checks,
-    [SCR_STAGE] = &screen_stage,     [SCR_FINISH] = &screen_finish,
+    [SCR_WELCOME] = &screen_welcome, [SCR_SETTINGS] = &screen_settings,
+    [SCR_CHECKS] = &screen_checks,   [SCR_STAGE] = &screen_stage,
+    [SCR_FINISH] = &screen_finish,
 };
 
 struct wizard {
@@ -258,9 +259,7 @@ static bool confirm_quit(struct ui *ui)
 static int handle_action(struct ui *ui, int act)
 {
     switch (act) {
-    case ACT_NEXT:
-        wiz_jump(ui, ui->wiz->pos + 1);
-        break;
+    case ACT_NEXT: wiz_jump(ui, ui->wiz->pos + 1); break;
     case ACT_BACK:
         if (worker_running(ui->w))
             ui_set_status(ui, _("A stage is running: cancel it with c first."));
@@ -273,11 +272,8 @@ static int handle_action(struct ui *ui, int act)
             return 0;
         }
         break;
-    case ACT_EXIT:
-        cancel_and_wait(ui, true);
-        return 0;
-    default:
-        break;
+    case ACT_EXIT: cancel_and_wait(ui, true); return 0;
+    default: break;
     }
     return -1;
 }
@@ -366,7 +362,8 @@ int ui_wizard_run(struct session *s, bool found_unfinished)
     wizard_free(&wz);
     free(ui.status);
     if (rc > 128)
-        fprintf(stderr, _("immich-migrate: stopped by signal %d; the state is saved, continue with --resume\n"),
+        fprintf(stderr,
+                _("immich-migrate: stopped by signal %d; the state is saved, continue with --resume\n"),
                 rc - 128);
     return rc;
 }

@@ -14,8 +14,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const encodings[] = {"UTF8", "SJIS", "BIG5", "GBK", "GB18030", "LATIN1", "EUC_JP",
-                                        "UHC"};
+static const char *const encodings[] = {"UTF8",    "SJIS",   "BIG5",   "GBK",
+                                        "GB18030", "LATIN1", "EUC_JP", "UHC"};
 
 /* Splits; returns a hash of the statements seen so chunkings can be compared. */
 static uint64_t split(const char *in, size_t total, size_t chunk, bool std, int enc)

@@ -34,9 +34,9 @@ static int run_step(struct stage_ctx *ctx, const char *step)
         return rc < 0 ? 2 : 0;
     } else if (strcmp(step, "artifacts") == 0) {
         static const enum artifact keys[] = {
-            ART_upload_mount,      ART_external_mounts,     ART_source_version,
+            ART_upload_mount,      ART_external_mounts,         ART_source_version,
             ART_source_extensions, ART_source_vector_extension, ART_dangling_paths_file,
-            ART_immich_started_at, ART_verify_result,       ART_fixed_dump,
+            ART_immich_started_at, ART_verify_result,           ART_fixed_dump,
             ART_fixed_dump_sha256};
         for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
             char *v = artifact_text(ctx, keys[i]);
@@ -99,8 +99,7 @@ int main(int argc, char **argv)
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "test", true);
     st.quiet_progress = true;
-    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .assume_yes = true,
-                            .state_dir = state_dir};
+    struct stage_ctx ctx = {.plan = &plan, .rep = &rep, .assume_yes = true, .state_dir = state_dir};
     int rc = 0;
     for (int i = optind; i < argc && rc == 0; i++)
         rc = run_step(&ctx, argv[i]);

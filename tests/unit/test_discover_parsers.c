@@ -20,7 +20,8 @@ static void test_string_escapes(void **state)
 {
     (void)state;
     /* \u00e9 = é (C3 A9), \u20ac = € (E2 82 AC), \ud83d\ude00 = U+1F600 (F0 9F 98 80) */
-    const char *text = "[{\"Name\": \"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00\"}]";
+    const char *text =
+        "[{\"Name\": \"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00\"}]";
     struct container_info ci;
     struct strbuf err = {0};
     assert_int_equal(container_info_parse(&ci, text, strlen(text), &err), 0);
@@ -42,9 +43,23 @@ static void expect_refused(const char *text)
 static void test_rejects(void **state)
 {
     (void)state;
-    const char *bad[] = {"", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru",
-                         "\"open", "\"bad \\x escape\"", "\"\\ud800 lone\"", "\"\\u0000\"",
-                         "[1] 2", "\"ctl \x01\"", "{1:2}", "nul"};
+    const char *bad[] = {"",
+                         "{",
+                         "[1,]",
+                         "{\"a\" 1}",
+                         "{\"a\":1,}",
+                         "01",
+                         "1.",
+                         "-",
+                         "tru",
+                         "\"open",
+                         "\"bad \\x escape\"",
+                         "\"\\ud800 lone\"",
+                         "\"\\u0000\"",
+                         "[1] 2",
+                         "\"ctl \x01\"",
+                         "{1:2}",
+                         "nul"};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         expect_refused(bad[i]);
         char *wrapped = xasprintf("[{\"Name\": %s}]", bad[i]);
@@ -214,7 +229,8 @@ static void test_source_paths(void **state)
     assert_string_equal(sb_str(&key), "upload/u1/a.jpg");
     free(h);
     /* v1.136+: absolute container paths */
-    h = source_path_to_host("/usr/src/app/upload/thumbs/u1/t.webp", &server, "/usr/src/app/upload", &key);
+    h = source_path_to_host("/usr/src/app/upload/thumbs/u1/t.webp", &server, "/usr/src/app/upload",
+                            &key);
     assert_string_equal(h, "/srv/library/thumbs/u1/t.webp");
     assert_string_equal(sb_str(&key), "thumbs/u1/t.webp");
     free(h);
@@ -263,14 +279,10 @@ static void test_journal_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_string_escapes),
-        cmocka_unit_test(test_rejects),
-        cmocka_unit_test(test_container_info),
-        cmocka_unit_test(test_image_tags_and_versions),
-        cmocka_unit_test(test_unit_show),
-        cmocka_unit_test(test_urls),
-        cmocka_unit_test(test_source_paths),
-        cmocka_unit_test(test_path_query),
+        cmocka_unit_test(test_string_escapes), cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_container_info), cmocka_unit_test(test_image_tags_and_versions),
+        cmocka_unit_test(test_unit_show),      cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_source_paths),   cmocka_unit_test(test_path_query),
         cmocka_unit_test(test_journal_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,18 +66,17 @@ static void test_quotes_and_comments(void **state)
 {
     (void)state;
     struct strbuf err = {0};
-    const char *text =
-        "A=plain value   # a comment\n"
-        "B=no#comment\n"
-        "C='single $A \\n # kept'\n"
-        "D=\"double \\\"q\\\" \\n\\t\\\\ \\$A\"  # after\n"
-        "export E=exported\n"
-        "  F  =  spaced  \n"
-        "G=\n"
-        "H=\"\"\n"
-        "I='multi\nline'\n"
-        "J=\"x\"\r\n"
-        "K=crlf\r\n";
+    const char *text = "A=plain value   # a comment\n"
+                       "B=no#comment\n"
+                       "C='single $A \\n # kept'\n"
+                       "D=\"double \\\"q\\\" \\n\\t\\\\ \\$A\"  # after\n"
+                       "export E=exported\n"
+                       "  F  =  spaced  \n"
+                       "G=\n"
+                       "H=\"\"\n"
+                       "I='multi\nline'\n"
+                       "J=\"x\"\r\n"
+                       "K=crlf\r\n";
     assert_int_equal(parse(text, &err), 0);
     expect_env("A", "plain value");
     expect_env("B", "no#comment");
@@ -97,22 +96,21 @@ static void test_interpolation(void **state)
 {
     (void)state;
     struct strbuf err = {0};
-    const char *text =
-        "BASE=/srv/immich\n"
-        "EMPTY=\n"
-        "A=${BASE}/library\n"
-        "B=$BASE/x\n"
-        "C=\"${BASE}-q\"\n"
-        "D=${UNSET:-fallback}\n"
-        "E=${EMPTY:-empty-default}\n"
-        "F=${EMPTY-kept-empty}\n"
-        "G=${BASE:+set}${UNSET:+notset}\n"
-        "H=$$BASE\n"
-        "I=${UNSET}end\n"
-        "J=${UNSET:-${BASE}/nested}\n"
-        "K=cost $5\n"
-        "BASE=/changed\n"
-        "L=$BASE\n";
+    const char *text = "BASE=/srv/immich\n"
+                       "EMPTY=\n"
+                       "A=${BASE}/library\n"
+                       "B=$BASE/x\n"
+                       "C=\"${BASE}-q\"\n"
+                       "D=${UNSET:-fallback}\n"
+                       "E=${EMPTY:-empty-default}\n"
+                       "F=${EMPTY-kept-empty}\n"
+                       "G=${BASE:+set}${UNSET:+notset}\n"
+                       "H=$$BASE\n"
+                       "I=${UNSET}end\n"
+                       "J=${UNSET:-${BASE}/nested}\n"
+                       "K=cost $5\n"
+                       "BASE=/changed\n"
+                       "L=$BASE\n";
     assert_int_equal(parse(text, &err), 0);
     expect_env("A", "/srv/immich/library");
     expect_env("B", "/srv/immich/x");
@@ -190,7 +188,8 @@ static void test_expansion_is_capped(void **state)
     /* the same in double quotes and through ${VAR:-default} */
     expect_error("A=0123456789abcdefg\nB=\"${A}${A}${A}${A}${A}${A}${A}${A}\"\n"
                  "C=${B}${B}${B}${B}${B}${B}${B}${B}\nD=${C}${C}${C}${C}${C}${C}${C}${C}\n"
-                 "E=${NOPE:-${D}${D}${D}${D}${D}${D}${D}${D}}\n", "5: ");
+                 "E=${NOPE:-${D}${D}${D}${D}${D}${D}${D}${D}}\n",
+                 "5: ");
     /* just under the cap is fine */
     struct strbuf sb = {0}, err = {0};
     sb_append(&sb, "A=");

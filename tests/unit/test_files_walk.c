@@ -38,20 +38,29 @@ static int setup(void **state)
     assert_int_equal(mkdir(outside, 0700), 0);
     make_file(outside, "secret");
     char *p;
-    p = xasprintf("%s/a", root); assert_int_equal(mkdir(p, 0700), 0); free(p);
-    p = xasprintf("%s/a b", root); assert_int_equal(mkdir(p, 0700), 0); free(p);
-    p = xasprintf("%s/a", root); make_file(p, "z"); make_file(p, "new\nline"); free(p);
+    p = xasprintf("%s/a", root);
+    assert_int_equal(mkdir(p, 0700), 0);
+    free(p);
+    p = xasprintf("%s/a b", root);
+    assert_int_equal(mkdir(p, 0700), 0);
+    free(p);
+    p = xasprintf("%s/a", root);
+    make_file(p, "z");
+    make_file(p, "new\nline");
+    free(p);
     make_file(root, "\xff");
     make_file(root, ".immich");
-    p = xasprintf("%s/link", root); assert_int_equal(symlink(outside, p), 0); free(p);
+    p = xasprintf("%s/link", root);
+    assert_int_equal(symlink(outside, p), 0);
+    free(p);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    const char *rm[] = {"root/a/z", "root/a/new\nline", "root/\xff", "root/.immich", "root/link",
-                        "outside/secret"};
+    const char *rm[] = {"root/a/z",     "root/a/new\nline", "root/\xff",
+                        "root/.immich", "root/link",        "outside/secret"};
     for (size_t i = 0; i < ARRAY_LEN(rm); i++) {
         char *p = xasprintf("%s/%s", tmpl, rm[i]);
         unlink(p);

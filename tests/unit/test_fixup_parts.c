@@ -108,16 +108,21 @@ static void check_role(const char *in, const char *want)
 static void test_roles(void **state)
 {
     (void)state;
-    check_role("ALTER TABLE public.asset OWNER TO postgres;", "ALTER TABLE public.asset OWNER TO immich;");
-    check_role("ALTER TABLE public.\"user\" OWNER TO \"postgres\";", "ALTER TABLE public.\"user\" OWNER TO immich;");
+    check_role("ALTER TABLE public.asset OWNER TO postgres;",
+               "ALTER TABLE public.asset OWNER TO immich;");
+    check_role("ALTER TABLE public.\"user\" OWNER TO \"postgres\";",
+               "ALTER TABLE public.\"user\" OWNER TO immich;");
     check_role("GRANT ALL ON TABLE public.a TO postgres WITH GRANT OPTION;",
                "GRANT ALL ON TABLE public.a TO immich WITH GRANT OPTION;");
     check_role("GRANT SELECT ON TABLE public.a TO PUBLIC;", NULL);
-    check_role("GRANT SELECT ON TABLE public.a TO alice, postgres;", "GRANT SELECT ON TABLE public.a TO alice, immich;");
-    check_role("REVOKE ALL ON SCHEMA public FROM postgres;", "REVOKE ALL ON SCHEMA public FROM immich;");
+    check_role("GRANT SELECT ON TABLE public.a TO alice, postgres;",
+               "GRANT SELECT ON TABLE public.a TO alice, immich;");
+    check_role("REVOKE ALL ON SCHEMA public FROM postgres;",
+               "REVOKE ALL ON SCHEMA public FROM immich;");
     check_role("SET SESSION AUTHORIZATION 'postgres';", "SET SESSION AUTHORIZATION 'immich';");
-    check_role("ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO postgres;",
-               "ALTER DEFAULT PRIVILEGES FOR ROLE immich IN SCHEMA public GRANT ALL ON TABLES TO immich;");
+    check_role(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO postgres;",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE immich IN SCHEMA public GRANT ALL ON TABLES TO immich;");
     check_role("ALTER TABLE public.asset OWNER TO postgres2;", NULL);
     check_role("ALTER TABLE ONLY public.asset", NULL);
     check_role("CREATE TABLE postgres (a int);", NULL);
@@ -136,7 +141,8 @@ static void test_copy_header(void **state)
     assert_string_equal(h.cols[2], "we\"ird");
     copy_header_free(&h);
     assert_int_equal(copy_header_parse("COPY public.x FROM stdin;", 25, &h), -1);
-    char *e = sql_extension_name("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public;", 61);
+    char *e =
+        sql_extension_name("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public;", 61);
     assert_string_equal(e, "uuid-ossp");
     free(e);
 }
@@ -151,7 +157,8 @@ static void test_row(void **state)
     unsigned char kinds[] = {COL_OTHER, COL_PATH, COL_PATH, COL_PATH_ARRAY};
     const char row[] = "1\tupload/upload/a\\tb.jpg\t\\N\t{upload/x,\"upload/y z\"}\tupload/desc";
     assert_true(copyrow_rewrite(&c, kinds, 4, true, row, strlen(row), &out));
-    assert_string_equal(sb_str(&out),
+    assert_string_equal(
+        sb_str(&out),
         "1\t/new\\tdir/upload/a\\tb.jpg\t\\N\t{\"/new\\tdir/x\",\"/new\\tdir/y z\"}\tupload/desc");
     sb_reset(&out);
     const char same[] = "2\t/else/a\t\\N\t{}";

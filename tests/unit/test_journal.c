@@ -107,7 +107,9 @@ static void test_atomic_under_kill(void **state)
                 char v[32];
                 snprintf(v, sizeof v, "%d", i);
                 journal_set_artifact(j, "counter", v);
-                journal_set_artifact(j, "pad", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+                journal_set_artifact(
+                    j, "pad",
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
                 if (journal_save(j, &err) < 0)
                     _exit(3);
             }
@@ -180,7 +182,9 @@ static void test_log_redacts_and_is_private(void **state)
     rec.argv = argv;
     rec.exit_status = 0;
     mlog_write(log, "import", &rec);
-    struct record m = RECORD_INIT(REC_MESSAGE, "DB_PASSWORD=s3cr3t-from-env and postgres://immich:pw123@db/immich and again s3cr3t-from-env");
+    struct record m = RECORD_INIT(
+        REC_MESSAGE,
+        "DB_PASSWORD=s3cr3t-from-env and postgres://immich:pw123@db/immich and again s3cr3t-from-env");
     mlog_write(log, "discover", &m);
     struct record multi = RECORD_INIT(REC_SQL, "SELECT 1;\n\tSELECT 2;");
     mlog_write(log, "prepare_db", &multi);

@@ -55,8 +55,9 @@ static void split(const char *input, size_t chunk, bool std_strings, const char 
             break;
         assert_true(e->n < MAX_EVENTS);
         e->kind[e->n] = r;
-        e->text[e->n] = xstrdup(r == SQL_LEX_META ? sb_str(&lx.meta)
-                                : (r == SQL_LEX_ERROR) ? sb_str(&lx.error) : sb_str(&lx.stmt));
+        e->text[e->n] = xstrdup(r == SQL_LEX_META      ? sb_str(&lx.meta)
+                                : (r == SQL_LEX_ERROR) ? sb_str(&lx.error)
+                                                       : sb_str(&lx.stmt));
         e->first[e->n] = lx.first_line;
         e->last[e->n] = lx.last_line;
         e->copy[e->n] = lx.copy_from_stdin;

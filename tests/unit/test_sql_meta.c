@@ -50,8 +50,8 @@ static void test_connect(void **state)
     meta_cmd_free(&m);
     assert_int_equal(accept(&r, "\\connect other", &m, &err), -1);
     assert_non_null(strstr(sb_str(&err), "\"other\""));
-    assert_int_equal(accept(&r, "\\connect -reuse-previous=on \"dbname='immich' host=evil\"", &m,
-                            &err), -1);
+    assert_int_equal(
+        accept(&r, "\\connect -reuse-previous=on \"dbname='immich' host=evil\"", &m, &err), -1);
     assert_int_equal(accept(&r, "\\c immich someone", &m, &err), -1);
     assert_int_equal(accept(&r, "\\connect :db", &m, &err), -1);
     assert_int_equal(accept(&r, "\\encoding SQL_ASCII", &m, &err), 0);
@@ -63,8 +63,9 @@ static void test_connect(void **state)
 
 static void test_refused(void **state)
 {
-    static const char *const lines[] = {"\\! rm -rf /", "\\!ls", "\\i /etc/passwd", "\\o /tmp/x",
-                                        "\\copy t from 'x'", "\\gexec", "\\set x 1", "\\"};
+    static const char *const lines[] = {
+        "\\! rm -rf /",      "\\!ls",   "\\i /etc/passwd", "\\o /tmp/x",
+        "\\copy t from 'x'", "\\gexec", "\\set x 1",       "\\"};
     struct meta_rules r = {0};
     struct meta_cmd m;
     struct strbuf err = {0};
@@ -93,7 +94,8 @@ static void test_classify(void **state)
     stmt_classify("CREATE UNIQUE INDEX i ON ONLY public.t USING btree (a);", false, &i);
     assert_int_equal(i.cls, STMT_INDEX);
     assert_string_equal(i.table, "public.t");
-    stmt_classify("ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (a, b);", false, &i);
+    stmt_classify("ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (a, b);", false,
+                  &i);
     assert_int_equal(i.cls, STMT_ADD_KEY);
     assert_string_equal(i.table, "public.t");
     stmt_classify("ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES u(a);",

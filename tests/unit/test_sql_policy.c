@@ -192,7 +192,8 @@ static void test_transactions_and_extensions(void **state)
     stmt_classify("DROP EXTENSION cube;", false, &i);
     assert_int_equal(i.cls, STMT_OTHER);
     stmt_classify("COMMENT ON EXTENSION earthdistance IS 'calculate great-circle distances on "
-                  "the surface of the Earth';", false, &i);
+                  "the surface of the Earth';",
+                  false, &i);
     assert_int_equal(i.cls, STMT_COMMENT_EXTENSION);
     assert_string_equal(i.name, "earthdistance");
     assert_true(i.comment_ok);

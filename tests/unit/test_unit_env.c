@@ -155,8 +155,7 @@ static void test_discover_precedence(void **state)
     discover_into(&p, "NODE_ENV=production", 0, "http://127.0.0.1:2283", SRC_DEFAULT, NULL);
     discover_into(&p, "IMMICH_PORT=3001", 0, "http://127.0.0.1:3001", SRC_DISCOVERED, NULL);
     /* Discovered again after the unit changed: brought up to date. */
-    discover_into(&p, "IMMICH_HOST=:: IMMICH_PORT=3002", 0, "http://[::1]:3002",
-                  SRC_DISCOVERED, NULL);
+    discover_into(&p, "IMMICH_HOST=:: IMMICH_PORT=3002", 0, "http://[::1]:3002", SRC_DISCOVERED, NULL);
     /* Malformed: ignored, the value stays, a warning. */
     discover_into(&p, "IMMICH_PORT=70000", -1, "http://[::1]:3002", SRC_DISCOVERED,
                   "IMMICH_PORT=70000 is no port number (1-65535): ignored, immich_url stays "
@@ -202,7 +201,12 @@ static void test_escape_line(void **state)
 {
     (void)state;
     struct strbuf out = {0};
-    text_escape_line("a\x1b[31mb\\c\td\r\x7f" "\xc3\xa4" "\xc2\x9b" "\xff" "\xe2\x82", &out);
+    text_escape_line("a\x1b[31mb\\c\td\r\x7f"
+                     "\xc3\xa4"
+                     "\xc2\x9b"
+                     "\xff"
+                     "\xe2\x82",
+                     &out);
     assert_string_equal(sb_str(&out),
                         "a\\x1b[31mb\\\\c\\x09d\\x0d\\x7f\xc3\xa4\\xc2\\x9b\\xff\\xe2\\x82");
     sb_free(&out);
@@ -211,10 +215,8 @@ static void test_escape_line(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_environment_words),
-        cmocka_unit_test(test_immich_url),
-        cmocka_unit_test(test_discover_precedence),
-        cmocka_unit_test(test_unit_state),
+        cmocka_unit_test(test_environment_words),   cmocka_unit_test(test_immich_url),
+        cmocka_unit_test(test_discover_precedence), cmocka_unit_test(test_unit_state),
         cmocka_unit_test(test_escape_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,11 +89,6 @@ ssize_t dump_reader_read(struct dump_reader *r, char *buf, size_t cap, struct st
     return -1;
 }
 
-enum dump_compression dump_reader_compression(const struct dump_reader *r)
-{
-    return r->comp;
-}
-
 uint64_t dump_reader_file_pos(const struct dump_reader *r)
 {
     return r->map ? r->file_pos : zread_raw_pos(r->z);
@@ -152,7 +147,7 @@ struct dump_writer {
     size_t len;
     ZSTD_CCtx *zc;
     gzFile gz;
-    uint64_t bytes_in, bytes_out;
+    uint64_t bytes_in;
 };
 
 enum dump_compression dump_compression_for_name(const char *path)
@@ -177,7 +172,6 @@ static int write_all(struct dump_writer *w, const char *data, size_t len, struct
         }
         data += n;
         len -= (size_t)n;
-        w->bytes_out += (uint64_t)n;
     }
     return 0;
 }
@@ -264,11 +258,6 @@ int dump_writer_write(struct dump_writer *w, const char *data, size_t len, struc
 uint64_t dump_writer_bytes_in(const struct dump_writer *w)
 {
     return w->bytes_in;
-}
-
-uint64_t dump_writer_bytes_out(const struct dump_writer *w)
-{
-    return w->bytes_out;
 }
 
 static void writer_free(struct dump_writer *w)

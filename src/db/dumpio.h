@@ -15,7 +15,6 @@ struct dump_reader;
 struct dump_reader *dump_reader_open(const char *path, struct strbuf *err);
 /* Reads up to cap uncompressed bytes. Returns the count, 0 at the end, -1 on error (err). */
 ssize_t dump_reader_read(struct dump_reader *r, char *buf, size_t cap, struct strbuf *err);
-enum dump_compression dump_reader_compression(const struct dump_reader *r);
 /* A plain regular file mapped whole (read-only), or NULL: then use dump_reader_read. Pages
  * behind the reader can be given back with dump_reader_release. */
 const char *dump_reader_map(struct dump_reader *r, size_t *len);
@@ -31,9 +30,8 @@ struct dump_writer;
 struct dump_writer *dump_writer_create(const char *path, enum dump_compression comp, int threads,
                                        struct strbuf *err);
 int dump_writer_write(struct dump_writer *w, const char *data, size_t len, struct strbuf *err);
-/* Bytes handed to the writer (uncompressed) and bytes written to the file so far. */
+/* Bytes handed to the writer (uncompressed) so far. */
 uint64_t dump_writer_bytes_in(const struct dump_writer *w);
-uint64_t dump_writer_bytes_out(const struct dump_writer *w);
 /* Flushes, optionally fsyncs, closes. Returns 0 or -1 (err); the writer is freed either way,
  * and on failure the file is removed. */
 int dump_writer_finish(struct dump_writer *w, bool sync, struct strbuf *err);

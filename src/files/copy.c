@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -36,6 +37,7 @@ struct copy_job {
     unsigned char *buf;
     struct strbuf target;
     bool cancelled;
+    bool try_clone;   /* FICLONE (IMMICH_MIGRATE_TEST_NO_FICLONE=1 turns it off for tests) */
     bool owners_lost; /* not root: owners could not be kept (warned once) */
     size_t chunk;
 };
@@ -154,7 +156,7 @@ static void remove_stale_partials(int dstfd, int srcfd)
 static int64_t clone_data(struct copy_job *j, int in, int out, const char *path)
 {
     struct stat st;
-    if (ioctl(out, FICLONE, in) != 0 || fstat(out, &st) != 0) {
+    if (!j->try_clone || ioctl(out, FICLONE, in) != 0 || fstat(out, &st) != 0) {
         if (ftruncate(out, 0) != 0) /* nothing should be there; never keep a part */
             return -2;
         return -1;
@@ -213,6 +215,38 @@ static int64_t copy_data(struct copy_job *j, int in, int out, const char *path)
     }
 }
 
+/* Whether every extent of fd (size bytes, not empty) is shared (FIEMAP_EXTENT_SHARED): the
+ * file system cloned it during copy_file_range (XFS with reflink does, NFS 4.2 can). Only a
+ * fresh file that copy_file_range filled from the source is asked, so shared blocks are the
+ * source's. Delayed (unwritten yet) extents are not shared: written data never counts. */
+static bool all_shared(int fd, int64_t size)
+{
+    enum { EXTENTS = 32 };
+    union {
+        struct fiemap map;
+        unsigned char room[sizeof(struct fiemap) + EXTENTS * sizeof(struct fiemap_extent)];
+    } u;
+    uint64_t pos = 0;
+    if (size <= 0)
+        return false;
+    for (;;) {
+        memset(&u, 0, sizeof u);
+        u.map.fm_start = pos;
+        u.map.fm_length = FIEMAP_MAX_OFFSET - pos;
+        u.map.fm_extent_count = EXTENTS;
+        if (ioctl(fd, FS_IOC_FIEMAP, &u.map) != 0 || u.map.fm_mapped_extents == 0)
+            return false;
+        for (uint32_t i = 0; i < u.map.fm_mapped_extents; i++) {
+            const struct fiemap_extent *x = &u.map.fm_extents[i];
+            if (!(x->fe_flags & FIEMAP_EXTENT_SHARED))
+                return false;
+            pos = x->fe_logical + x->fe_length;
+            if (x->fe_flags & FIEMAP_EXTENT_LAST || pos >= (uint64_t)size)
+                return true;
+        }
+    }
+}
+
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
     return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
@@ -243,8 +277,13 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
     }
     int64_t n = clone_data(j, in, out, e->path);
     bool cloned = n >= 0;
-    if (n == -1)
+    if (n == -1) {
         n = copy_data(j, in, out, e->path);
+        if (n == e->st.st_size && all_shared(out, n)) { /* copy_file_range cloned it */
+            cloned = true;
+            j->stats->cloned_bytes += (uint64_t)n;
+        }
+    }
     int rc = 0;
     if (n < 0) {
         if (!j->cancelled)
@@ -589,7 +628,8 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                          .rep = rep,
                          .err = err,
                          .stats = stats,
-                         .chunk = test_chunk_limit(COPY_CHUNK)};
+                         .chunk = test_chunk_limit(COPY_CHUNK),
+                         .try_clone = !getenv("IMMICH_MIGRATE_TEST_NO_FICLONE")};
     j.buf = xmalloc(COPY_BUFFER);
     double started = now_monotonic();
     r = run_copy(&j, &t, rootfd);

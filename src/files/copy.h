@@ -7,7 +7,8 @@
  * when complete, so a name in DST always holds a whole file; a rerun skips files whose size
  * and mtime already match and re-copies the interrupted one. Each regular file is first cloned
  * (ioctl FICLONE: btrfs, XFS with reflink=1, shares the source's blocks), else copied with
- * copy_file_range, else by read/write. Afterwards everything is synced and verified: every
+ * copy_file_range (a file whose extents are then all shared, FIEMAP, was cloned by it: XFS
+ * does so), else by read/write. Afterwards everything is synced and verified: every
  * entry compared with the source (metadata, and content byte for byte except for files this
  * run cloned, whose content is the source's by construction); entries only in DST are
  * reported as warnings. SRC and DST the same directory: nothing to do.
@@ -25,7 +26,8 @@ struct copy_options {
     bool space_check; /* refuse to start without room for what is not copied yet (default) */
 };
 
-/* The DST files (device, inode) a run cloned with FICLONE, for copy_verify to trust. */
+/* The DST files (device, inode) a run cloned (FICLONE, or shared extents after
+ * copy_file_range), for copy_verify to trust. */
 struct clone_set {
     struct clone_id {
         dev_t dev;
@@ -45,7 +47,7 @@ struct copy_stats {
     uint64_t copied;       /* files written */
     uint64_t skipped;      /* files already complete from an earlier run */
     uint64_t bytes;        /* bytes copied (cloned + written) */
-    uint64_t cloned;       /* files cloned (FICLONE), part of copied */
+    uint64_t cloned;       /* files cloned, part of copied */
     uint64_t cloned_bytes; /* their bytes, part of bytes: no new space, nothing read */
     bool same_dir;         /* SRC and DST were the same directory */
 };

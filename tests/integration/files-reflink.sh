@@ -85,6 +85,20 @@ assert_contains "$T/xfs2.log" "copied 0 files (0 B: 0 B cloned, 0 B written)"
 assert_not_contains "$T/xfs2.log" "clones made by this copy"
 pass_step "a rerun trusts nothing it did not clone itself"
 
+# without FICLONE, XFS's copy_file_range clones implicitly: FIEMAP finds the shared extents
+IMMICH_MIGRATE_TEST_NO_FICLONE=1 strace -f -y -qq -e trace=read,pread64,ioctl -o "$T/xfs3.trace" \
+    "$IMMICH_MIGRATE" copy "$xfs/src" "$xfs/dst3" 2> "$T/xfs3.log" || { cat "$T/xfs3.log"; fail "copy without FICLONE failed"; }
+cat "$T/xfs3.log"
+! grep -q FICLONE "$T/xfs3.trace" || fail "FICLONE was tried although the test turned it off"
+grep -q FS_IOC_FIEMAP "$T/xfs3.trace" || fail "FIEMAP was not asked"
+[ "$(figure "$T/xfs3.log" 1)" = "$expect" ] || fail "copy_file_range's clones not counted: $(figure "$T/xfs3.log" 1) cloned"
+[ "$(figure "$T/xfs3.log" 2)" = "0 B" ] || fail "written $(figure "$T/xfs3.log" 2) although XFS cloned"
+assert_contains "$T/xfs3.log" "are clones made by this copy"
+[ "$(dst_reads "$T/xfs3.trace" "$xfs/dst3" | grep -c 'video1.mp4>')" -eq 0 ] || fail "an implicit clone was read again"
+tree_listing "$xfs/dst3" "$xfs/got3"
+cmp -s "$xfs/want" "$xfs/got3" || { show_listing_diff "$xfs/want" "$xfs/got3"; fail "the implicit clone differs"; }
+pass_step "copy_file_range's implicit clones counted through FIEMAP"
+
 # --- tmpfs, no reflink: written and read back as before ---
 fill "$tmpfs"
 strace -f -y -qq -e trace=read,pread64 -o "$T/tmpfs.trace" \

@@ -152,7 +152,8 @@ static void remove_stale_partials(int dstfd, int srcfd)
 /* ---- content ---- */
 
 /* Clones in into out (FICLONE: out shares in's blocks, no data read or written). Returns the
- * size cloned, or -1 when the file system cannot (another fs, no reflink, ...). */
+ * size cloned, -1 when the file system cannot (another fs, no reflink, ...: out is left
+ * empty for the copy), -2 with errno when out cannot be emptied again. */
 static int64_t clone_data(struct copy_job *j, int in, int out, const char *path)
 {
     struct stat st;

@@ -5,9 +5,13 @@
  * Resumable: each file is written under a fresh temporary name
  * (.immich-migrate.XXXXXXXXXXXX.partial, never an existing one) in its directory and renamed
  * when complete, so a name in DST always holds a whole file; a rerun skips files whose size
- * and mtime already match and re-copies the interrupted one. Afterwards everything is synced
- * and verified: every entry compared with the source (metadata and content byte for byte);
- * entries only in DST are reported as warnings. SRC and DST the same directory: nothing to do.
+ * and mtime already match and re-copies the interrupted one. Each regular file is first cloned
+ * (ioctl FICLONE: btrfs, XFS with reflink=1, shares the source's blocks), else copied with
+ * copy_file_range (a file whose extents are then all shared, FIEMAP, was cloned by it: XFS
+ * does so), else by read/write. Afterwards everything is synced and verified: every
+ * entry compared with the source (metadata, and content byte for byte except for files this
+ * run cloned, whose content is the source's by construction); entries only in DST are
+ * reported as warnings. SRC and DST the same directory: nothing to do.
  * Before it starts, DST's file system must have room for the source's files less what an
  * earlier run already copied. */
 #ifndef IM_FILES_COPY_H
@@ -22,11 +26,30 @@ struct copy_options {
     bool space_check; /* refuse to start without room for what is not copied yet (default) */
 };
 
+/* The DST files (device, inode) a run cloned (FICLONE, or shared extents after
+ * copy_file_range), for copy_verify to trust. */
+struct clone_set {
+    struct clone_id {
+        dev_t dev;
+        ino_t ino;
+        bool seen; /* copy_verify: counted once, whatever its number of names */
+    } * ids;
+    size_t count, cap;
+    bool sorted;
+};
+
+void clone_set_add(struct clone_set *s, dev_t dev, ino_t ino);
+/* The entry of (dev, ino), or NULL when that file was not cloned. */
+struct clone_id *clone_set_find(struct clone_set *s, dev_t dev, ino_t ino);
+void clone_set_free(struct clone_set *s);
+
 struct copy_stats {
-    uint64_t copied;  /* files written */
-    uint64_t skipped; /* files already complete from an earlier run */
-    uint64_t bytes;   /* bytes written */
-    bool same_dir;    /* SRC and DST were the same directory */
+    uint64_t copied;       /* files written */
+    uint64_t skipped;      /* files already complete from an earlier run */
+    uint64_t bytes;        /* bytes copied (cloned + written) */
+    uint64_t cloned;       /* files cloned, part of copied */
+    uint64_t cloned_bytes; /* their bytes, part of bytes: no new space, nothing read */
+    bool same_dir;         /* SRC and DST were the same directory */
 };
 
 enum files_result copy_library(const char *src, const char *dst, const struct copy_options *o,
@@ -34,8 +57,11 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                                struct strbuf *err);
 
 /* Compares DST with SRC as copy promises. FILES_OK, FILES_DIFFERENT, FILES_FAILED, ...
- * compare_owner: owners are compared (they can only be kept by root). */
+ * compare_owner: owners are compared (they can only be kept by root). clones (NULL: none):
+ * DST files whose content is not re-read (their metadata still is compared); how many were
+ * trusted so is reported. */
 enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,
-                              const struct reporter *rep, struct strbuf *err);
+                              struct clone_set *clones, const struct reporter *rep,
+                              struct strbuf *err);
 
 #endif

@@ -110,7 +110,10 @@ char *stage_interrupted_text(const struct ui *ui, const struct stage *st)
 bool stage_results_stale(const struct ui *ui, const struct stage *st)
 {
     const struct run_view *rv = &ui->run;
-    return rv->stage == st && rv->finished && !rv->running && ui->s->journal &&
+    /* Only session_plan_changed turns a finished run of a checks stage back to pending (a
+     * refusal by its gates leaves a pending stage pending, and those stages have none). */
+    return (st->provides & GATE_CHECKS) && !st->requires && rv->stage == st && rv->finished &&
+           !rv->running && ui->s->journal &&
            (rv->result == STAGE_OK || rv->result == STAGE_FAILED) &&
            journal_status(ui->s->journal, st->id) == ST_PENDING;
 }

@@ -19,6 +19,12 @@ CONF
 screen_joined() { _tmux capture-pane -p -J -t "$TMUX_SESSION"; }
 # The value of plan key $1 in the journal's plan snapshot.
 journal_value() { sed -n "s/^$1 = \"\(.*\)\"\$/\1/p" "$state/journal"; }
+# Waits up to 10 s until plan key $1 is $2 in the journal (saved just after the dialog closed).
+wait_value() {
+    _w=0
+    while [ "$(journal_value "$1")" != "$2" ] && [ $_w -lt 100 ]; do sleep 0.1; _w=$((_w + 1)); done
+    [ "$(journal_value "$1")" = "$2" ]
+}
 
 tmux_start -- env LANG=C.UTF-8 LC_ALL=C.UTF-8 "$IMMICH_MIGRATE" -c "$conf" --state-dir "$state"
 tmux_wait_for "Welcome"
@@ -35,19 +41,19 @@ pass_step "a cut value is marked, the selected one is shown whole"
 
 # Home then typing inserts at the start of a (long, scrolled) value.
 tmux_keys Enter
-tmux_wait_for "Ctrl-A/E/W/U/K"
+tmux_wait_for "Enter accept"
 tmux_keys Home
 tmux_type "/x"
 tmux_keys Enter
-tmux_wait_gone "Ctrl-A/E/W/U/K"
-[ "$(journal_value backup_dir)" = "/x$long" ] || fail "Home + typing gave $(journal_value backup_dir)"
+tmux_wait_gone "Enter accept"
+wait_value backup_dir "/x$long" || fail "Home + typing gave $(journal_value backup_dir)"
 pass_step "Home then typing inserts at the start"
 
 # Readline keys on target_location (the third setting), with a two-byte character.
 tmux_keys Home Down Down
 tmux_wait_for "Library location for NixOS"
 tmux_keys Enter
-tmux_wait_for "Ctrl-A/E/W/U/K"
+tmux_wait_for "Enter accept"
 tmux_keys C-u
 tmux_type "one two three"
 tmux_keys C-w             # "one two "
@@ -64,19 +70,18 @@ tmux_type "/"             # "Xneéwo/"
 tmux_keys C-a Right C-k   # "X"
 tmux_type "y"             # "Xy"
 tmux_keys Enter
-tmux_wait_gone "Ctrl-A/E/W/U/K"
-v=$(journal_value target_location)
-[ "$v" = "Xy" ] || fail "editing keys gave \"$v\", not \"Xy\""
+tmux_wait_gone "Enter accept"
+wait_value target_location "Xy" || fail "editing keys gave \"$(journal_value target_location)\", not \"Xy\""
 tmux_keys Enter
-tmux_wait_for "Ctrl-A/E/W/U/K"
+tmux_wait_for "Enter accept"
 tmux_keys C-u
 tmux_type "/tmp/Xneé one two"
 tmux_keys C-a C-f C-f C-d C-b C-b DC End C-w BSpace Home
 tmux_type "Z"
 tmux_keys Enter
-tmux_wait_gone "Ctrl-A/E/W/U/K"
-v=$(journal_value target_location)
-[ "$v" = "Ztp/Xneé one" ] || fail "UTF-8 editing gave \"$v\", not \"Ztp/Xneé one\""
+tmux_wait_gone "Enter accept"
+wait_value target_location "Ztp/Xneé one" ||
+    fail "UTF-8 editing gave \"$(journal_value target_location)\", not \"Ztp/Xneé one\""
 tmux_screen | grep -F "target_location" | grep -qF "Ztp/Xneé one" || { tmux_screen; fail "the edited UTF-8 value is not shown"; }
 pass_step "Left/Right/Home/End, Ctrl-A/E/W/U/K, Delete, Backspace, by characters"
 
@@ -88,11 +93,11 @@ tmux_refute "Stale"
 tmux_keys Escape
 tmux_wait_for "Settings"
 tmux_keys Enter
-tmux_wait_for "Ctrl-A/E/W/U/K"
+tmux_wait_for "Enter accept"
 tmux_keys C-u
 tmux_type "$TEST_TMP/target"
 tmux_keys Enter
-tmux_wait_gone "Ctrl-A/E/W/U/K"
+tmux_wait_gone "Enter accept"
 tmux_keys n
 tmux_wait_for "Stale: the settings changed"
 tmux_assert "n Run again"

@@ -3,6 +3,7 @@
 #include "ui/uimain.h"
 #include "redact.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,36 @@ static void keep_visible(const struct ui *ui, struct settings_screen *ss)
         ss->top = ss->sel - rows + 1;
 }
 
+/* Does text name key as a word (not as part of a longer key such as target_db_name)? */
+static bool names_key(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+        bool before = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (before && after)
+            return true;
+    }
+    return false;
+}
+
+/* The failed finding of the last checks run that names key k, NULL when none: the checks
+ * disproved a value its own form check accepts. Findings made with other settings (stale)
+ * say nothing about this value. */
+static const char *checks_disproved(const struct ui *ui, enum plan_key k)
+{
+    const struct run_view *rv = &ui->run;
+    if (!rv->stage || !(rv->stage->provides & GATE_CHECKS) || !rv->finished ||
+        stage_results_stale(ui, rv->stage))
+        return NULL;
+    for (size_t i = 0; i < rv->count; i++) {
+        const struct run_line *l = runview_line(rv, i);
+        if (l->kind == REC_ERROR && l->text && names_key(l->text, plan_key_name(k)))
+            return l->text;
+    }
+    return NULL;
+}
+
 static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
 {
     const struct plan *p = &ui->s->plan;
@@ -68,8 +99,11 @@ static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
     if (selected)
         dr_fill(y, 0, COLS, base);
     int src_w = SOURCE_WIDTH, key_w = 20;
-    dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL),
-            selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
+    if (ok && checks_disproved(ui, k)) /* valid in form, but a check failed on it */
+        dr_text(y, 1, 1, "!", selected ? base : ui_attr(UA_WARN));
+    else
+        dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL),
+                selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
     dr_text(y, 3, key_w, plan_key_name(k), base);
     char *value = redact_dup(plan_get(p, k)); /* a DSN's password never reaches the screen */
     int val_w = COLS - 3 - key_w - src_w - 2;
@@ -101,6 +135,9 @@ static void draw_detail(struct ui *ui, enum plan_key k, int y)
     } else if (!plan_validate_value(p, k, plan_get(p, k), true, &why)) {
         safe = redact_dup(sb_str(&why));
         dr_paragraph(y, 2, COLS - 4, 2, safe, ui_attr(UA_FAIL));
+    } else if (checks_disproved(ui, k)) {
+        safe = redact_dup(checks_disproved(ui, k));
+        dr_paragraph(y, 2, COLS - 4, 2, safe, ui_attr(UA_WARN));
     } else if (p->v[k].origin) {
         safe = redact_dup(p->v[k].origin);
         dr_text(y, 2, COLS - 4, safe, ui_attr(UA_DIM));
@@ -182,6 +219,7 @@ const struct screen screen_settings = {
     .help = N_("Settings: the values the migration uses, each with where it came from: the "
                "built-in default, the config file, discovered on this machine, or typed here. "
                "A mark shows values that fail their check (for example a path that must be "
-               "absolute and exist). Select a value with the arrow keys and press Enter to edit "
-               "it; n goes on to the checks."),
+               "absolute and exist); ! marks a value that a failed check of the last checks "
+               "run names (its finding shows below the list). Select a value with the arrow "
+               "keys and press Enter to edit it; n goes on to the checks."),
 };

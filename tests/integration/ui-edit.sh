@@ -92,6 +92,8 @@ tmux_wait_for "Failed:" 60
 tmux_refute "Stale"
 tmux_keys Escape
 tmux_wait_for "Settings"
+# A value valid in form that a failed check names is no longer marked as fine.
+tmux_screen | grep -F "db_username" | grep -q '^ ! db_username' || { tmux_screen; fail "db_username keeps its ✓ after a failed check named it"; }
 tmux_keys Enter
 tmux_wait_for "Enter accept"
 tmux_keys C-u

@@ -323,8 +323,7 @@ static bool check_path_value(enum check_kind kind, const char *value, bool with_
     else if (has_dot_segment(value))
         sb_printf(why, _("must not contain \"..\": %s"), shown);
     /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
-    else if (!path_check(value, kind == PATH_DIR || kind == PATH_DIR_OPT ? PATH_READ : PATH_WRITE,
-                         why))
+    else if (!path_check(value, kind == PATH_DIR || kind == PATH_DIR_OPT ? PATH_READ : PATH_WRITE, why))
         ;
     else if (with_filesystem && (kind == PATH_DIR || kind == PATH_DIR_OPT) && stat(value, &st) < 0)
         sb_printf(why, _("%s does not exist: %s"), shown, strerror(errno));

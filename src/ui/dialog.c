@@ -347,13 +347,14 @@ void dlg_help(struct ui *ui, const char *screen_help)
                        "Every step is written to the journal and the log in the state directory, "
                        "so an interrupted migration can be resumed and reviewed later."));
     sb_append(&text, "\n\n");
-    sb_printf(&text, _("Stage marks:\n"
-                       "  %s  done\n"
-                       "  %s  failed\n"
-                       "  %s  running now\n"
-                       "  %s  interrupted: stopped or killed before it finished; r resumes it\n"
-                       "  %s  skipped\n"
-                       "  %s  not run yet"),
+    sb_printf(&text,
+              _("Stage marks:\n"
+                "  %s  done\n"
+                "  %s  failed\n"
+                "  %s  running now\n"
+                "  %s  interrupted: stopped or killed before it finished; r resumes it\n"
+                "  %s  skipped\n"
+                "  %s  not run yet"),
               ui_sym(SYM_OK), ui_sym(SYM_FAIL), ui_sym(SYM_RUN), "!", ui_sym(SYM_SKIP),
               ui_sym(SYM_PENDING));
     dlg_text(ui, _("Help"), sb_str(&text));

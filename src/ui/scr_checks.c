@@ -48,8 +48,8 @@ static void checks_draw(struct ui *ui, void *self)
     stage_draw_result(ui, st, result_y);
     static const char *const idle_keys[] = {
         "r", N_("Run again"), "n", N_("Next"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
-    static const char *const stale_keys[] = {
-        "n", N_("Run again"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const stale_keys[] = {"n", N_("Run again"), "Esc", N_("Back"),
+                                             "?", N_("Help"),      "q",   N_("Quit")};
     static const char *const busy_keys[] = {"c", N_("Cancel"), "?", N_("Help"), "q", N_("Quit")};
     if (worker_running(ui->w))
         dr_keybar(busy_keys, ARRAY_LEN(busy_keys));

@@ -91,9 +91,8 @@ char *stage_interrupted_text(const struct ui *ui, const struct stage *st)
     struct strbuf why = {0};
     journal_reason(j, st->id, &why);
     /* session.c saves the reason translated; the journal may come from another language */
-    bool cancelled = status == ST_PENDING &&
-                     (strcmp(sb_str(&why), "interrupted") == 0 ||
-                      strcmp(sb_str(&why), _("interrupted")) == 0);
+    bool cancelled = status == ST_PENDING && (strcmp(sb_str(&why), "interrupted") == 0 ||
+                                              strcmp(sb_str(&why), _("interrupted")) == 0);
     sb_free(&why);
     if (status != ST_RUNNING && !cancelled)
         return NULL;
@@ -113,8 +112,7 @@ bool stage_results_stale(const struct ui *ui, const struct stage *st)
     /* Only session_plan_changed turns a finished run of a checks stage back to pending (a
      * refusal by its gates leaves a pending stage pending, and those stages have none). */
     return (st->provides & GATE_CHECKS) && !st->requires && rv->stage == st && rv->finished &&
-           !rv->running && ui->s->journal &&
-           (rv->result == STAGE_OK || rv->result == STAGE_FAILED) &&
+           !rv->running && ui->s->journal && (rv->result == STAGE_OK || rv->result == STAGE_FAILED) &&
            journal_status(ui->s->journal, st->id) == ST_PENDING;
 }
 

@@ -156,12 +156,12 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
             /* Pending after a run here: interrupted, or refused by its gates (session.c). */
             if (stage_results_stale(ui, st))
                 text = xasprintf(_("Pending: %s"), why), a = ui_attr(UA_WARN);
-            else if ((text = stage_interrupted_text(ui, st)) != NULL)
-                a = ui_attr(UA_WARN);
             else if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
                 text = xasprintf(_("Failed: %s"), why), a = ui_attr(UA_FAIL);
-            else if (rv->stage == st && rv->finished)
-                text = xasprintf(_("Interrupted: %s"), why);
+            else if (rv->stage == st && rv->finished) /* stopped here: the run says why */
+                text = xasprintf(_("Interrupted: %s; r runs it again"), why);
+            else if ((text = stage_interrupted_text(ui, st)) != NULL) /* in an earlier run */
+                a = ui_attr(UA_WARN);
             else if (*why) /* e.g. the checks, after a setting was changed */
                 text = xasprintf(_("Pending: %s"), why), a = ui_attr(UA_WARN);
             else

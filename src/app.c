@@ -6,8 +6,10 @@
 #include "redact.h"
 #include "finish.h"
 #include "rollback.h"
+#include "journal.h"
 #include "session.h"
 #include "sys/spawn.h"
+#include "textesc.h"
 #include "ui/ui.h"
 
 #include <errno.h>
@@ -170,6 +172,52 @@ static struct session_options session_options_of(const struct app_options *opt)
     };
 }
 
+/* Appends word for a POSIX shell: as it is when it is plain, else in single quotes; control
+ * characters escaped so the line stays one line on the terminal. */
+static void shell_word(const char *word, struct strbuf *out)
+{
+    char *safe = ctl_escape_dup(word, false);
+    if (*safe && strspn(safe, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                              "_-./,:=+@%") == strlen(safe)) {
+        sb_append(out, safe);
+    } else {
+        sb_append_char(out, '\'');
+        for (const char *p = safe; *p; p++)
+            sb_append(out, *p == '\'' ? "'\\''" : (char[]){*p, '\0'});
+        sb_append_char(out, '\'');
+    }
+    free(safe);
+}
+
+/* After the wizard leaves a migration unfinished: the command that continues it, with the
+ * state directory when it is not the default and the config file when one was given. */
+static void print_resume_hint(const struct app_options *opt, const struct session *s,
+                              bool found_unfinished)
+{
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    const char **ids = xcalloc(n ? n : 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = list[i]->id;
+    bool unfinished = s->journal ? journal_unfinished(s->journal, ids, n) : found_unfinished;
+    free(ids);
+    if (opt->demo || opt->mode != MODE_WIZARD || !unfinished)
+        return;
+    struct strbuf cmd = {0};
+    sb_append(&cmd, "immich-migrate --resume");
+    if (strcmp(opt->state_dir, APP_DEFAULT_STATE_DIR) != 0) {
+        sb_append(&cmd, " --state-dir ");
+        shell_word(opt->state_dir, &cmd);
+    }
+    if (opt->config) {
+        sb_append(&cmd, " -c ");
+        shell_word(opt->config, &cmd);
+    }
+    fprintf(stderr, _("immich-migrate: the migration is not finished; continue it with:\n  %s\n"),
+            sb_str(&cmd));
+    sb_free(&cmd);
+}
+
 static int run_session(const struct app_options *opt)
 {
     struct session_options so = session_options_of(opt);
@@ -187,7 +235,11 @@ static int run_session(const struct app_options *opt)
     switch (opt->mode) {
     case MODE_DRY_RUN: rc = run_dry(&s); break;
     case MODE_BATCH: rc = run_batch(&s, found_unfinished); break;
-    default: rc = ui_wizard_run(&s, found_unfinished); break;
+    default:
+        rc = ui_wizard_run(&s, found_unfinished);
+        if (rc == 0 || rc > 128)
+            print_resume_hint(opt, &s, found_unfinished);
+        break;
     }
     session_close(&s);
     return rc;

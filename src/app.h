@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#define APP_DEFAULT_STATE_DIR "/var/lib/immich-migrate" /* --state-dir when not given */
+
 enum app_mode { MODE_NONE, MODE_WIZARD, MODE_BATCH, MODE_DRY_RUN, MODE_REVIEW, MODE_REPORT };
 
 struct app_options {

@@ -342,6 +342,15 @@ void journal_reason(const struct journal *j, const char *stage_id, struct strbuf
     pthread_mutex_unlock((pthread_mutex_t *)&j->lock);
 }
 
+int64_t journal_when(const struct journal *j, const char *stage_id)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&j->lock);
+    struct stage_entry *e = find_stage(j, stage_id);
+    int64_t when = e ? e->when : 0;
+    pthread_mutex_unlock((pthread_mutex_t *)&j->lock);
+    return when;
+}
+
 void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st, const char *reason)
 {
     pthread_mutex_lock(&j->lock);

@@ -49,6 +49,8 @@ enum stage_status journal_status(const struct journal *j, const char *stage_id);
 void journal_reason(const struct journal *j, const char *stage_id, struct strbuf *out);
 void journal_set_status(struct journal *j, const char *stage_id, enum stage_status st,
                         const char *reason);
+/* When the stage's status last changed (wall-clock seconds), 0 when never. */
+int64_t journal_when(const struct journal *j, const char *stage_id);
 
 /* Named results handed from stage to stage (stages/artifact.h). Returns a copy (free it) or NULL. */
 char *journal_artifact(const struct journal *j, const char *key);

@@ -127,7 +127,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct app_options opt = {.mode = MODE_WIZARD, .state_dir = "/var/lib/immich-migrate"};
+    struct app_options opt = {.mode = MODE_WIZARD, .state_dir = APP_DEFAULT_STATE_DIR};
     int c;
     while ((c = getopt_long(argc, argv, "bnrc:yhV", long_options, NULL)) != -1) {
         enum app_mode m = MODE_NONE;

@@ -2,6 +2,7 @@
 #include "redact.h"
 #include "sys/fdio.h"
 #include "sys/safepath.h"
+#include "textesc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -309,10 +310,34 @@ static bool valid_url(const char *value, struct strbuf *why)
     return true;
 }
 
+/* The checks of an absolute path of plan_validate_value; every message names the path
+ * (escaped: it may come from a config file). */
+static bool check_path_value(enum check_kind kind, const char *value, bool with_filesystem,
+                             struct strbuf *why)
+{
+    struct stat st;
+    char *shown = ctl_escape_dup(value, false);
+    bool ok = false;
+    if (value[0] != '/')
+        sb_printf(why, _("must be an absolute path: %s"), shown);
+    else if (has_dot_segment(value))
+        sb_printf(why, _("must not contain \"..\": %s"), shown);
+    /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
+    else if (!path_check(value, kind == PATH_DIR || kind == PATH_DIR_OPT ? PATH_READ : PATH_WRITE, why))
+        ;
+    else if (with_filesystem && (kind == PATH_DIR || kind == PATH_DIR_OPT) && stat(value, &st) < 0)
+        sb_printf(why, _("%s does not exist: %s"), shown, strerror(errno));
+    else if (with_filesystem && (kind == PATH_DIR || kind == PATH_DIR_OPT) && !S_ISDIR(st.st_mode))
+        sb_printf(why, _("%s is not a directory"), shown);
+    else
+        ok = true;
+    free(shown);
+    return ok;
+}
+
 bool plan_validate_value(const struct plan *p, enum plan_key key, const char *value,
                          bool with_filesystem, struct strbuf *why)
 {
-    struct stat st;
     switch (keys[key].check) {
     case PATH_DIR_OPT:
         if (*value == '\0')
@@ -325,31 +350,7 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
             sb_append(why, _("must be set"));
             return false;
         }
-        if (value[0] != '/') {
-            sb_append(why, _("must be an absolute path"));
-            return false;
-        }
-        if (has_dot_segment(value)) {
-            sb_append(why, _("must not contain \"..\""));
-            return false;
-        }
-        /* Judged resolved: "/./etc", "//etc" and a symlink to /etc are /etc. */
-        if (!path_check(value,
-                        keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT ? PATH_READ
-                                                                                       : PATH_WRITE,
-                        why))
-            return false;
-        if (with_filesystem && (keys[key].check == PATH_DIR || keys[key].check == PATH_DIR_OPT)) {
-            if (stat(value, &st) < 0) {
-                sb_printf(why, _("does not exist: %s"), strerror(errno));
-                return false;
-            }
-            if (!S_ISDIR(st.st_mode)) {
-                sb_append(why, _("is not a directory"));
-                return false;
-            }
-        }
-        return true;
+        return check_path_value(keys[key].check, value, with_filesystem, why);
     case NAME:
         if (*value == '\0') {
             sb_append(why, _("must be set"));

@@ -403,15 +403,17 @@ void session_skip_stage(struct session *s, const struct stage *st, const char *w
     }
 }
 
-/* Checks passed with other settings say nothing about these: the stages that establish the
- * checks gate are pending again, so the gated stages refuse until the checks run again. */
+/* Checks run with other settings say nothing about these: the stages that establish the
+ * checks gate (passed or failed) are pending again, so the gated stages refuse until the
+ * checks run again, and the wizard shows their old findings as stale. */
 static void invalidate_checks(struct session *s)
 {
     size_t n;
     const struct stage *const *list = stage_list(&n);
     const char *why = _("the settings were changed after the checks: run them again");
     for (size_t i = 0; i < n; i++) {
-        if (!(list[i]->provides & GATE_CHECKS) || journal_status(s->journal, list[i]->id) != ST_DONE)
+        enum stage_status now = journal_status(s->journal, list[i]->id);
+        if (!(list[i]->provides & GATE_CHECKS) || (now != ST_DONE && now != ST_FAILED))
             continue;
         journal_set_status(s->journal, list[i]->id, ST_PENDING, why);
         log_message(s, list[i]->id, REC_MESSAGE, why);

@@ -13,13 +13,70 @@ struct dialog {
     const char *text;    /* wrapped body */
     const char *prompt;  /* a line under the body, may be NULL */
     const char *input;   /* the edited text, NULL = no input field */
+    size_t cursor;       /* byte offset of the cursor in input (a character boundary) */
+    size_t scroll;       /* byte offset of the first character the field shows */
     const char *message; /* an error under the input, may be NULL */
     const char *keys;    /* hint line at the bottom of the box */
 };
 
+/* Display columns of the first n bytes of the UTF-8 text s (an invalid byte counts as one). */
+static int width_n(const char *s, size_t n)
+{
+    int cols = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < n && s[i];) {
+        wchar_t wc;
+        size_t len = mbrtowc(&wc, s + i, n - i, &st);
+        if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+            memset(&st, 0, sizeof st);
+            cols++, i++;
+            continue;
+        }
+        int cw = wcwidth(wc);
+        cols += cw > 0 ? cw : 0;
+        i += len;
+    }
+    return cols;
+}
+
+/* Byte offset of the character after / before the one at offset i of s (UTF-8). */
+static size_t next_char(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return len;
+    i++;
+    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+static size_t prev_char(const char *s, size_t i)
+{
+    if (i == 0)
+        return 0;
+    i--;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+/* Horizontal scrolling: the field of fw columns shows the cursor, with the text before it
+ * scrolled out only as far as needed. */
+static void scroll_to_cursor(struct dialog *d, int fw)
+{
+    size_t len = strlen(d->input);
+    if (d->cursor > len)
+        d->cursor = len;
+    if (d->scroll > d->cursor)
+        d->scroll = d->cursor;
+    while (d->scroll < d->cursor && width_n(d->input + d->scroll, d->cursor - d->scroll) > fw - 1)
+        d->scroll = next_char(d->input, len, d->scroll);
+}
+
 static void dialog_draw(void *arg)
 {
-    const struct dialog *d = arg;
+    struct dialog *d = arg;
     int w = COLS - 8 > 70 ? 70 : COLS - 8;
     struct strbuf wrapped = {0};
     int body = dr_wrap(d->text, w - 4, &wrapped);
@@ -37,19 +94,25 @@ static void dialog_draw(void *arg)
     row += dr_paragraph(row, x + 2, w - 4, body, d->text, A_NORMAL) + 1;
     if (d->prompt)
         dr_text(row++, x + 2, w - 4, d->prompt, A_BOLD);
+    int cur_y = -1, cur_x = 0;
     if (d->input) {
-        /* the field shows the end of the text when it is longer than the box */
-        const char *shown = d->input;
-        while (dr_width(shown) > w - 6)
-            shown += mblen(shown, MB_CUR_MAX) > 0 ? mblen(shown, MB_CUR_MAX) : 1;
+        int fw = w - 5; /* field columns; the cursor may sit one past the last character */
+        scroll_to_cursor(d, fw);
         dr_fill(row, x + 2, w - 4, A_UNDERLINE);
-        int used = dr_text(row, x + 2, w - 5, shown, A_UNDERLINE);
-        dr_text(row, x + 2 + used, 1, "_", A_BOLD);
+        dr_text(row, x + 2, fw, d->input + d->scroll, A_UNDERLINE);
+        if (d->scroll > 0)
+            dr_text(row, x + 1, 1, term_utf8() ? "…" : "<", A_BOLD);
+        if (width_n(d->input + d->scroll, strlen(d->input + d->scroll)) > fw)
+            dr_text(row, x + 2 + fw, 1, term_utf8() ? "…" : ">", A_BOLD);
+        cur_y = row;
+        cur_x = x + 2 + width_n(d->input + d->scroll, d->cursor - d->scroll);
         row++;
     }
     if (d->message)
         dr_text(row++, x + 2, w - 4, d->message, ui_attr(UA_FAIL));
     dr_text(y + h - 2, x + 2, w - 4, d->keys, ui_attr(UA_DIM));
+    if (cur_y >= 0)
+        move(cur_y, cur_x); /* the visible cursor (curs_set in edit_loop) stays here */
 }
 
 bool ui_is_yes_key(int key)
@@ -82,31 +145,63 @@ bool dlg_yesno(struct ui *ui, const char *question)
     return answer;
 }
 
-/* Line editing on a strbuf of UTF-8 text: append characters, Backspace removes the last one. */
-static void edit_key(struct strbuf *text, int k)
+/* Removes bytes [from, to) of text. */
+static void cut_range(struct strbuf *text, size_t from, size_t to)
 {
-    if (k == UK(KEY_BACKSPACE) || k == 127 || k == 8) {
-        if (!text->len)
-            return;
-        size_t i = text->len - 1;
-        while (i > 0 && ((unsigned char)text->buf[i] & 0xC0) == 0x80)
-            i--;
-        text->len = i;
-        text->buf[i] = '\0';
+    if (from >= to)
         return;
+    memmove(text->buf + from, text->buf + to, text->len - to + 1);
+    text->len -= to - from;
+}
+
+/* Line editing on a strbuf of UTF-8 text with the cursor at byte offset *cur, as readline:
+ * Left/Right, Home/End (Ctrl-A/E) move by characters; Backspace and Delete remove one;
+ * Ctrl-W the word before the cursor, Ctrl-U everything before it, Ctrl-K everything after;
+ * any other printable character is inserted at the cursor. */
+static void edit_key(struct strbuf *text, size_t *cur, int k)
+{
+    const char *s = sb_str(text);
+    size_t len = text->len, c = *cur > len ? len : *cur;
+    if (k == UK(KEY_LEFT) || k == 2) /* Ctrl-B */
+        c = prev_char(s, c);
+    else if (k == UK(KEY_RIGHT) || k == 6) /* Ctrl-F */
+        c = next_char(s, len, c);
+    else if (k == UK(KEY_HOME) || k == 1) /* Ctrl-A */
+        c = 0;
+    else if (k == UK(KEY_END) || k == 5) /* Ctrl-E */
+        c = len;
+    else if (k == UK(KEY_BACKSPACE) || k == 127 || k == 8) {
+        size_t p = prev_char(s, c);
+        cut_range(text, p, c);
+        c = p;
+    } else if (k == UK(KEY_DC) || k == 4) { /* Delete, Ctrl-D */
+        cut_range(text, c, next_char(s, len, c));
+    } else if (k == 23) { /* Ctrl-W: the blanks before the cursor, then the word */
+        size_t p = c;
+        while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == '\t'))
+            p--;
+        while (p > 0 && s[p - 1] != ' ' && s[p - 1] != '\t')
+            p--;
+        cut_range(text, p, c);
+        c = p;
+    } else if (k == 21) { /* Ctrl-U */
+        cut_range(text, 0, c);
+        c = 0;
+    } else if (k == 11) { /* Ctrl-K */
+        cut_range(text, c, len);
+    } else if (k >= 32 && k < 0x1000000 && k != 127) {
+        char mb[MB_LEN_MAX];
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        size_t n = wcrtomb(mb, (wchar_t)k, &st);
+        if (n != (size_t)-1) {
+            sb_append_len(text, mb, n); /* grows the buffer; then move the tail up */
+            memmove(text->buf + c + n, text->buf + c, len - c);
+            memcpy(text->buf + c, mb, n);
+            c += n;
+        }
     }
-    if (k == 21) { /* Ctrl-U clears */
-        sb_reset(text);
-        return;
-    }
-    if (k < 32 || k >= 0x1000000)
-        return;
-    char mb[MB_LEN_MAX];
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t n = wcrtomb(mb, (wchar_t)k, &st);
-    if (n != (size_t)-1)
-        sb_append_len(text, mb, n);
+    *cur = c;
 }
 
 /* Runs an edit line in dialog d until Enter is accepted or Esc. With expected set, Enter is
@@ -115,6 +210,8 @@ static bool edit_loop(struct ui *ui, struct dialog *d, struct strbuf *text, cons
 {
     ui_push_overlay(ui, dialog_draw, d);
     bool ok = false;
+    d->cursor = text->len;
+    curs_set(1);
     for (;;) {
         d->input = sb_str(text);
         ui_draw(ui);
@@ -130,8 +227,9 @@ static bool edit_loop(struct ui *ui, struct dialog *d, struct strbuf *text, cons
             continue;
         }
         d->message = NULL;
-        edit_key(text, k);
+        edit_key(text, &d->cursor, k);
     }
+    curs_set(0);
     ui_pop_overlay(ui);
     ui_draw(ui);
     return ok;
@@ -145,7 +243,7 @@ bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char 
     struct dialog d = {.title = title,
                        .text = prompt,
                        .input = sb_str(&text),
-                       .keys = _("Enter accept   Esc cancel   Ctrl-U clear")};
+                       .keys = _("Enter accept   Esc cancel   Ctrl-A/E/W/U/K edit")};
     bool ok = edit_loop(ui, &d, &text, NULL);
     if (ok) {
         sb_reset(out);
@@ -248,6 +346,17 @@ void dlg_help(struct ui *ui, const char *screen_help)
                        "  Enter     the main action of the screen\n\n"
                        "Every step is written to the journal and the log in the state directory, "
                        "so an interrupted migration can be resumed and reviewed later."));
+    sb_append(&text, "\n\n");
+    sb_printf(&text,
+              _("Stage marks:\n"
+                "  %s  done\n"
+                "  %s  failed\n"
+                "  %s  running now\n"
+                "  %s  interrupted: stopped or killed before it finished; r resumes it\n"
+                "  %s  skipped\n"
+                "  %s  not run yet"),
+              ui_sym(SYM_OK), ui_sym(SYM_FAIL), ui_sym(SYM_RUN), "!", ui_sym(SYM_SKIP),
+              ui_sym(SYM_PENDING));
     dlg_text(ui, _("Help"), sb_str(&text));
     sb_free(&text);
 }

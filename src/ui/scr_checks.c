@@ -38,14 +38,23 @@ static void checks_draw(struct ui *ui, void *self)
     y += 2;
     dr_hline(y++, 0, COLS, _("Findings"));
     int result_y = LINES - 2;
+    if (stage_results_stale(ui, st)) /* found with other settings: said before they are shown */
+        y += dr_paragraph(y, 1, COLS - 2, 2,
+                          _("Stale: the settings changed since these checks ran; n runs the "
+                            "checks again."),
+                          ui_attr(UA_WARN));
     if (ours)
         runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, true);
     stage_draw_result(ui, st, result_y);
     static const char *const idle_keys[] = {
         "r", N_("Run again"), "n", N_("Next"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const stale_keys[] = {"n", N_("Run again"), "Esc", N_("Back"),
+                                             "?", N_("Help"),      "q",   N_("Quit")};
     static const char *const busy_keys[] = {"c", N_("Cancel"), "?", N_("Help"), "q", N_("Quit")};
     if (worker_running(ui->w))
         dr_keybar(busy_keys, ARRAY_LEN(busy_keys));
+    else if (stage_results_stale(ui, st))
+        dr_keybar(stale_keys, ARRAY_LEN(stale_keys));
     else
         dr_keybar(idle_keys, ARRAY_LEN(idle_keys));
 }
@@ -58,7 +67,7 @@ static int checks_key(struct ui *ui, void *self, int key)
         return ACT_NONE;
     if (worker_running(ui->w))
         return ACT_NONE;
-    if (key == 'r') {
+    if (key == 'r' || (key == 'n' && stage_results_stale(ui, st))) {
         wiz_start_stage(ui, st);
     } else if (UK_ENTER(key) || key == 'n' || key == UK(KEY_RIGHT)) {
         /* Looking ahead is always allowed: the session refuses every stage that needs the
@@ -76,7 +85,9 @@ const struct screen screen_checks = {
     .key = checks_key,
     .help = N_("Checks: the wizard looks at the Docker installation and the NixOS target and "
                "lists what it found; a failed check says why. r runs the checks again (for "
-               "example after changing a setting) until Docker was stopped, n goes on. Until the "
+               "example after changing a setting) until Docker was stopped, n goes on. After a "
+               "setting changed, the findings shown are marked stale and n runs the checks "
+               "again. Until the "
                "checks passed with the current settings, the stages that change something refuse "
                "to run unless you type \"override\" when asked (recorded in the log)."),
 };

@@ -3,6 +3,7 @@
 #include "ui/uimain.h"
 #include "redact.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,23 +19,74 @@ static void *settings_open(struct ui *ui)
     return xcalloc(1, sizeof(struct settings_screen));
 }
 
-static int list_rows(const struct ui *ui)
+/* Lines the selected value takes in the detail pane, wrapped to its width: all of them, but
+ * the list keeps at least 3 rows. */
+static int value_lines(const struct ui *ui, int sel)
 {
-    int rows = LINES - 1 - 4 - (wiz_body_top(ui) + 2);
+    char *value = redact_dup(plan_get(&ui->s->plan, (enum plan_key)sel));
+    struct strbuf wrapped = {0};
+    int n = *value ? dr_wrap(value, COLS - 4, &wrapped) : 1;
+    sb_free(&wrapped);
+    free(value);
+    int max = LINES - 1 - 4 - (wiz_body_top(ui) + 2) - 3;
+    if (n > max)
+        n = max;
+    return n < 1 ? 1 : n;
+}
+
+/* The detail pane: a rule, the whole value, the help line, two lines of message. */
+static int detail_lines(const struct ui *ui, int sel)
+{
+    return 1 + value_lines(ui, sel) + 1 + 2;
+}
+
+static int list_rows(const struct ui *ui, int sel)
+{
+    int rows = LINES - 1 - detail_lines(ui, sel) - (wiz_body_top(ui) + 1);
     return rows < 1 ? 1 : rows;
 }
 
 static void keep_visible(const struct ui *ui, struct settings_screen *ss)
 {
-    int rows = list_rows(ui);
     if (ss->sel < 0)
         ss->sel = 0;
     if (ss->sel >= PLAN_KEY_COUNT)
         ss->sel = PLAN_KEY_COUNT - 1;
+    int rows = list_rows(ui, ss->sel);
     if (ss->top > ss->sel)
         ss->top = ss->sel;
     if (ss->sel >= ss->top + rows)
         ss->top = ss->sel - rows + 1;
+}
+
+/* Does text name key as a word (not as part of a longer key such as target_db_name)? */
+static bool names_key(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+        bool before = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (before && after)
+            return true;
+    }
+    return false;
+}
+
+/* The failed finding of the last checks run that names key k, NULL when none: the checks
+ * disproved a value its own form check accepts. Findings made with other settings (stale)
+ * say nothing about this value. */
+static const char *checks_disproved(const struct ui *ui, enum plan_key k)
+{
+    const struct run_view *rv = &ui->run;
+    if (!rv->stage || !(rv->stage->provides & GATE_CHECKS) || !rv->finished ||
+        stage_results_stale(ui, rv->stage))
+        return NULL;
+    for (size_t i = 0; i < rv->count; i++) {
+        const struct run_line *l = runview_line(rv, i);
+        if (l->kind == REC_ERROR && l->text && names_key(l->text, plan_key_name(k)))
+            return l->text;
+    }
+    return NULL;
 }
 
 static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
@@ -47,11 +99,21 @@ static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
     if (selected)
         dr_fill(y, 0, COLS, base);
     int src_w = SOURCE_WIDTH, key_w = 20;
-    dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL),
-            selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
+    if (ok && checks_disproved(ui, k)) /* valid in form, but a check failed on it */
+        dr_text(y, 1, 1, "!", selected ? base : ui_attr(UA_WARN));
+    else
+        dr_text(y, 1, 1, ok ? ui_sym(SYM_OK) : ui_sym(SYM_FAIL),
+                selected ? base : ui_attr(ok ? UA_OK : UA_FAIL));
     dr_text(y, 3, key_w, plan_key_name(k), base);
     char *value = redact_dup(plan_get(p, k)); /* a DSN's password never reaches the screen */
-    dr_text(y, 3 + key_w, COLS - 3 - key_w - src_w - 2, *value ? value : _("(not set)"), base);
+    int val_w = COLS - 3 - key_w - src_w - 2;
+    const char *shown = *value ? value : _("(not set)");
+    if (dr_width(shown) > val_w && val_w > 1) { /* cut: marked, the detail pane shows it all */
+        dr_text(y, 3 + key_w, val_w - 1, shown, base);
+        dr_text(y, 3 + key_w + val_w - 1, 1, term_utf8() ? "…" : ">", base);
+    } else {
+        dr_text(y, 3 + key_w, val_w, shown, base);
+    }
     free(value);
     dr_text(y, COLS - src_w - 1, src_w, _(plan_source_label(p->v[k].source)), base);
 }
@@ -60,6 +122,11 @@ static void draw_detail(struct ui *ui, enum plan_key k, int y)
 {
     const struct plan *p = &ui->s->plan;
     dr_hline(y++, 0, COLS, plan_key_name(k));
+    char *value = redact_dup(plan_get(p, k));
+    int n = value_lines(ui, (int)k);
+    dr_paragraph(y, 2, COLS - 4, n, *value ? value : _("(not set)"), A_BOLD);
+    free(value);
+    y += n;
     dr_text(y++, 2, COLS - 4, _(plan_key_help(k)), A_NORMAL);
     struct strbuf why = {0};
     char *safe = NULL;
@@ -68,6 +135,9 @@ static void draw_detail(struct ui *ui, enum plan_key k, int y)
     } else if (!plan_validate_value(p, k, plan_get(p, k), true, &why)) {
         safe = redact_dup(sb_str(&why));
         dr_paragraph(y, 2, COLS - 4, 2, safe, ui_attr(UA_FAIL));
+    } else if (checks_disproved(ui, k)) {
+        safe = redact_dup(checks_disproved(ui, k));
+        dr_paragraph(y, 2, COLS - 4, 2, safe, ui_attr(UA_WARN));
     } else if (p->v[k].origin) {
         safe = redact_dup(p->v[k].origin);
         dr_text(y, 2, COLS - 4, safe, ui_attr(UA_DIM));
@@ -86,10 +156,10 @@ static void settings_draw(struct ui *ui, void *self)
     dr_text(y, 23, 30, _("Value"), ui_attr(UA_HEADING));
     dr_text(y, COLS - SOURCE_WIDTH - 1, SOURCE_WIDTH, _("Source"), ui_attr(UA_HEADING));
     y += 1;
-    int rows = list_rows(ui);
+    int rows = list_rows(ui, ss->sel);
     for (int i = 0; i < rows && ss->top + i < PLAN_KEY_COUNT; i++)
         draw_row(ui, y + i, (enum plan_key)(ss->top + i), ss->top + i == ss->sel);
-    draw_detail(ui, (enum plan_key)ss->sel, LINES - 5);
+    draw_detail(ui, (enum plan_key)ss->sel, LINES - 1 - detail_lines(ui, ss->sel));
     static const char *const keys[] = {"Up/Down", N_("Select"), "Enter", N_("Edit"),
                                        "n",       N_("Next"),   "Esc",   N_("Back"),
                                        "?",       N_("Help"),   "q",     N_("Quit")};
@@ -120,7 +190,7 @@ static void edit_selected(struct ui *ui, enum plan_key k)
 static int settings_key(struct ui *ui, void *self, int key)
 {
     struct settings_screen *ss = self;
-    int page = list_rows(ui);
+    int page = list_rows(ui, ss->sel);
     if (key == UK(KEY_UP) || key == 'k')
         ss->sel--;
     else if (key == UK(KEY_DOWN) || key == 'j')
@@ -149,6 +219,7 @@ const struct screen screen_settings = {
     .help = N_("Settings: the values the migration uses, each with where it came from: the "
                "built-in default, the config file, discovered on this machine, or typed here. "
                "A mark shows values that fail their check (for example a path that must be "
-               "absolute and exist). Select a value with the arrow keys and press Enter to edit "
-               "it; n goes on to the checks."),
+               "absolute and exist); ! marks a value that a failed check of the last checks "
+               "run names (its finding shows below the list). Select a value with the arrow "
+               "keys and press Enter to edit it; n goes on to the checks."),
 };

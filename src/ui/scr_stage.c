@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_PREVIEW_LINES 6
 
@@ -75,6 +76,46 @@ static void draw_preview(const struct stage_screen *ss, int y, int h)
     }
 }
 
+/* The journal of the wizard: the session's, or the unfinished one shown before resuming. */
+static const struct journal *shown_journal(const struct ui *ui)
+{
+    return ui->s->journal ? ui->s->journal : wiz_peek_journal(ui);
+}
+
+char *stage_interrupted_text(const struct ui *ui, const struct stage *st)
+{
+    const struct journal *j = shown_journal(ui);
+    if (!j || (ui->run.stage == st && ui->run.running))
+        return NULL;
+    enum stage_status status = journal_status(j, st->id);
+    struct strbuf why = {0};
+    journal_reason(j, st->id, &why);
+    /* session.c saves the reason translated; the journal may come from another language */
+    bool cancelled = status == ST_PENDING && (strcmp(sb_str(&why), "interrupted") == 0 ||
+                                              strcmp(sb_str(&why), _("interrupted")) == 0);
+    sb_free(&why);
+    if (status != ST_RUNNING && !cancelled)
+        return NULL;
+    char when[32] = "?";
+    time_t t = (time_t)journal_when(j, st->id);
+    struct tm tm;
+    if (t > 0 && localtime_r(&t, &tm))
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    if (status == ST_RUNNING) /* killed: the journal knows when it started, not when it died */
+        return xasprintf(_("Interrupted: started %s and did not finish; r resumes it"), when);
+    return xasprintf(_("Interrupted at %s; r resumes it"), when);
+}
+
+bool stage_results_stale(const struct ui *ui, const struct stage *st)
+{
+    const struct run_view *rv = &ui->run;
+    /* Only session_plan_changed turns a finished run of a checks stage back to pending (a
+     * refusal by its gates leaves a pending stage pending, and those stages have none). */
+    return (st->provides & GATE_CHECKS) && !st->requires && rv->stage == st && rv->finished &&
+           !rv->running && ui->s->journal && (rv->result == STAGE_OK || rv->result == STAGE_FAILED) &&
+           journal_status(ui->s->journal, st->id) == ST_PENDING;
+}
+
 /* The result line: the run's outcome, or the journal's state when it did not run here. */
 void stage_draw_result(struct ui *ui, const struct stage *st, int y)
 {
@@ -106,15 +147,21 @@ void stage_draw_result(struct ui *ui, const struct stage *st, int y)
             break;
         case ST_SKIPPED: text = xasprintf(_("Skipped: %s"), why); break;
         case ST_RUNNING:
-            text = xasprintf(_("Interrupted while running; r runs it again"));
+            text = stage_interrupted_text(ui, st);
+            if (!text)
+                text = xstrdup(_("Running..."));
             a = ui_attr(UA_WARN);
             break;
         default:
             /* Pending after a run here: interrupted, or refused by its gates (session.c). */
-            if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
+            if (stage_results_stale(ui, st))
+                text = xasprintf(_("Pending: %s"), why), a = ui_attr(UA_WARN);
+            else if (rv->stage == st && rv->finished && rv->result == STAGE_FAILED)
                 text = xasprintf(_("Failed: %s"), why), a = ui_attr(UA_FAIL);
-            else if (rv->stage == st && rv->finished)
-                text = xasprintf(_("Interrupted: %s"), why);
+            else if (rv->stage == st && rv->finished) /* stopped here: the run says why */
+                text = xasprintf(_("Interrupted: %s; r runs it again"), why);
+            else if ((text = stage_interrupted_text(ui, st)) != NULL) /* in an earlier run */
+                a = ui_attr(UA_WARN);
             else if (*why) /* e.g. the checks, after a setting was changed */
                 text = xasprintf(_("Pending: %s"), why), a = ui_attr(UA_WARN);
             else

@@ -42,13 +42,38 @@ static int draw_stage_list(struct ui *ui, int y, int rows)
         int x = 2 + col * col_w;
         attr_t a;
         const char *mark = status_symbol(wiz_status(ui, stages[i]), &a);
+        char *interrupted = stage_interrupted_text(ui, stages[i]);
+        if (interrupted) /* not running now: the mark says it did not finish */
+            mark = "!", a = ui_attr(UA_WARN);
         char *num = xasprintf("%2zu.", i + 1);
         dr_text(y + row, x, 4, num, A_NORMAL);
         free(num);
         dr_text(y + row, x + 4, 2, mark, a);
-        dr_text(y + row, x + 6, col_w - 7, _(stages[i]->title), A_NORMAL);
+        char *title = interrupted ? xasprintf(_("%s (interrupted)"), _(stages[i]->title))
+                                  : xstrdup(_(stages[i]->title));
+        dr_text(y + row, x + 6, col_w - 7, title, A_NORMAL);
+        free(title);
+        free(interrupted);
     }
     return per_col < rows ? per_col : rows;
+}
+
+/* "Next: 4. Back up (interrupted at ...; r resumes it)" for a resumed migration. */
+static char *next_stage_text(const struct ui *ui)
+{
+    size_t n;
+    const struct stage *const *stages = wiz_stages(ui, &n);
+    for (size_t i = 0; i < n; i++) {
+        enum stage_status st = wiz_status(ui, stages[i]);
+        if (st == ST_DONE || st == ST_SKIPPED)
+            continue;
+        char *why = stage_interrupted_text(ui, stages[i]);
+        char *text = why ? xasprintf(_("Next: %zu. %s (%s)"), i + 1, _(stages[i]->title), why)
+                         : xasprintf(_("Next: %zu. %s"), i + 1, _(stages[i]->title));
+        free(why);
+        return text;
+    }
+    return xstrdup(_("Next: every stage is done; the finish screen shows the result."));
 }
 
 static void welcome_draw(struct ui *ui, void *self)
@@ -72,6 +97,11 @@ static void welcome_draw(struct ui *ui, void *self)
     static const char *const choose_keys[] = {"r", N_("Resume"),     "v", N_("Review"),
                                               "o", N_("Start over"), "?", N_("Help"),
                                               "q", N_("Quit")};
+    if (choosing || ui->s->resumed) {
+        char *next = next_stage_text(ui);
+        dr_text(y - 1, 2, COLS - 4, next, ui_attr(UA_HEADING));
+        free(next);
+    }
     if (choosing) {
         char *text = xasprintf(_("An unfinished migration was found in %s. Resume it, review its log, "
                                  "or start over (the old journal is kept)."),

@@ -184,6 +184,8 @@ const struct stage *wiz_current_stage(const struct ui *ui); /* of the screen sho
 const struct stage *const *wiz_stages(const struct ui *ui, size_t *n);
 /* session_open found an unfinished migration when the wizard started (ui_wizard_run). */
 bool wiz_found_unfinished(const struct ui *ui);
+/* The unfinished journal shown before resume / start over; NULL when there is none. */
+const struct journal *wiz_peek_journal(const struct ui *ui);
 int wiz_first_open_pos(const struct ui *ui); /* first screen whose stage is not done */
 void wiz_jump(struct ui *ui, int pos);
 enum stage_status wiz_status(const struct ui *ui, const struct stage *st);
@@ -194,6 +196,12 @@ void wiz_show_question(struct ui *ui);
 /* scr_stage.c, shared with the checks screen */
 void stage_draw_result(struct ui *ui, const struct stage *st, int y);
 bool stage_common_key(struct ui *ui, int key);
+/* "Interrupted at <time>; r resumes it" when the journal shows st killed while running or
+ * cancelled back to pending; NULL otherwise. The caller frees it. */
+char *stage_interrupted_text(const struct ui *ui, const struct stage *st);
+/* The last run of st shown in ui->run ended, and then a changed setting put st back to
+ * pending (session_plan_changed): its findings no longer describe the settings. */
+bool stage_results_stale(const struct ui *ui, const struct stage *st);
 int review_browse(struct ui *ui, const char *dir); /* review.c, inside a running UI */
 
 #endif

@@ -86,6 +86,11 @@ const struct stage *const *wiz_stages(const struct ui *ui, size_t *n)
     return ui->wiz->stages;
 }
 
+const struct journal *wiz_peek_journal(const struct ui *ui)
+{
+    return ui->wiz->peek;
+}
+
 bool wiz_found_unfinished(const struct ui *ui)
 {
     return ui->wiz->found_unfinished;

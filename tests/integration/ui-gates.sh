@@ -36,10 +36,10 @@ tmux_keys End Up Up Up Up
 tmux_wait_for "How to reach the NixOS PostgreSQL"
 no_secret "settings detail pane"
 tmux_keys Enter
-tmux_wait_for "Ctrl-U clear"
+tmux_wait_for "Ctrl-A/E/W/U/K"
 no_secret "edit dialog"
 tmux_keys Escape
-tmux_wait_gone "Ctrl-U clear"
+tmux_wait_gone "Ctrl-A/E/W/U/K"
 pass_step "settings: the DSN password is redacted in the list, the detail pane and the edit dialog"
 
 tmux_keys n
@@ -133,11 +133,11 @@ wizard_back_to "Settings"
 tmux_keys End Up Up Up Up
 tmux_wait_for "How to reach the NixOS PostgreSQL"
 tmux_keys Enter
-tmux_wait_for "Ctrl-U clear"
+tmux_wait_for "Ctrl-A/E/W/U/K"
 tmux_keys End
 tmux_type " connect_timeout=10"
 tmux_keys Enter
-tmux_wait_gone "Ctrl-U clear"
+tmux_wait_gone "Ctrl-A/E/W/U/K"
 grep -q "	discover	message	.*settings were changed after the checks" "$log" || fail "the change did not void the checks"
 tmux_keys n
 tmux_wait_for "Checks"

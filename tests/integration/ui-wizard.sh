@@ -54,11 +54,11 @@ tmux_assert "backup_dir"
 tmux_assert "config file"
 tmux_assert "default"
 tmux_keys Down Down Enter
-tmux_wait_for "Ctrl-U clear"
+tmux_wait_for "Ctrl-A/E/W/U/K"
 tmux_keys C-u
 tmux_type "$TEST_TMP/target"
 tmux_keys Enter
-tmux_wait_gone "Ctrl-U clear"
+tmux_wait_gone "Ctrl-A/E/W/U/K"
 tmux_screen | grep -F "target_location" | grep -qF "typed" || { tmux_screen; fail "edited value not shown as typed"; }
 grep -qF "$TEST_TMP/target" "$state/journal" || fail "the edited value is not in the journal"
 pass_step "settings: sources shown, an edited value is typed and saved"

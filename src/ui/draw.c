@@ -174,7 +174,8 @@ int dr_paragraph(int y, int x, int w, int h, const char *s, attr_t a)
     const char *line = sb_str(&wrapped);
     while (drawn < h) {
         size_t len = strcspn(line, "\n");
-        char *copy = xstrndup(line, len);
+        /* the last line of a text longer than h: the rest follows it, so dr_text marks the cut */
+        char *copy = drawn + 1 == h && line[len] ? xstrdup(line) : xstrndup(line, len);
         dr_text(y + drawn, x, w, copy, a);
         free(copy);
         drawn++;

@@ -62,7 +62,7 @@ static void welcome_draw(struct ui *ui, void *self)
     const struct welcome_screen *ws = self;
     wiz_draw_header(ui, _("Welcome"));
     int y = wiz_body_top(ui);
-    y += dr_paragraph(y, 2, COLS - 4, 4,
+    y += dr_paragraph(y, 2, COLS - 4, 6,
                       _("This wizard moves an Immich installation from Docker Compose to the NixOS "
                         "services.immich module, one stage at a time. Each stage shows what it will "
                         "run before it runs. Everything is recorded in a journal and a log, so you "

@@ -122,13 +122,14 @@ whole_run() {
     tmux_wait_for "$(tr_ "Result: done")" 120
     screen_check "checks"
     records_complete discover "checks"
-    checked=0
+    checked=0 warned=0
     for _ in $(seq 12); do
         next_screen
         where=$(title)
         screen_check "$where, before"
         if tmux_screen | grep -qF -- "${warning:0:30}"; then
             assert_complete "$warning" "$where"
+            warned=$((warned + 1))
         fi
         tmux_keys r
         for _i in $(seq 1200); do
@@ -155,6 +156,7 @@ whole_run() {
     next_screen
     screen_check "finish"
     [ "$checked" -ge 1 ] || fail "no long log record was on any stage screen"
+    [ "$warned" -ge 2 ] || fail "the destructive-stage warning was on $warned screens only"
     tmux_keys q
     sleep 1
     if tmux_screen | grep -qF "$(tr_ "Quit?")"; then tmux_keys "$( [ "$lang" = de ] && echo j || echo y)"; fi

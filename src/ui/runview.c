@@ -238,8 +238,8 @@ static int wrap_record(const struct run_line *l, bool checks_style, int w, struc
 
 /* Draws one record's wrapped lines from line `skip` on, at most h; the mark goes on the first
  * line drawn. Returns the lines drawn. */
-static int draw_record(const struct run_line *l, const char *wrapped, int skip, int y, int x,
-                       int w, int h, bool checks_style)
+static int draw_record(const struct run_line *l, const char *wrapped, int skip, int y, int x, int w,
+                       int h, bool checks_style)
 {
     int mark_w = checks_style ? 7 : 2;
     attr_t a = line_attr(l);

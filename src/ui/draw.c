@@ -43,6 +43,20 @@ int dr_width(const char *s)
     return total;
 }
 
+/* Ends a cut line with a marker ("…", or ">" without UTF-8), dropping characters from its end
+ * until the marker fits in w columns. Returns the columns used. */
+static int mark_cut(wchar_t *buf, int *len, int used, int w)
+{
+    while (*len > 0 && used + 1 > w) {
+        int cw = wcwidth(buf[--*len]);
+        used -= cw > 0 ? cw : 0;
+    }
+    if (used + 1 > w)
+        return used;
+    buf[(*len)++] = term_utf8() ? L'\u2026' : L'>';
+    return used + 1;
+}
+
 int dr_text(int y, int x, int w, const char *s, attr_t a)
 {
     if (w <= 0 || y < 0 || y >= LINES || !s)
@@ -55,13 +69,18 @@ int dr_text(int y, int x, int w, const char *s, attr_t a)
     mbstate_t st;
     memset(&st, 0, sizeof st);
     size_t n;
-    while (len < (int)ARRAY_LEN(buf) && (n = next_char(s, &st, &wc, &cw)) > 0) {
-        if (used + cw > w)
+    bool cut = false;
+    while ((n = next_char(s, &st, &wc, &cw)) > 0) {
+        if (used + cw > w || len == (int)ARRAY_LEN(buf) - 1) {
+            cut = true;
             break;
+        }
         buf[len++] = wc;
         used += cw;
         s += n;
     }
+    if (cut)
+        used = mark_cut(buf, &len, used, w);
     attr_t old_attr;
     short old_pair;
     attr_get(&old_attr, &old_pair, NULL);
@@ -155,7 +174,8 @@ int dr_paragraph(int y, int x, int w, int h, const char *s, attr_t a)
     const char *line = sb_str(&wrapped);
     while (drawn < h) {
         size_t len = strcspn(line, "\n");
-        char *copy = xstrndup(line, len);
+        /* the last line of a text longer than h: the rest follows it, so dr_text marks the cut */
+        char *copy = drawn + 1 == h && line[len] ? xstrdup(line) : xstrndup(line, len);
         dr_text(y + drawn, x, w, copy, a);
         free(copy);
         drawn++;
@@ -236,23 +256,30 @@ static int draw_pair(int x, const char *const *pair)
     return x;
 }
 
-/* The last two pairs (help and quit, by convention) are always shown; the others as far as
- * they fit. */
+/* Is pair i (an index into pairs) always shown: the last two (help and quit, by convention)
+ * and "Esc" (back)? */
+static bool pair_fixed(const char *const *pairs, size_t n, size_t i)
+{
+    return i + 4 >= n || strcmp(pairs[i], "Esc") == 0;
+}
+
+/* The fixed pairs are always shown; the others, in order, as far as they fit beside them. */
 void dr_keybar(const char *const *pairs, size_t n)
 {
     dr_fill(LINES - 1, 0, COLS, A_NORMAL);
-    size_t fixed = n >= 4 ? 4 : n;
-    int reserved = 0;
-    for (size_t i = n - fixed; i + 1 < n; i += 2)
-        reserved += pair_width(pairs + i);
+    int budget = COLS;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        if (pair_fixed(pairs, n, i))
+            budget -= pair_width(pairs + i);
     int x = 0;
-    for (size_t i = 0; i + 1 < n - fixed; i += 2) {
-        if (x + pair_width(pairs + i) > COLS - reserved)
-            break;
+    for (size_t i = 0; i + 1 < n && x < COLS; i += 2) {
+        if (!pair_fixed(pairs, n, i)) {
+            if (pair_width(pairs + i) > budget)
+                continue;
+            budget -= pair_width(pairs + i);
+        }
         x = draw_pair(x, pairs + i);
     }
-    for (size_t i = n - fixed; i + 1 < n && x < COLS; i += 2)
-        x = draw_pair(x, pairs + i);
 }
 
 bool dr_too_small(void)

@@ -229,25 +229,60 @@ static const char *without_verdict(const char *text)
     return text;
 }
 
+/* The text a record shows, wrapped to w columns; returns its line count. */
+static int wrap_record(const struct run_line *l, bool checks_style, int w, struct strbuf *out)
+{
+    sb_reset(out);
+    return dr_wrap(checks_style ? without_verdict(l->text) : l->text, w, out);
+}
+
+/* Draws one record's wrapped lines from line `skip` on, at most h; the mark goes on the first
+ * line drawn. Returns the lines drawn. */
+static int draw_record(const struct run_line *l, const char *wrapped, int skip, int y, int x, int w,
+                       int h, bool checks_style)
+{
+    int mark_w = checks_style ? 7 : 2;
+    attr_t a = line_attr(l);
+    attr_t mark_attr = checks_style && l->kind == REC_MESSAGE ? ui_attr(UA_OK) : a;
+    int drawn = 0;
+    for (int i = 0; drawn < h; i++) {
+        size_t len = strcspn(wrapped, "\n");
+        if (i >= skip) {
+            if (drawn == 0)
+                dr_text(y, x, mark_w, line_mark(l, checks_style), mark_attr);
+            char *copy = xstrndup(wrapped, len);
+            dr_text(y + drawn, x + mark_w, w - mark_w, copy, a);
+            free(copy);
+            drawn++;
+        }
+        if (!wrapped[len])
+            break;
+        wrapped += len + 1;
+    }
+    return drawn;
+}
+
+/* Whole records, wrapped: the newest (less the scroll) at the bottom, older ones above as far
+ * as they fit; the oldest shown may lose its first lines. */
 void runview_draw_log(const struct run_view *rv, int y, int x, int w, int h, bool checks_style)
 {
-    if (h <= 0)
+    if (h <= 0 || rv->count == 0)
         return;
-    size_t shown = rv->count < (size_t)h ? rv->count : (size_t)h;
-    size_t scroll = (size_t)rv->scroll;
-    if (scroll > rv->count - shown)
-        scroll = rv->count - shown;
-    size_t start = rv->count - shown - scroll;
-    int mark_w = checks_style ? 7 : 2;
-    for (size_t i = 0; i < shown; i++) {
-        const struct run_line *l = runview_line(rv, start + i);
-        attr_t a = line_attr(l);
-        const char *mark = line_mark(l, checks_style);
-        attr_t mark_attr = a;
-        if (checks_style && l->kind == REC_MESSAGE)
-            mark_attr = ui_attr(UA_OK);
-        dr_text(y + (int)i, x, mark_w, mark, mark_attr);
-        dr_text(y + (int)i, x + mark_w, w - mark_w,
-                checks_style ? without_verdict(l->text) : l->text, a);
+    int tw = w - (checks_style ? 7 : 2);
+    size_t scroll = (size_t)rv->scroll < rv->count ? (size_t)rv->scroll : rv->count - 1;
+    size_t end = rv->count - scroll, start = end;
+    int total = 0;
+    struct strbuf wrapped = {0};
+    while (start > 0 && total < h)
+        total += wrap_record(runview_line(rv, --start), checks_style, tw, &wrapped);
+    int skip = total > h ? total - h : 0;
+    for (size_t i = start; i < end && h > 0; i++) {
+        const struct run_line *l = runview_line(rv, i);
+        wrap_record(l, checks_style, tw, &wrapped);
+        int n = draw_record(l, sb_str(&wrapped), skip, y, x, w, h, checks_style);
+        skip = 0;
+        y += n;
+        h -= n;
     }
+    sb_free(&wrapped);
 }

@@ -199,10 +199,10 @@ static void stage_draw(struct ui *ui, void *self)
     wiz_draw_header(ui, _(st->title));
     int y = wiz_body_top(ui);
     if (st->destructive) {
-        dr_text(y, 2, COLS - 4,
-                _("This stage changes things that only the backup can undo; it asks before it does."),
-                ui_attr(UA_WARN));
-        y++;
+        y += dr_paragraph(
+            y, 2, COLS - 4, 2,
+            _("This stage changes things that only the backup can undo; it asks before it does."),
+            ui_attr(UA_WARN));
     }
     y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
     y += draw_gates(ui, st, y);

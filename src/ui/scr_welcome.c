@@ -32,13 +32,19 @@ static int draw_stage_list(struct ui *ui, int y, int rows)
 {
     size_t nstages;
     const struct stage *const *stages = wiz_stages(ui, &nstages);
-    int cols = (int)nstages > rows && COLS >= 70 ? 2 : 1;
+    int cols = (int)nstages > rows && COLS >= 48 ? 2 : 1;
     int per_col = ((int)nstages + cols - 1) / cols;
     int col_w = (COLS - 4) / cols;
     for (size_t i = 0; i < nstages; i++) {
         int row = (int)i % per_col, col = (int)i / per_col;
         if (row >= rows)
             continue;
+        if (row == rows - 1 && col == cols - 1 && i + 1 < nstages) { /* no room for the rest */
+            char *more = xasprintf(_("%s %zu more"), ui_sym(SYM_ELLIPSIS), nstages - i);
+            dr_text(y + row, 2 + col * col_w, col_w - 1, more, ui_attr(UA_DIM));
+            free(more);
+            break;
+        }
         int x = 2 + col * col_w;
         attr_t a;
         const char *mark = status_symbol(wiz_status(ui, stages[i]), &a);
@@ -81,7 +87,7 @@ static void welcome_draw(struct ui *ui, void *self)
     const struct welcome_screen *ws = self;
     wiz_draw_header(ui, _("Welcome"));
     int y = wiz_body_top(ui);
-    y += dr_paragraph(y, 2, COLS - 4, 4,
+    y += dr_paragraph(y, 2, COLS - 4, 6,
                       _("This wizard moves an Immich installation from Docker Compose to the NixOS "
                         "services.immich module, one stage at a time. Each stage shows what it will "
                         "run before it runs. Everything is recorded in a journal and a log, so you "

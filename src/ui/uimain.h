@@ -136,11 +136,13 @@ void ui_set_status(struct ui *ui, const char *text);
 
 /* ---- drawing helpers (draw.c); widths are display columns ---- */
 int dr_width(const char *s);
-int dr_text(int y, int x, int w, const char *s, attr_t a); /* clipped; returns columns used */
+/* clipped to w columns; a cut text ends with a "…" marker; returns columns used */
+int dr_text(int y, int x, int w, const char *s, attr_t a);
 void dr_fill(int y, int x, int w, attr_t a);
 /* Word-wraps s to width w into out ('\n' between lines); returns the number of lines. */
 int dr_wrap(const char *s, int w, struct strbuf *out);
-/* Draws at most h wrapped lines of s; returns the lines drawn. */
+/* Draws at most h wrapped lines of s (the last ends with "…" when more would follow); returns
+ * the lines drawn. */
 int dr_paragraph(int y, int x, int w, int h, const char *s, attr_t a);
 void dr_box(int y, int x, int h, int w, const char *title);
 void dr_hline(int y, int x, int w, const char *title);

@@ -162,6 +162,10 @@ void wiz_draw_header(struct ui *ui, const char *title)
     char *right = NULL;
     if (wz->pos >= POS_CHECKS && wz->pos < wz->npos - 1)
         right = xasprintf(_("Step %d of %d"), wz->pos - POS_CHECKS + 1, wz->npos - 1 - POS_CHECKS);
+    if (COLS < 80 || LINES < 24) { /* drawn, but some text is cut or scrolled away */
+        free(right);
+        right = xstrdup(_("Too small: needs 80x24"));
+    }
     dr_title(left, right);
     free(left);
     free(right);

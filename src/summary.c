@@ -40,7 +40,8 @@ void migration_summary(const struct plan *p, const struct verify_result *res, do
         sb_printf(out, _(" and the old library %s"), plan_get(p, PLAN_upload_location));
     sb_append(out, _(".\nKeep the backups until you are sure.\n"));
     if (no_archive && strcmp(plan_get(p, PLAN_upload_location), plan_get(p, PLAN_target_location)) != 0)
-        sb_printf(out, _("With library_backup = none the old library %s is the only backup of the "
-                         "photos: delete it last.\n"),
+        sb_printf(out,
+                  _("With library_backup = none the old library %s is the only backup of the "
+                    "photos: delete it last.\n"),
                   plan_get(p, PLAN_upload_location));
 }

@@ -300,7 +300,8 @@ static void check_space(const struct discovery *d, const struct plan *p, struct 
     sb_free(&b);
     sb_free(&c);
     sb_free(&ca);
-    add(l, name, ok ? CHECK_PASS : CHECK_FAIL, sb_detach(&detail), ok ? NULL : space_fix(d, &v, chosen));
+    add(l, name, ok ? CHECK_PASS : CHECK_FAIL, sb_detach(&detail),
+        ok ? NULL : space_fix(d, &v, chosen));
 }
 
 static void check_lock(const char *state_dir, struct check_list *l)

@@ -39,7 +39,7 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
     }
     char *archive = archive_name(ctx);
     const char *argv[] = {"immich-migrate", "backup", plan_get(ctx->plan, PLAN_upload_location),
-                          archive, NULL, NULL};
+                          archive,          NULL,     NULL};
     if (s == BACKUP_ORIGINALS) {
         argv[2] = "--originals";
         argv[3] = plan_get(ctx->plan, PLAN_upload_location);

@@ -17,8 +17,12 @@ static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *ou
     }
     char *archive = artifact_backup_archive(ctx);
     const char *shown = archive && *archive ? archive : _("(the archive of the backup stage)");
-    const char *argv[] = {"immich-migrate", "verify-backup", shown,
-                          plan_get(ctx->plan, PLAN_upload_location), NULL, NULL};
+    const char *argv[] = {"immich-migrate",
+                          "verify-backup",
+                          shown,
+                          plan_get(ctx->plan, PLAN_upload_location),
+                          NULL,
+                          NULL};
     if (s == BACKUP_ORIGINALS) {
         argv[2] = "--originals";
         argv[3] = shown;
@@ -54,9 +58,8 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
         return STAGE_FAILED;
     }
     struct verify_counts n;
-    enum files_result r =
-        verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location), stage_backup_planned(ctx),
-                      ctx->rep, &n, err);
+    enum files_result r = verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location),
+                                        stage_backup_planned(ctx), ctx->rep, &n, err);
     free(archive);
     if (r == FILES_OK)
         artifact_set_backup_verified(ctx, true);

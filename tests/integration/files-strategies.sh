@@ -60,7 +60,7 @@ at_exit "umount '$small'"
 set_key backup_dir "$small/backup"
 set +e; "$IMMICH_MIGRATE" check -c "$PLAN" --state-dir "$TEST_TMP/cs" >"$TEST_TMP/check.out" 2>&1; st=$?; set -e
 [ "$st" = 1 ] || { cat "$TEST_TMP/check.out"; fail "check passed although the archive does not fit"; }
-space_line >"$TEST_TMP/space"
+space_line >"$TEST_TMP/space"; cat "$TEST_TMP/space"
 grep -q "^FAIL  Free space" "$TEST_TMP/space" || { cat "$TEST_TMP/check.out"; fail "no FAIL for Free space"; }
 assert_contains "$TEST_TMP/space" "library_backup = archive needs"
 assert_contains "$TEST_TMP/space" "These fit: library_backup = originals needs"
@@ -70,7 +70,7 @@ pass_step "archive does not fit: the check fails naming originals and none, whic
 
 set_key library_backup originals
 "$IMMICH_MIGRATE" check -c "$PLAN" --state-dir "$TEST_TMP/cs" >"$TEST_TMP/check.out" 2>&1 || true
-space_line >"$TEST_TMP/space"
+space_line >"$TEST_TMP/space"; cat "$TEST_TMP/space"
 grep -q "^PASS  Free space.*library_backup = originals needs" "$TEST_TMP/space" ||
     { cat "$TEST_TMP/check.out"; fail "originals fits but Free space did not pass"; }
 pass_step "library_backup = originals: the Free space check passes"
@@ -79,7 +79,7 @@ pass_step "library_backup = originals: the Free space check passes"
 umount "$small"
 mount -t tmpfs -o size=64k,mode=0700 tmpfs "$small" || fail "cannot mount the tiny tmpfs"
 "$IMMICH_MIGRATE" check -c "$PLAN" --state-dir "$TEST_TMP/cs" >"$TEST_TMP/check.out" 2>&1 || true
-space_line >"$TEST_TMP/space"
+space_line >"$TEST_TMP/space"; cat "$TEST_TMP/space"
 assert_contains "$TEST_TMP/space" "library_backup = originals needs"
 assert_contains "$TEST_TMP/space" "No library_backup fits"
 pass_step "nothing fits: the check says so"

@@ -16,7 +16,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum check_kind { PATH_DIR_OPT, PATH_DIR, PATH_TARGET, PATH_ABS, NAME, COMMAND, DSN, OWNER, URL };
+enum check_kind {
+    PATH_DIR_OPT,
+    PATH_DIR,
+    PATH_TARGET,
+    PATH_ABS,
+    NAME,
+    COMMAND,
+    DSN,
+    OWNER,
+    URL,
+    BACKUP_KIND
+};
 
 struct key_info {
     const char *name;
@@ -375,6 +386,12 @@ bool plan_validate_value(const struct plan *p, enum plan_key key, const char *va
         }
         return true;
     case URL: return valid_url(value, why);
+    case BACKUP_KIND:
+        if (strcmp(value, "archive") == 0 || strcmp(value, "originals") == 0 ||
+            strcmp(value, "none") == 0)
+            return true;
+        sb_append(why, _("must be archive, originals or none"));
+        return false;
     case OWNER: {
         const char *colon = strchr(value, ':');
         if (!colon || colon == value || colon[1] == '\0' || strchr(colon + 1, ':')) {

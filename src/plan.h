@@ -20,6 +20,8 @@
     X(systemctl_command, "systemctl", COMMAND, N_("Command used to run systemctl")) \
     X(journalctl_command, "journalctl", COMMAND, N_("Command used to read the systemd journal")) \
     X(backup_dir, "/var/backup/immich-migrate", PATH_ABS, N_("Where backups and dumps are written")) \
+    X(library_backup, "archive", BACKUP_KIND, \
+      N_("Library backup: archive (all), originals (no thumbs/encoded-video), none")) \
     X(target_dsn, "host=/run/postgresql", DSN, N_("How to reach the NixOS PostgreSQL as superuser")) \
     X(target_db_name, "immich", NAME, N_("Database name on NixOS")) \
     X(target_db_owner, "immich", NAME, N_("Role that owns Immich's tables on NixOS")) \

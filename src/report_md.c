@@ -77,6 +77,28 @@ static bool lock_held(const char *dir)
     return held;
 }
 
+/* The library backup the run made (library_backup, artifact backup_strategy): the reader must
+ * know whether an archive exists, above all when the choice was "none". */
+static void put_backup_choice(FILE *out, const struct journal *j)
+{
+    char *chosen = journal_artifact(j, artifact_name(ART_backup_strategy));
+    if (!chosen || !*chosen) {
+        free(chosen);
+        return;
+    }
+    char *archive = journal_artifact(j, artifact_name(ART_backup_archive));
+    char *safe = ctl_escape_dup(archive ? archive : "", true);
+    if (strcmp(chosen, "none") == 0)
+        fprintf(out, _("Library backup: `library_backup = none`: no archive was written (chosen "
+                       "by the user)\n\n"));
+    else
+        fprintf(out, _("Library backup: `library_backup = %s`: `%s`\n\n"),
+                strcmp(chosen, "originals") == 0 ? "originals" : "archive", safe);
+    free(safe);
+    free(archive);
+    free(chosen);
+}
+
 int report_markdown(const char *dir, FILE *out, struct strbuf *err)
 {
     struct mlog_entries log;
@@ -94,6 +116,9 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
     } else if (jerr.len) {
         fprintf(out, _("Journal: %s\n\n"), sb_str(&jerr));
     }
+
+    if (j)
+        put_backup_choice(out, j);
 
     bool live = lock_held(dir);
     size_t n;

@@ -21,7 +21,11 @@ void migration_summary(const struct plan *p, const struct verify_result *res, do
     sb_printf(out, _("  Library: %s\n"), plan_get(p, PLAN_target_location));
     if (log_path)
         sb_printf(out, _("  Log:     %s\n"), log_path);
-    sb_printf(out, _("  Backups: %s\n"), backup_path ? backup_path : plan_get(p, PLAN_backup_dir));
+    sb_printf(out, _("  Backups: %s\n"),
+              backup_path && *backup_path ? backup_path : plan_get(p, PLAN_backup_dir));
+    bool no_archive = strcmp(plan_get(p, PLAN_library_backup), "none") == 0;
+    if (no_archive)
+        sb_append(out, _("  Library backup: none (library_backup = none): no archive was written\n"));
     sb_append(out, _("\nOnce you have checked the new installation (photos, albums, faces, "
                      "search), remove the old Docker installation:\n"));
     const char *compose = plan_get(p, PLAN_compose_dir);
@@ -35,4 +39,9 @@ void migration_summary(const struct plan *p, const struct verify_result *res, do
     if (strcmp(plan_get(p, PLAN_upload_location), plan_get(p, PLAN_target_location)) != 0)
         sb_printf(out, _(" and the old library %s"), plan_get(p, PLAN_upload_location));
     sb_append(out, _(".\nKeep the backups until you are sure.\n"));
+    if (no_archive && strcmp(plan_get(p, PLAN_upload_location), plan_get(p, PLAN_target_location)) != 0)
+        sb_printf(out,
+                  _("With library_backup = none the old library %s is the only backup of the "
+                    "photos: delete it last.\n"),
+                  plan_get(p, PLAN_upload_location));
 }

@@ -1,4 +1,4 @@
-/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] */
+/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] [--originals] */
 #include "common.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -20,16 +20,19 @@ static void backup_usage(FILE *to)
                   "  -t, --threads=N      compression threads (default: CPUs - 1, at most 4;\n"
                   "                       0 = compress in the reading thread)\n"
                   "      --no-space-check start even with less free space than the library's size\n"
+                  "      --originals      leave out what Immich regenerates: the contents of\n"
+                  "                       thumbs/ and encoded-video/ (their .immich markers stay)\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
 int cmd_backup(int argc, char **argv)
 {
-    enum { OPT_NO_SPACE_CHECK = 256 };
+    enum { OPT_NO_SPACE_CHECK = 256, OPT_ORIGINALS };
     static const struct option opts[] = {
         {"level", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
+        {"originals", no_argument, NULL, OPT_ORIGINALS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -48,6 +51,7 @@ int cmd_backup(int argc, char **argv)
                 return 2;
             break;
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
+        case OPT_ORIGINALS: o.strategy = BACKUP_ORIGINALS; break;
         case 'h': backup_usage(stdout); return 0;
         default: backup_usage(stderr); return 2;
         }

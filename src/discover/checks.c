@@ -1,5 +1,6 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
+#include "files/select.h"
 #include "sys/fsfree.h"
 #include "sys/safe_dir.h"
 #include "sys/safepath.h"
@@ -93,10 +94,13 @@ static void check_library(const struct discovery *d, const struct plan *p, struc
             xstrdup(_("Check upload_location against 'docker inspect' of the server container.")));
         return;
     }
+    struct strbuf size = {0};
+    format_bytes(d->lib_bytes, &size);
     add(l, name, CHECK_PASS,
-        xasprintf(_("%s mounted at %s; %llu files, %llu MiB"), upload, d->upload_dest,
-                  (unsigned long long)d->lib_files, (unsigned long long)(d->lib_bytes >> 20)),
+        xasprintf(_("%s mounted at %s; %llu files, %s"), upload, d->upload_dest,
+                  (unsigned long long)d->lib_files, sb_str(&size)),
         NULL);
+    sb_free(&size);
 }
 
 static void check_source_db(const struct discovery *d, struct check_list *l)
@@ -209,6 +213,63 @@ static bool same_location(const struct plan *p)
            realpath(plan_get(p, PLAN_target_location), b) && strcmp(a, b) == 0;
 }
 
+/* Media barely compresses: an archive needs about the size of what it holds; the dump about
+ * the database's size. */
+static uint64_t archive_bytes(const struct discovery *d, enum backup_strategy s)
+{
+    return s == BACKUP_ARCHIVE ? d->lib_bytes : s == BACKUP_ORIGINALS ? d->lib_originals_bytes : 0;
+}
+
+/* Where the space is needed: backup_dir (archive and dump) and target_location (the copy,
+ * nothing in place); on one file system the copy counts against backup_dir's free space. */
+struct space_view {
+    uint64_t backup_avail, copy_avail, copy_need;
+    bool shared;
+};
+
+/* What strategy s needs in backup_dir's file system; does it fit (the copy too)? */
+static bool strategy_fits(const struct discovery *d, const struct space_view *v,
+                          enum backup_strategy s, uint64_t *need)
+{
+    *need = archive_bytes(d, s) + d->db_bytes + (v->shared ? v->copy_need : 0);
+    return v->backup_avail >= *need && (v->shared || v->copy_avail >= v->copy_need);
+}
+
+/* "library_backup = originals needs 812.0 GiB, you have 900.0 GiB free" */
+static void put_strategy(const struct space_view *v, enum backup_strategy s, uint64_t need,
+                         struct strbuf *out)
+{
+    struct strbuf n = {0}, a = {0};
+    format_bytes(need, &n);
+    format_bytes(v->backup_avail, &a);
+    sb_printf(out, _("library_backup = %s needs %s, you have %s free"), backup_strategy_name(s),
+              sb_str(&n), sb_str(&a));
+    sb_free(&n);
+    sb_free(&a);
+}
+
+/* The fix when the chosen strategy does not fit: the strategies that do, by name. */
+static char *space_fix(const struct discovery *d, const struct space_view *v, enum backup_strategy chosen)
+{
+    struct strbuf fits = {0};
+    for (int s = BACKUP_ARCHIVE; s <= BACKUP_NONE; s++) {
+        uint64_t need;
+        if (s == (int)chosen || !strategy_fits(d, v, (enum backup_strategy)s, &need))
+            continue;
+        if (fits.len)
+            sb_append(&fits, "; ");
+        put_strategy(v, (enum backup_strategy)s, need, &fits);
+    }
+    char *fix = fits.len ? xasprintf(_("These fit: %s. Set library_backup (none only if you keep "
+                                       "another backup), free disk space, or choose "
+                                       "backup_dir/target_location on a larger disk."),
+                                     sb_str(&fits))
+                         : xstrdup(_("No library_backup fits: free disk space, or choose "
+                                     "backup_dir/target_location on a larger disk."));
+    sb_free(&fits);
+    return fix;
+}
+
 static void check_space(const struct discovery *d, const struct plan *p, struct check_list *l)
 {
     const char *name = _("Free space");
@@ -217,29 +278,30 @@ static void check_space(const struct discovery *d, const struct plan *p, struct 
             xstrdup(_("Check upload_location.")));
         return;
     }
-    /* Media barely compresses: the archive needs about the library's size, the dump about
-     * the database's. The copy needs the library again unless it stays in place. */
-    uint64_t backup_need = d->lib_bytes + d->db_bytes;
-    uint64_t copy_need = same_location(p) ? 0 : d->lib_bytes;
-    uint64_t backup_avail = 0, copy_avail = 0;
+    struct space_view v = {.copy_need = same_location(p) ? 0 : d->lib_bytes};
     dev_t backup_dev = 0, copy_dev = 0;
-    if (!free_bytes(plan_get(p, PLAN_backup_dir), &backup_avail, &backup_dev) ||
-        !free_bytes(plan_get(p, PLAN_target_location), &copy_avail, &copy_dev)) {
+    if (!free_bytes(plan_get(p, PLAN_backup_dir), &v.backup_avail, &backup_dev) ||
+        !free_bytes(plan_get(p, PLAN_target_location), &v.copy_avail, &copy_dev)) {
         add(l, name, CHECK_FAIL, xstrdup(_("cannot read the free space")),
             xstrdup(_("Check backup_dir and target_location.")));
         return;
     }
-    bool shared = copy_need && backup_dev == copy_dev;
-    uint64_t need_b = shared ? backup_need + copy_need : backup_need;
-    bool ok = backup_avail >= need_b && (shared || copy_avail >= copy_need);
-    char *detail =
-        xasprintf(_("backup needs %llu MiB (%llu free), copy needs %llu MiB (%llu free)"),
-                  (unsigned long long)(backup_need >> 20), (unsigned long long)(backup_avail >> 20),
-                  (unsigned long long)(copy_need >> 20), (unsigned long long)(copy_avail >> 20));
-    add(l, name, ok ? CHECK_PASS : CHECK_FAIL, detail,
-        ok ? NULL
-           : xstrdup(_("Free disk space, or choose backup_dir/target_location on a "
-                       "larger disk.")));
+    v.shared = v.copy_need && backup_dev == copy_dev;
+    enum backup_strategy chosen = backup_strategy_of(plan_get(p, PLAN_library_backup));
+    uint64_t need;
+    bool ok = strategy_fits(d, &v, chosen, &need);
+    struct strbuf detail = {0}, b = {0}, c = {0}, ca = {0};
+    put_strategy(&v, chosen, need, &detail);
+    format_bytes(archive_bytes(d, chosen) + d->db_bytes, &b);
+    format_bytes(v.copy_need, &c);
+    format_bytes(v.copy_avail, &ca);
+    sb_printf(&detail, _(" (backup and dump %s, copy %s%s; %s free for the copy)"), sb_str(&b),
+              sb_str(&c), v.shared ? _(", on the same disk") : "", sb_str(&ca));
+    sb_free(&b);
+    sb_free(&c);
+    sb_free(&ca);
+    add(l, name, ok ? CHECK_PASS : CHECK_FAIL, sb_detach(&detail),
+        ok ? NULL : space_fix(d, &v, chosen));
 }
 
 static void check_lock(const char *state_dir, struct check_list *l)

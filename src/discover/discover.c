@@ -3,9 +3,9 @@
 #include "discover/http.h"
 #include "discover/systemd.h"
 #include "discover/target_pg.h"
+#include "files/space.h"
 #include "redact.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,31 +226,17 @@ static void query_source_db(struct discovery *d, const struct plan *p, const str
     sb_free(&out);
 }
 
-/* nftw() passes no user pointer; thread-local keeps concurrent walks apart. */
-static _Thread_local uint64_t walk_bytes, walk_files;
-static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)path;
-    (void)ftw;
-    if (type == FTW_F && S_ISREG(st->st_mode)) {
-        walk_bytes += (uint64_t)st->st_size;
-        walk_files++;
-    }
-    return 0;
-}
-
 /* Size of the library (for the free-space check and the summary); never follows symlinks. */
 static void measure_library(struct discovery *d, const struct plan *p)
 {
     const char *upload = plan_get(p, PLAN_upload_location);
-    if (!*upload)
+    struct library_size size;
+    if (!*upload || space_library(upload, &size) != 0)
         return;
-    walk_bytes = walk_files = 0;
-    if (nftw(upload, walk_one, 32, FTW_PHYS) == 0) {
-        d->lib_bytes = walk_bytes;
-        d->lib_files = walk_files;
-        d->lib_walked = true;
-    }
+    d->lib_bytes = size.bytes;
+    d->lib_files = size.files;
+    d->lib_originals_bytes = size.originals;
+    d->lib_walked = true;
 }
 
 void discover_source(struct discovery *d, struct plan *p, const struct reporter *rep)

@@ -41,7 +41,9 @@ struct discovery {
     char *src_extensions;              /* newline-separated extnames, NULL when unknown */
     struct strbuf src_db_error;
     uint64_t db_bytes;             /* pg_database_size of the source */
-    uint64_t lib_bytes, lib_files; /* regular files under upload_location */
+    uint64_t lib_bytes, lib_files; /* regular files under upload_location (a file with
+                                    * several names: its bytes once, each name a file) */
+    uint64_t lib_originals_bytes;  /* of them, what library_backup = originals keeps */
     bool lib_walked;
     /* target */
     bool unit_exists; /* LoadState=loaded */

@@ -26,6 +26,7 @@
 struct backup_job {
     struct strbuf said; /* libarchive's last message, control bytes escaped */
     const char *src;
+    enum backup_strategy strategy;
     const char *partial;
     const struct reporter *rep;
     struct strbuf *err;
@@ -51,6 +52,7 @@ void backup_options_init(struct backup_options *o)
     int cpus = cpu_count();
     o->threads = cpus <= 1 ? 0 : (cpus - 1 < 4 ? cpus - 1 : 4);
     o->space_check = true;
+    o->strategy = BACKUP_ARCHIVE;
 }
 
 /* ---- the output: our own fd, so that errors keep their errno ---- */
@@ -202,6 +204,8 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
         j->cancelled = true;
         return WALK_STOP;
     }
+    if (backup_excludes(j->strategy, e->path, e->depth))
+        return S_ISDIR(e->st.st_mode) ? WALK_PRUNE : WALK_CONTINUE;
     if (S_ISSOCK(e->st.st_mode)) {
         fail_path(j, e->path, _("cannot archive the socket"), EINVAL);
         return WALK_STOP;
@@ -397,7 +401,7 @@ enum files_result backup_library(const char *src, const char *archive, const str
     if (check_archive_path(src, archive, err) != 0)
         return FILES_FAILED;
     struct scan_totals t;
-    if (scan_tree(src, rep, &t) != 0)
+    if (scan_tree_selected(src, o->strategy, rep, &t) != 0)
         return FILES_CANCELLED;
     if (t.problems) {
         sb_printf(err, _("%llu entries of %s cannot be read (listed above); nothing was written"),
@@ -414,7 +418,7 @@ enum files_result backup_library(const char *src, const char *archive, const str
 
     /* ulimit -f must give an error we can report, not kill us mid-write. */
     signal(SIGXFSZ, SIG_IGN);
-    struct backup_job j = {.src = src, .rep = rep, .err = err, .out_fd = -1};
+    struct backup_job j = {.src = src, .strategy = o->strategy, .rep = rep, .err = err, .out_fd = -1};
     j.partial = xasprintf("%s.partial", archive);
     j.buf = xmalloc(READ_BUFFER);
     double started = now_monotonic();

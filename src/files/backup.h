@@ -9,11 +9,13 @@
 #include "common.h"
 #include "report.h"
 #include "files/fsutil.h"
+#include "files/select.h"
 
 struct backup_options {
     int level;        /* zstd level, 1..19 */
     int threads;      /* zstd worker threads; 0 = compress in the calling thread */
     bool space_check; /* refuse to start when the free space is below the library's size */
+    enum backup_strategy strategy; /* BACKUP_ARCHIVE (all) or BACKUP_ORIGINALS (files/select.h) */
 };
 
 void backup_options_init(struct backup_options *o);

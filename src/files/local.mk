@@ -7,6 +7,7 @@ libimmich_a_SOURCES += \
 	src/files/fsutil.c src/files/fsutil.h \
 	src/files/scan.c src/files/scan.h \
 	src/files/space.c src/files/space.h \
+	src/files/select.c src/files/select.h \
 	src/files/backup.c src/files/backup.h \
 	src/files/compare.c src/files/compare.h \
 	src/files/verify.c src/files/verify.h \

@@ -13,6 +13,7 @@ struct scan_ctx {
     const char *root;
     const struct reporter *rep;
     struct scan_totals *t;
+    enum backup_strategy strategy;
     struct linkmap links; /* files with several names, to count their size once */
 };
 
@@ -32,6 +33,8 @@ static enum walk_verdict scan_pre(void *ud, const struct walk_entry *e)
         return WALK_STOP;
     if (e->depth == 0)
         return WALK_CONTINUE;
+    if (backup_excludes(c->strategy, e->path, e->depth))
+        return S_ISDIR(e->st.st_mode) ? WALK_PRUNE : WALK_CONTINUE;
     c->t->entries++;
     if (S_ISREG(e->st.st_mode)) {
         c->t->files++;
@@ -56,8 +59,14 @@ static enum walk_verdict scan_error(void *ud, const char *path, const char *what
 
 int scan_tree(const char *root, const struct reporter *rep, struct scan_totals *t)
 {
+    return scan_tree_selected(root, BACKUP_ARCHIVE, rep, t);
+}
+
+int scan_tree_selected(const char *root, enum backup_strategy s, const struct reporter *rep,
+                       struct scan_totals *t)
+{
     memset(t, 0, sizeof *t);
-    struct scan_ctx c = {.root = root, .rep = rep, .t = t};
+    struct scan_ctx c = {.root = root, .rep = rep, .t = t, .strategy = s};
     struct walk_ops ops = {.pre = scan_pre, .error = scan_error, .ud = &c};
     report_msg(rep, REC_MESSAGE, _("Scanning %s ..."), root);
     /* walk errors were reported and counted through scan_error */

@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "report.h"
+#include "files/select.h"
 
 struct scan_totals {
     uint64_t entries;      /* everything but the root */
@@ -16,5 +17,8 @@ struct scan_totals {
 
 /* Returns 0, or -1 when cancelled. */
 int scan_tree(const char *root, const struct reporter *rep, struct scan_totals *t);
+/* The same, counting only what a backup of strategy s holds (files/select.h). */
+int scan_tree_selected(const char *root, enum backup_strategy s, const struct reporter *rep,
+                       struct scan_totals *t);
 
 #endif

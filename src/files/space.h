@@ -13,4 +13,14 @@ int space_available(const char *dir, uint64_t *avail, struct strbuf *err);
  * is an estimate for the space check, not a listing). */
 uint64_t space_tree_bytes(const char *root);
 
+/* What a library holds, for the space each library_backup strategy needs (files/select.h). */
+struct library_size {
+    uint64_t files;     /* regular files (each name counts) */
+    uint64_t bytes;     /* their sizes, a file with several names once */
+    uint64_t originals; /* the same for what library_backup = originals keeps */
+};
+/* Measures the library under root like space_tree_bytes. Returns 0, or -1 when root is not
+ * a readable directory (or the walk failed at the root). */
+int space_library(const char *root, struct library_size *out);
+
 #endif

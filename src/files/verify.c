@@ -17,6 +17,7 @@
 struct verify_job {
     struct strbuf said; /* libarchive's last message, control bytes escaped */
     const char *src;
+    enum backup_strategy strategy;
     const struct reporter *rep;
     struct strbuf *err;
     struct verify_counts *n;
@@ -167,6 +168,8 @@ static enum walk_verdict verify_pre(void *ud, const struct walk_entry *e)
         j->cancelled = true;
         return WALK_STOP;
     }
+    if (backup_excludes(j->strategy, e->path, e->depth))
+        return S_ISDIR(e->st.st_mode) ? WALK_PRUNE : WALK_CONTINUE;
     while (j->cur && walk_path_cmp(j->cur_path.buf, e->path) < 0) {
         j->n->only_in_archive++;
         report_entry(j, _("only in the archive (missing from the library): %s%s"), j->cur_path.buf, "");
@@ -238,11 +241,13 @@ static enum files_result run_verify(struct verify_job *j, const char *archive)
     return FILES_OK;
 }
 
-enum files_result verify_backup(const char *archive, const char *src, const struct reporter *rep,
-                                struct verify_counts *counts, struct strbuf *err)
+enum files_result verify_backup(const char *archive, const char *src, enum backup_strategy strategy,
+                                const struct reporter *rep, struct verify_counts *counts,
+                                struct strbuf *err)
 {
     memset(counts, 0, sizeof *counts);
-    struct verify_job j = {.src = src, .rep = rep, .err = err, .n = counts, .rootfd = -1};
+    struct verify_job j = {
+        .src = src, .strategy = strategy, .rep = rep, .err = err, .n = counts, .rootfd = -1};
     j.buf = xmalloc(2 * VERIFY_BUFFER);
     enum files_result r = run_verify(&j, archive);
     if (r == FILES_OK)

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "report.h"
 #include "files/fsutil.h"
+#include "files/select.h"
 
 struct verify_counts {
     uint64_t compared;
@@ -18,8 +19,11 @@ struct verify_counts {
     uint64_t different;
 };
 
-/* FILES_OK (equal), FILES_DIFFERENT (err says how many), FILES_FAILED, FILES_CANCELLED. */
-enum files_result verify_backup(const char *archive, const char *src, const struct reporter *rep,
-                                struct verify_counts *counts, struct strbuf *err);
+/* FILES_OK (equal), FILES_DIFFERENT (err says how many), FILES_FAILED, FILES_CANCELLED.
+ * strategy is the one the archive was written with: the library's entries it leaves out
+ * (files/select.h) are not compared. */
+enum files_result verify_backup(const char *archive, const char *src, enum backup_strategy strategy,
+                                const struct reporter *rep, struct verify_counts *counts,
+                                struct strbuf *err);
 
 #endif

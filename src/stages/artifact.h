@@ -32,6 +32,7 @@
     /* backup, verify_backup */ \
     X(backup_archive, OUTPUT) /* the library archive */ \
     X(backup_verified, FLAG)  /* the archive was read back and matches */ \
+    X(backup_strategy, TEXT)  /* library_backup the backup stage followed; unset: archive */ \
     /* dump, fixup */ \
     X(dump_file, OUTPUT)         /* the dump (or one the user chose) */ \
     X(fixed_dump, TEXT)          /* the dump rewritten for NixOS */ \

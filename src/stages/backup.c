@@ -1,13 +1,23 @@
 /* Stage "backup": the library (upload_location) as a zstd-compressed pax tar in backup_dir,
- * with a manifest beside it. Sets the artifact backup_archive. */
+ * with a manifest beside it, as library_backup says: the whole library ("archive"), its
+ * originals ("originals", files/select.h), or no archive at all ("none": the choice is
+ * recorded, the gate holds by it). Sets the artifacts backup_archive and backup_strategy. */
 #include "stages/stage.h"
+#include "stages/backup_strategy.h"
 #include "files/backup.h"
 #include "sys/safe_dir.h"
 #include "sys/spawn.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The archive's name tells what it holds: immich-library-STAMP or immich-originals-STAMP. */
+static const char *archive_prefix(enum backup_strategy s)
+{
+    return s == BACKUP_ORIGINALS ? "immich-originals-" : "immich-library-";
+}
 
 static char *archive_name(const struct stage_ctx *ctx)
 {
@@ -16,14 +26,25 @@ static char *archive_name(const struct stage_ctx *ctx)
     char stamp[32];
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    return xasprintf("%s/immich-library-%s.tar.zst", plan_get(ctx->plan, PLAN_backup_dir), stamp);
+    return xasprintf("%s/%s%s.tar.zst", plan_get(ctx->plan, PLAN_backup_dir),
+                     archive_prefix(stage_backup_planned(ctx)), stamp);
 }
 
 static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
+    enum backup_strategy s = stage_backup_planned(ctx);
+    if (s == BACKUP_NONE) {
+        sb_printf(out, _("# library_backup = none: no archive is written\n"));
+        return;
+    }
     char *archive = archive_name(ctx);
     const char *argv[] = {"immich-migrate", "backup", plan_get(ctx->plan, PLAN_upload_location),
-                          archive, NULL};
+                          archive,          NULL,     NULL};
+    if (s == BACKUP_ORIGINALS) {
+        argv[2] = "--originals";
+        argv[3] = plan_get(ctx->plan, PLAN_upload_location);
+        argv[4] = archive;
+    }
     argv_format(argv, out);
     sb_append_char(out, '\n');
     free(archive);
@@ -31,16 +52,57 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 
 static bool backup_is_done(const struct stage_ctx *ctx)
 {
+    if (!stage_backup_follows_plan(ctx))
+        return false; /* library_backup was changed since: back up again */
+    if (stage_backup_planned(ctx) == BACKUP_NONE)
+        return true;
     char *archive = artifact_backup_archive(ctx);
     bool done = archive && *archive && access(archive, F_OK) == 0;
     free(archive);
     return done;
 }
 
+/* library_backup = none: nothing is written; the choice is recorded (log, journal, report). */
+static enum stage_result backup_none(struct stage_ctx *ctx)
+{
+    char up[4096], tg[4096];
+    bool in_place = realpath(plan_get(ctx->plan, PLAN_upload_location), up) &&
+                    realpath(plan_get(ctx->plan, PLAN_target_location), tg) && strcmp(up, tg) == 0;
+    if (in_place)
+        report_msg(ctx->rep, REC_MESSAGE,
+                   _("library_backup = none: no archive of the library is written; it stays in "
+                     "place and only its owners and modes change"));
+    else
+        report_msg(ctx->rep, REC_MESSAGE,
+                   _("library_backup = none: no archive of the library is written; %s is never "
+                     "written and stays the backup"),
+                   plan_get(ctx->plan, PLAN_upload_location));
+    artifact_set_backup_archive(ctx, "");
+    artifact_set_backup_verified(ctx, false);
+    artifact_set_backup_strategy(ctx, backup_strategy_name(BACKUP_NONE));
+    return STAGE_OK;
+}
+
+/* A pending name of the other kind of archive (library_backup changed meanwhile) is not
+ * reused: that file, if complete, holds another selection. */
+static void forget_other_pending(struct stage_ctx *ctx, enum backup_strategy s)
+{
+    char *pending = artifact_pending(ctx, ART_backup_archive);
+    const char *base = pending ? strrchr(pending, '/') : NULL;
+    const char *prefix = archive_prefix(s);
+    if (base && strncmp(base + 1, prefix, strlen(prefix)) != 0)
+        artifact_set_pending(ctx, ART_backup_archive, "");
+    free(pending);
+}
+
 static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
+    enum backup_strategy s = stage_backup_planned(ctx);
+    if (s == BACKUP_NONE)
+        return backup_none(ctx);
     if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
+    forget_other_pending(ctx, s);
     char *archive = stage_claim_output(ctx, ART_backup_archive, archive_name(ctx), err);
     if (!archive)
         return STAGE_FAILED;
@@ -54,11 +116,17 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
     } else {
         struct backup_options o;
         backup_options_init(&o);
+        o.strategy = s;
+        if (s == BACKUP_ORIGINALS)
+            report_msg(ctx->rep, REC_MESSAGE,
+                       _("library_backup = originals: the contents of thumbs/ and encoded-video/ "
+                         "are left out (Immich regenerates them)"));
         r = backup_library(plan_get(ctx->plan, PLAN_upload_location), archive, &o, ctx->rep, err);
     }
     if (r == FILES_OK) {
         stage_commit_output(ctx, ART_backup_archive, archive);
         artifact_set_backup_verified(ctx, false);
+        artifact_set_backup_strategy(ctx, backup_strategy_name(s));
     }
     free(archive);
     return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
@@ -67,7 +135,8 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
 const struct stage stage_backup = {
     .id = "backup",
     .title = N_("Back up library"),
-    .describe = N_("Writes a zstd-compressed tar archive of the whole library."),
+    .describe = N_("Writes a zstd-compressed tar archive of the library (library_backup: all of "
+                   "it, its originals, or none)."),
     .changes = N_("writes the library archive into backup_dir"),
     .requires = GATE_CHECKS,
     .provides = GATE_BACKUP,

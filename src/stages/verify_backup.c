@@ -1,6 +1,8 @@
-/* Stage "verify_backup": reads the backup archive back and compares it with the library.
- * Sets backup_verified; the backup gate (stage.h) holds only with it. */
+/* Stage "verify_backup": reads the backup archive back and compares it with the library (the
+ * same selection the archive holds, library_backup). Sets backup_verified; the backup gate
+ * (stage.h) holds only with it, or by the recorded choice library_backup = none. */
 #include "stages/stage.h"
+#include "stages/backup_strategy.h"
 #include "files/verify.h"
 #include "sys/spawn.h"
 
@@ -8,10 +10,24 @@
 
 static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
+    enum backup_strategy s = stage_backup_planned(ctx);
+    if (s == BACKUP_NONE) {
+        sb_printf(out, _("# library_backup = none: there is no archive to verify\n"));
+        return;
+    }
     char *archive = artifact_backup_archive(ctx);
-    const char *argv[] = {"immich-migrate", "verify-backup",
-                          archive ? archive : _("(the archive of the backup stage)"),
-                          plan_get(ctx->plan, PLAN_upload_location), NULL};
+    const char *shown = archive && *archive ? archive : _("(the archive of the backup stage)");
+    const char *argv[] = {"immich-migrate",
+                          "verify-backup",
+                          shown,
+                          plan_get(ctx->plan, PLAN_upload_location),
+                          NULL,
+                          NULL};
+    if (s == BACKUP_ORIGINALS) {
+        argv[2] = "--originals";
+        argv[3] = shown;
+        argv[4] = plan_get(ctx->plan, PLAN_upload_location);
+    }
     argv_format(argv, out);
     sb_append_char(out, '\n');
     free(archive);
@@ -19,11 +35,22 @@ static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *ou
 
 static bool verify_backup_is_done(const struct stage_ctx *ctx)
 {
-    return artifact_backup_verified(ctx);
+    if (!stage_backup_follows_plan(ctx))
+        return false;
+    return stage_backup_planned(ctx) == BACKUP_NONE || artifact_backup_verified(ctx);
 }
 
 static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
+    if (stage_backup_planned(ctx) == BACKUP_NONE && stage_backup_follows_plan(ctx)) {
+        report_msg(ctx->rep, REC_MESSAGE,
+                   _("library_backup = none: there is no archive to verify; not needed"));
+        return STAGE_OK;
+    }
+    if (!stage_backup_follows_plan(ctx)) {
+        sb_append(err, _("library_backup was changed after the backup: run the backup stage again"));
+        return STAGE_FAILED;
+    }
     char *archive = artifact_backup_archive(ctx);
     if (!archive || !*archive) {
         free(archive);
@@ -31,8 +58,8 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
         return STAGE_FAILED;
     }
     struct verify_counts n;
-    enum files_result r =
-        verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location), ctx->rep, &n, err);
+    enum files_result r = verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location),
+                                        stage_backup_planned(ctx), ctx->rep, &n, err);
     free(archive);
     if (r == FILES_OK)
         artifact_set_backup_verified(ctx, true);

@@ -166,6 +166,19 @@ static void settings_draw(struct ui *ui, void *self)
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
+/* library_backup = none (no archive of the library) is chosen only by typing "none" again
+ * when asked; any other value needs nothing. */
+static bool confirm_no_backup(struct ui *ui, enum plan_key k, const char *value)
+{
+    if (k != PLAN_library_backup || strcmp(value, "none") != 0)
+        return true;
+    return dlg_confirm_typed(ui,
+                             _("library_backup = none writes no archive of the library. Choose it "
+                               "only if you keep another backup: when the library moves, the old "
+                               "one stays untouched and is the only backup until you delete it."),
+                             "none");
+}
+
 /* The value is edited as shown, with its password redacted; the password is put back unless
  * the user typed a new one. Only a real change counts (it makes the checks run again). */
 static void edit_selected(struct ui *ui, enum plan_key k)
@@ -177,6 +190,8 @@ static void edit_selected(struct ui *ui, enum plan_key k)
         char *edited = redact_restore(sb_str(&value), old);
         if (!edited) {
             ui_set_status(ui, _("Not changed: type the password in full instead of the asterisks."));
+        } else if (strcmp(edited, old) != 0 && !confirm_no_backup(ui, k, edited)) {
+            ui_set_status(ui, _("Not changed: library_backup = none needs the typed confirmation."));
         } else if (strcmp(edited, old) != 0) {
             plan_set(&ui->s->plan, k, edited, SRC_TYPED, NULL);
             session_plan_changed(ui->s);

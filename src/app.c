@@ -120,15 +120,16 @@ static int run_batch(struct session *s, bool found_unfinished)
         if (r == STAGE_CANCELLED || (cli_stop_signal() && (r != STAGE_OK || i + 1 < n))) {
             fprintf(stderr,
                     _("immich-migrate: interrupted during \"%s\"; the state is saved, continue with --resume\n"),
-                    list[i]->id);
+                    _(list[i]->title));
             sb_free(&err);
             return 128 + (cli_stop_signal() ? cli_stop_signal() : 1);
         }
         if (r == STAGE_FAILED && overridden(s, list[i])) {
             fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s; going on (--override)\n"),
-                    list[i]->id, sb_str(&err));
+                    _(list[i]->title), sb_str(&err));
         } else if (r == STAGE_FAILED) {
-            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
+            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), _(list[i]->title),
+                    sb_str(&err));
             if (rollback_possible(s, list[i]))
                 print_rollback_hint(&s->plan);
             sb_free(&err);

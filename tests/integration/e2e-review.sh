@@ -74,7 +74,7 @@ IMMICH_SANDBOX_FAIL_PG_DUMP=1 "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "
 rc=$?
 set -e
 [ $rc = 1 ] || { tail -n 20 "$TEST_TMP/failed.err"; fail "a failing pg_dump: exit $rc, not 1"; }
-grep -qF 'immich-migrate: stage "dump" failed: ' "$TEST_TMP/failed.err" ||
+grep -qF 'immich-migrate: stage "Dump database" failed: ' "$TEST_TMP/failed.err" ||
     { tail -n 20 "$TEST_TMP/failed.err"; fail "the batch does not name the failed stage"; }
 no_secrets "$TEST_TMP/failed.err"
 report "$state" "$TEST_TMP/failed.md"
@@ -85,7 +85,7 @@ row_field "$md" 5 4 | grep -qE '^[0-9]+\.[0-9]{2} s$' || fail "the failed stage 
 for n in 6 7 8 9 10 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
 # The error in full: the section, pg_dump's own message, the failing command and its status.
 sed -n '/^## Errors/,/^## Log/p' "$md" >"$TEST_TMP/errors.md"
-assert_contains "$TEST_TMP/errors.md" "[dump]"
+assert_contains "$TEST_TMP/errors.md" "[Dump database]"
 assert_contains "$md" "pg_dump: error: query failed: server closed the connection unexpectedly"
 grep -qE "\*\*command\*\* \(exit 1\).*pg_dump" "$md" || fail "the failing pg_dump command is not in the report with its exit status"
 pass_step "failed: dump failed with its time, later stages pending, pg_dump's error in full"

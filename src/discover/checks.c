@@ -232,10 +232,15 @@ static void check_space(const struct discovery *d, const struct plan *p, struct 
     bool shared = copy_need && backup_dev == copy_dev;
     uint64_t need_b = shared ? backup_need + copy_need : backup_need;
     bool ok = backup_avail >= need_b && (shared || copy_avail >= copy_need);
-    char *detail =
-        xasprintf(_("backup needs %llu MiB (%llu free), copy needs %llu MiB (%llu free)"),
-                  (unsigned long long)(backup_need >> 20), (unsigned long long)(backup_avail >> 20),
-                  (unsigned long long)(copy_need >> 20), (unsigned long long)(copy_avail >> 20));
+    /* human units (format_bytes), as every screen shows sizes */
+    struct strbuf f[4] = {{0}};
+    uint64_t n[4] = {backup_need, backup_avail, copy_need, copy_avail};
+    for (size_t i = 0; i < 4; i++)
+        format_bytes(n[i], &f[i]);
+    char *detail = xasprintf(_("backup needs %s (%s free), copy needs %s (%s free)"), sb_str(&f[0]),
+                             sb_str(&f[1]), sb_str(&f[2]), sb_str(&f[3]));
+    for (size_t i = 0; i < 4; i++)
+        sb_free(&f[i]);
     add(l, name, ok ? CHECK_PASS : CHECK_FAIL, detail,
         ok ? NULL
            : xstrdup(_("Free disk space, or choose backup_dir/target_location on a "

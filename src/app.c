@@ -112,7 +112,7 @@ static int run_batch(struct session *s, bool found_unfinished)
     for (size_t i = 0; i < n; i++) {
         struct reporter rep;
         struct cli_reporter_state st;
-        cli_reporter_init(&rep, &st, list[i]->id, s->opt->yes);
+        cli_reporter_init(&rep, &st, _(list[i]->title), s->opt->yes); /* the name people read */
         struct strbuf err = {0};
         enum stage_result r = session_run_stage(s, list[i], &rep, &err);
         /* A signal that came while a stage finished anyway still stops here: the stage is

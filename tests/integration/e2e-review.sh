@@ -64,6 +64,14 @@ grep -qF "COMMIT" "$md" || fail "the report lacks the import's COMMIT"
 grep -qE "copied [0-9]+ files" "$md" || fail "the report does not say what the copy changed"
 grep -qF "## Errors" "$md" && fail "a finished migration reports errors"
 pass_step "finished: 13 stages done with times, commands with exit status and duration, no password"
+# The names people read: stage titles, never the journal's ids; sizes in human units.
+if grep -nE 'stop_docker|verify_backup|prepare_db' "$md" "$TEST_TMP/finished.err"; then
+    fail "an internal stage id in --report or the batch output"
+fi
+grep -qF "[Back up library] progress: " "$TEST_TMP/finished.err" || fail "batch progress is not named by the stage's title"
+grep -qE "progress: [0-9.]+ (B|KiB|MiB) of [0-9.]+ (B|KiB|MiB) \([0-9]+%\)" "$TEST_TMP/finished.err" ||
+    fail "batch progress in bytes is not in human units: $(grep -m3 progress: "$TEST_TMP/finished.err")"
+pass_step "stage titles, not ids, in --report and the batch output; progress in human units"
 
 # ---------------------------------------------------------------- failed
 e2e_restore "$sb" "$pristine"

@@ -22,6 +22,9 @@ bar_finished() {
     if printf '%s\n' "$scr" | grep -E '[0-9]+%' | grep -vqE '(^|[^0-9])100%'; then
         _tmux_dump; fail "a finished stage's bar is not at 100 %"
     fi
+    if printf '%s\n' "$scr" | grep -qE '^ +[0-9]+(/[0-9]+)? files(: .*)?$'; then
+        _tmux_dump; fail "a finished stage still shows the item it worked on"
+    fi
     if printf '%s\n' "$scr" | grep -qE 'seconds/s|ETA'; then
         _tmux_dump; fail "a finished stage shows a rate of seconds or a time left"
     fi

@@ -200,7 +200,7 @@ static void review_draw(struct review *r)
     }
     draw_detail(r);
     static const char *const keys[] = {
-        "Enter", N_("Show"),  "/", N_("Search"), "n/N", N_("Match"), "s",   N_("Stage"),
+        "Enter", N_("Show"),   "/", N_("Search"), "n/N", N_("Match"), "s",   N_("Stage"),
         "e",     N_("Errors"), "c", N_("Clear"),  "?",   N_("Help"),  "Esc", N_("Back")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }

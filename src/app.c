@@ -114,7 +114,7 @@ static int run_batch(struct session *s, bool found_unfinished)
     for (size_t i = 0; i < n; i++) {
         struct reporter rep;
         struct cli_reporter_state st;
-        cli_reporter_init(&rep, &st, list[i]->id, s->opt->yes);
+        cli_reporter_init(&rep, &st, _(list[i]->title), s->opt->yes); /* the name people read */
         struct strbuf err = {0};
         enum stage_result r = session_run_stage(s, list[i], &rep, &err);
         /* A signal that came while a stage finished anyway still stops here: the stage is
@@ -122,15 +122,16 @@ static int run_batch(struct session *s, bool found_unfinished)
         if (r == STAGE_CANCELLED || (cli_stop_signal() && (r != STAGE_OK || i + 1 < n))) {
             fprintf(stderr,
                     _("immich-migrate: interrupted during \"%s\"; the state is saved, continue with --resume\n"),
-                    list[i]->id);
+                    _(list[i]->title));
             sb_free(&err);
             return 128 + (cli_stop_signal() ? cli_stop_signal() : 1);
         }
         if (r == STAGE_FAILED && overridden(s, list[i])) {
             fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s; going on (--override)\n"),
-                    list[i]->id, sb_str(&err));
+                    _(list[i]->title), sb_str(&err));
         } else if (r == STAGE_FAILED) {
-            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
+            fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), _(list[i]->title),
+                    sb_str(&err));
             if (rollback_possible(s, list[i]))
                 print_rollback_hint(&s->plan);
             sb_free(&err);

@@ -132,11 +132,23 @@ static void cli_on_progress(void *ud, const struct progress *p)
     st->last_progress = t;
     if (st->stage)
         fprintf(stderr, "[%s] ", st->stage);
-    if (p->total)
+    if (strcmp(p->unit, "bytes") == 0) { /* human units, as the wizard shows them */
+        struct strbuf done = {0}, total = {0};
+        format_bytes(p->done, &done);
+        format_bytes(p->total, &total);
+        if (p->total)
+            fprintf(stderr, _("progress: %s of %s (%.0f%%)"), sb_str(&done), sb_str(&total),
+                    100.0 * (double)p->done / (double)p->total);
+        else
+            fprintf(stderr, _("progress: %s"), sb_str(&done));
+        sb_free(&done);
+        sb_free(&total);
+    } else if (p->total) {
         fprintf(stderr, _("progress: %llu/%llu %s (%.0f%%)"), (unsigned long long)p->done,
                 (unsigned long long)p->total, p->unit, 100.0 * (double)p->done / (double)p->total);
-    else
+    } else {
         fprintf(stderr, _("progress: %llu %s"), (unsigned long long)p->done, p->unit);
+    }
     if (p->current) {
         char *shown = ctl_escape_dup(p->current, false);
         fprintf(stderr, " %s", shown);

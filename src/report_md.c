@@ -50,6 +50,14 @@ static void put_entry(FILE *out, const struct mlog_entry *e)
     put_code(out, e->text, e->kind == REC_SQL || e->kind == REC_ERROR);
 }
 
+/* The name a person reads for a log record's stage: the stage's translated title (the log
+ * keeps the id), "immich-migrate" for records outside any stage. */
+static const char *stage_name(const char *id)
+{
+    const struct stage *st = *id ? stage_find(id) : NULL;
+    return st ? _(st->title) : *id ? id : "immich-migrate";
+}
+
 /* How long the stage's last finished attempt took: session_run_stage ends every attempt with
  * a message (or error) record carrying the duration. Negative when it never finished. */
 static double stage_duration(const struct mlog_entries *log, const char *stage_id)
@@ -156,7 +164,7 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
         for (size_t i = 0; i < log.n; i++)
             if (log.v[i].kind == REC_OVERRIDE) {
                 format_time(log.v[i].time, when, sizeof when);
-                fprintf(out, "- %s [%s]", when, *log.v[i].stage ? log.v[i].stage : "immich-migrate");
+                fprintf(out, "- %s [%s]", when, stage_name(log.v[i].stage));
                 put_code(out, log.v[i].text, false);
             }
     }
@@ -168,7 +176,7 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
         fprintf(out, _("\n## Errors\n\n"));
         for (size_t i = 0; i < log.n; i++)
             if (log.v[i].kind == REC_ERROR) {
-                fprintf(out, "- [%s]", *log.v[i].stage ? log.v[i].stage : "immich-migrate");
+                fprintf(out, "- [%s]", stage_name(log.v[i].stage));
                 put_code(out, log.v[i].text, true);
             }
     }
@@ -179,10 +187,8 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
     for (size_t i = 0; i < log.n; i++) {
         const struct mlog_entry *e = &log.v[i];
         if (!current || strcmp(current, e->stage) != 0) {
-            const struct stage *st = *e->stage ? stage_find(e->stage) : NULL;
             format_time(e->time, when, sizeof when);
-            fprintf(out, "\n### %s (%s)\n\n",
-                    st ? _(st->title) : (*e->stage ? e->stage : "immich-migrate"), when);
+            fprintf(out, "\n### %s (%s)\n\n", stage_name(e->stage), when);
             current = e->stage;
         }
         put_entry(out, e);

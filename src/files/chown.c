@@ -175,6 +175,25 @@ static enum walk_verdict chown_error(void *ud, const char *path, const char *wha
     return WALK_CONTINUE;
 }
 
+/* "nobody:nogroup (65534:65534)": the names a person gave, the numbers in parentheses; a
+ * number without a name stays a number. */
+static void owner_name(uid_t uid, gid_t gid, struct strbuf *out)
+{
+    struct passwd pwbuf, *pw = NULL;
+    struct group grbuf, *gr = NULL;
+    char buf[4096];
+    if (getpwuid_r(uid, &pwbuf, buf, sizeof buf, &pw) != 0 || !pw)
+        sb_printf(out, "%lu", (unsigned long)uid);
+    else
+        sb_append(out, pw->pw_name);
+    char gbuf[4096];
+    if (getgrgid_r(gid, &grbuf, gbuf, sizeof gbuf, &gr) != 0 || !gr)
+        sb_printf(out, ":%lu", (unsigned long)gid);
+    else
+        sb_printf(out, ":%s", gr->gr_name);
+    sb_printf(out, " (%lu:%lu)", (unsigned long)uid, (unsigned long)gid);
+}
+
 enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct reporter *rep,
                              struct chown_stats *stats, struct strbuf *err)
 {
@@ -197,9 +216,12 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct
     linkmap_free(&j.links);
     if (j.cancelled)
         return FILES_CANCELLED;
-    report_msg(rep, REC_FILEOP, _("%s: %llu entries now belong to %lu:%lu, %llu failures"), dir,
-               (unsigned long long)(stats->entries - stats->linked_outside), (unsigned long)uid,
-               (unsigned long)gid, (unsigned long long)stats->failed);
+    struct strbuf who = {0};
+    owner_name(uid, gid, &who);
+    report_msg(rep, REC_FILEOP, _("%s: %llu entries now belong to %s, %llu failures"), dir,
+               (unsigned long long)(stats->entries - stats->linked_outside), sb_str(&who),
+               (unsigned long long)stats->failed);
+    sb_free(&who);
     if (stats->linked_outside)
         report_msg(rep, REC_WARNING,
                    _("%llu files were left alone because they have hard links outside %s "

@@ -215,6 +215,7 @@ enum files_result copy_verify(const char *src, const char *dst, bool compare_own
         if (j.otherfd >= 0)
             close(j.otherfd);
     }
+    meter_tick(&j.meter, NULL, true); /* the final figures, whatever the throttle held back */
     enum files_result r = FILES_OK;
     if (j.cancelled)
         r = FILES_CANCELLED;

@@ -3,6 +3,7 @@
 #include "files/manifest.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -127,4 +128,31 @@ void manifest_abort(struct manifest *m)
         fclose(m->f);
     unlink(m->partial_path);
     manifest_release(m);
+}
+
+int manifest_totals(const char *path, uint64_t *files, uint64_t *bytes)
+{
+    *files = *bytes = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        char sum[20], type;
+        unsigned long long size;
+        if (line[0] == '#' || sscanf(line, "%19s %llu %*s %c", sum, &size, &type) != 3)
+            continue;
+        if (type == 'f' || type == 'h')
+            (*files)++;
+        if (type == 'f')
+            *bytes += size;
+    }
+    free(line);
+    fclose(f);
+    return 0;
 }

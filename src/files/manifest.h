@@ -41,4 +41,9 @@ int manifest_commit(struct manifest *m, struct strbuf *err);
 /* Removes the partial file (after a failure). */
 void manifest_abort(struct manifest *m);
 
+/* The totals a manifest lists: regular files ('f' and their other names 'h') and the bytes of
+ * the 'f' entries' content, for progress. 0, or -1 when it cannot be read (no message: the
+ * totals are only a help). */
+int manifest_totals(const char *path, uint64_t *files, uint64_t *bytes);
+
 #endif

@@ -18,17 +18,6 @@ void meter_start(struct meter *m, const struct reporter *rep, const char *unit,
     m->last = -1;
 }
 
-static void format_duration(double s, struct strbuf *out)
-{
-    long t = (long)(s + 0.5);
-    if (t >= 3600)
-        sb_printf(out, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60)
-        sb_printf(out, "%ldm%02lds", t / 60, t % 60);
-    else
-        sb_printf(out, "%lds", t);
-}
-
 void meter_tick(struct meter *m, const char *current, bool force)
 {
     if (!m->rep || !m->rep->on_progress)
@@ -37,6 +26,8 @@ void meter_tick(struct meter *m, const char *current, bool force)
     if (!force && m->last >= 0 && now - m->last < METER_INTERVAL)
         return;
     m->last = now;
+    /* The rate and the time left are the UI's (runview.c) and the command line's to work out,
+     * in one format; the text says only the files and the path. */
     bool by_bytes = strcmp(m->unit, "bytes") == 0;
     sb_reset(&m->text);
     if (by_bytes && m->files_total)
@@ -44,17 +35,6 @@ void meter_tick(struct meter *m, const char *current, bool force)
                   (unsigned long long)m->files_total);
     else if (by_bytes)
         sb_printf(&m->text, _("%llu files"), (unsigned long long)m->files_done);
-    double elapsed = now - m->started;
-    if (by_bytes && elapsed > 0.5) {
-        double rate = (double)m->bytes_done / elapsed;
-        sb_append(&m->text, ", ");
-        format_bytes((uint64_t)rate, &m->text);
-        sb_append(&m->text, "/s");
-        if (rate > 0 && m->bytes_total > m->bytes_done) {
-            sb_append(&m->text, _(", ETA "));
-            format_duration((double)(m->bytes_total - m->bytes_done) / rate, &m->text);
-        }
-    }
     if (current && *current) {
         if (m->text.len)
             sb_append(&m->text, ": ");

@@ -1,5 +1,5 @@
-/* Honest progress for the library stages: files and bytes done of the scanned totals, with
- * throughput and time left, at most a few reports a second. */
+/* Honest progress for the library stages: files and bytes done of the scanned totals, at most
+ * a few reports a second (the reader works out the rate and the time left). */
 #ifndef IM_FILES_METER_H
 #define IM_FILES_METER_H
 

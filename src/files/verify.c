@@ -1,6 +1,7 @@
 #include "common.h"
 #include "files/verify.h"
 #include "files/compare.h"
+#include "files/manifest.h"
 #include "files/meter.h"
 #include "files/walk.h"
 
@@ -215,7 +216,12 @@ static enum files_result run_verify(struct verify_job *j, const char *archive)
         sb_printf(j->err, _("cannot open %s: %s"), j->src, strerror(errno));
         return FILES_FAILED;
     }
-    meter_start(&j->meter, j->rep, "bytes", 0, 0);
+    /* the totals the backup wrote beside the archive: the bar has an end */
+    uint64_t files = 0, bytes = 0;
+    char *manifest_path = xasprintf("%s.manifest", archive);
+    manifest_totals(manifest_path, &files, &bytes);
+    free(manifest_path);
+    meter_start(&j->meter, j->rep, "bytes", files, bytes);
     advance(j);
     struct walk_ops ops = {.pre = verify_pre, .error = verify_error, .ud = j};
     walk_tree(j->src, &ops);

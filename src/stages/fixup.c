@@ -187,6 +187,18 @@ static int run_fixup(struct stage_ctx *ctx, const struct fixup_options *o, const
     return rc;
 }
 
+/* The report one record per line: the stage screen's log shows (and scrolls) every line,
+ * the path rules, the counts per column and MediaLocation, instead of one collapsed line. */
+static void report_lines(const struct reporter *rep, const char *text)
+{
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        if (n)
+            report_msg(rep, REC_MESSAGE, "%.*s", (int)n, text);
+        text += n + (text[n] == '\n');
+    }
+}
+
 static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *err)
 {
     char *in = artifact_dump_file(ctx);
@@ -210,7 +222,7 @@ static enum stage_result fixup_stage_run(struct stage_ctx *ctx, struct strbuf *e
     if (run_fixup(ctx, &o, in, out, &st, sum, err) == 0) {
         struct strbuf text = {0};
         fixup_report_text(&o, &st, &text);
-        report_msg(ctx->rep, REC_MESSAGE, "%s", sb_str(&text));
+        report_lines(ctx->rep, sb_str(&text));
         char *report = xasprintf("%s.report.txt", out);
         if (write_report(report, &text, err) == 0) {
             set_artifacts(ctx, &st, out, report, sum);

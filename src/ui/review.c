@@ -1,14 +1,22 @@
 /* The log browser (--review, and 'v' in the wizard): every record of a migration's log with
- * time, stage, kind and text; '/' searches, 's' filters by stage, 'e' shows errors only,
- * Enter shows a record in full. */
+ * time, stage (its title, as the screens name it), kind and text; the selected record's whole
+ * text wrapped below the list; '/' searches (matches highlighted, n/N next/previous), 's'
+ * filters by stage, 'e' shows errors only, 'c' clears the filters, Enter shows a record in
+ * full, Esc or q goes back. */
 #include "ui/uimain.h"
 #include "ui/ui.h"
 #include "mlog.h"
+#include "stages/stage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define COL_STAGE 10
+#define STAGE_W 17 /* "Prepare database" */
+#define COL_KIND (COL_STAGE + STAGE_W + 1)
+#define COL_TEXT (COL_KIND + 9)
 
 struct review {
     const char *dir;
@@ -26,29 +34,37 @@ static bool is_error(const struct mlog_entry *en)
     return en->kind == REC_ERROR || (en->kind == REC_COMMAND && en->exit_status > 0);
 }
 
+/* Rebuilds the list after a filter changed; the list starts again at its first record, so
+ * the first error (or the stage's first record) is the one in view. */
 static void apply_filters(struct review *r)
 {
-    size_t keep = r->n_shown ? r->shown[r->sel < r->n_shown ? r->sel : 0] : 0;
     free(r->shown);
     r->shown = xcalloc(r->e.n ? r->e.n : 1, sizeof *r->shown);
     r->n_shown = 0;
-    size_t new_sel = 0;
     for (size_t i = 0; i < r->e.n; i++) {
         const struct mlog_entry *en = &r->e.v[i];
         if (r->errors_only && !is_error(en))
             continue;
         if (r->stage && strcmp(en->stage, r->stage) != 0)
             continue;
-        if (i <= keep)
-            new_sel = r->n_shown;
         r->shown[r->n_shown++] = i;
     }
-    r->sel = new_sel;
+    r->sel = r->top = 0;
+}
+
+/* The stage's translated title as the screens show it; the log keeps the id, which is shown
+ * only for a stage this program does not know. */
+static const char *stage_name(const char *id)
+{
+    if (!*id)
+        return "-";
+    const struct stage *st = stage_find(id);
+    return st ? _(st->title) : id;
 }
 
 static const char *stage_label(const struct mlog_entry *en)
 {
-    return *en->stage ? en->stage : "-";
+    return stage_name(en->stage);
 }
 
 static void format_time(int64_t t, bool full, char *buf, size_t size)
@@ -59,9 +75,13 @@ static void format_time(int64_t t, bool full, char *buf, size_t size)
     strftime(buf, size, full ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
 }
 
+#define DETAIL_LINES 3 /* the selected record's text, wrapped, under a rule */
+
+/* Rows: title, filters, header, the list, a rule and the detail lines, the status line, the
+ * key bar. */
 static int list_rows(void)
 {
-    int rows = LINES - 4;
+    int rows = LINES - 6 - DETAIL_LINES;
     return rows < 1 ? 1 : rows;
 }
 
@@ -81,13 +101,68 @@ static void draw_filters(const struct review *r)
     struct strbuf f = {0};
     sb_printf(&f, _("%zu of %zu records"), r->n_shown, r->e.n);
     if (r->stage)
-        sb_printf(&f, _("  stage: %s"), r->stage);
+        sb_printf(&f, _("  stage: %s"), stage_name(r->stage));
     if (r->errors_only)
         sb_printf(&f, "  %s", _("errors only"));
     if (r->search)
         sb_printf(&f, _("  search: %s"), r->search);
     dr_text(1, 1, COLS - 2, sb_str(&f), ui_attr(UA_HEADING));
     sb_free(&f);
+}
+
+/* Draws s in w columns with every case-insensitive occurrence of needle (when set) in
+ * reverse video. */
+static void draw_highlighted(int y, int x, int w, const char *s, const char *needle, attr_t a)
+{
+    size_t nl = needle ? strlen(needle) : 0;
+    const char *p = s;
+    while (w > 0 && *p) {
+        const char *m = nl ? strcasestr(p, needle) : NULL;
+        size_t plain = m ? (size_t)(m - p) : strlen(p);
+        if (plain) {
+            char *part = xstrndup(p, plain);
+            int used = dr_text(y, x, w, part, a);
+            free(part);
+            x += used;
+            w -= used;
+            p += plain;
+        }
+        if (!m || w <= 0)
+            break;
+        char *hit = xstrndup(m, nl);
+        int used = dr_text(y, x, w, hit, a ^ A_REVERSE);
+        free(hit);
+        x += used;
+        w -= used;
+        p += nl;
+    }
+}
+
+/* The selected record's whole text, wrapped, under the list (the text column is narrow). */
+static void draw_detail(const struct review *r)
+{
+    int y = 3 + list_rows();
+    dr_hline(y, 0, COLS, NULL);
+    if (!r->n_shown)
+        return;
+    const struct mlog_entry *en = &r->e.v[r->shown[r->sel]];
+    struct strbuf wrapped = {0};
+    int n = dr_wrap(en->text, COLS - 2, &wrapped);
+    const char *line = sb_str(&wrapped);
+    for (int i = 0; i < n && i < DETAIL_LINES && line; i++) {
+        const char *end = strchr(line, '\n');
+        char *one = end ? xstrndup(line, (size_t)(end - line)) : xstrdup(line);
+        bool cut = i == DETAIL_LINES - 1 && n > DETAIL_LINES;
+        if (cut) {
+            char *more = xasprintf("%s %s", one, ui_sym(SYM_ELLIPSIS));
+            free(one);
+            one = more;
+        }
+        draw_highlighted(y + 1 + i, 1, COLS - 2, one, r->search, A_NORMAL);
+        free(one);
+        line = end ? end + 1 : NULL;
+    }
+    sb_free(&wrapped);
 }
 
 static void review_draw(struct review *r)
@@ -99,9 +174,9 @@ static void review_draw(struct review *r)
     keep_visible(r);
     int y = 2;
     dr_text(y, 1, 8, _("Time"), A_BOLD);
-    dr_text(y, 10, 14, _("Stage"), A_BOLD);
-    dr_text(y, 25, 8, _("Kind"), A_BOLD);
-    dr_text(y, 34, COLS - 35, _("Text"), A_BOLD);
+    dr_text(y, COL_STAGE, STAGE_W, _("Stage"), A_BOLD);
+    dr_text(y, COL_KIND, 8, _("Kind"), A_BOLD);
+    dr_text(y, COL_TEXT, COLS - COL_TEXT - 1, _("Text"), A_BOLD);
     y++;
     if (!r->n_shown)
         dr_text(y, 1, COLS - 2,
@@ -116,16 +191,17 @@ static void review_draw(struct review *r)
         char t[32];
         format_time(en->time, false, t, sizeof t);
         dr_text(y + row, 1, 8, t, a);
-        dr_text(y + row, 10, 14, stage_label(en), a);
-        dr_text(y + row, 25, 8, record_kind_name(en->kind), a);
+        dr_text(y + row, COL_STAGE, STAGE_W, stage_label(en), a);
+        dr_text(y + row, COL_KIND, 8, record_kind_name(en->kind), a);
         size_t len = strcspn(en->text, "\n");
         char *first = xstrndup(en->text, len);
-        dr_text(y + row, 34, COLS - 35, first, a);
+        draw_highlighted(y + row, COL_TEXT, COLS - COL_TEXT - 1, first, r->search, a);
         free(first);
     }
+    draw_detail(r);
     static const char *const keys[] = {
-        "Enter", N_("Show"),   "/", N_("Search"), "n", N_("Next match"), "s", N_("Stage"),
-        "e",     N_("Errors"), "?", N_("Help"),   "q", N_("Quit")};
+        "Enter", N_("Show"),   "/", N_("Search"), "n/N", N_("Match"), "s",   N_("Stage"),
+        "e",     N_("Errors"), "c", N_("Clear"),  "?",   N_("Help"),  "Esc", N_("Back")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
@@ -149,16 +225,22 @@ static void show_record(struct ui *ui, const struct mlog_entry *en)
     sb_free(&text);
 }
 
-/* Selects the next record (after the selected one, wrapping) whose text or stage contains
- * the search text, ignoring case. */
-static bool find_next(struct review *r, bool include_current)
+static bool matches(const struct review *r, const struct mlog_entry *en)
+{
+    return strcasestr(en->text, r->search) || strcasestr(en->stage, r->search) ||
+           strcasestr(stage_label(en), r->search);
+}
+
+/* Selects the next record (dir 1) or the previous one (dir -1), from the selected one and
+ * wrapping, whose text or stage (id or title) contains the search text, ignoring case. */
+static bool find_match(struct review *r, int dir, bool include_current)
 {
     if (!r->search || !r->n_shown)
         return false;
     for (size_t step = include_current ? 0 : 1; step <= r->n_shown; step++) {
-        size_t i = (r->sel + step) % r->n_shown;
-        const struct mlog_entry *en = &r->e.v[r->shown[i]];
-        if (strcasestr(en->text, r->search) || strcasestr(en->stage, r->search)) {
+        size_t off = dir > 0 ? step : r->n_shown - step % r->n_shown;
+        size_t i = (r->sel + off) % r->n_shown;
+        if (matches(r, &r->e.v[r->shown[i]])) {
             r->sel = i;
             return true;
         }
@@ -197,7 +279,7 @@ static void search(struct ui *ui, struct review *r)
     if (dlg_input(ui, _("Search"), _("Find records containing:"), r->search, &text)) {
         free(r->search);
         r->search = text.len ? xstrdup(sb_str(&text)) : NULL;
-        if (r->search && !find_next(r, true))
+        if (r->search && !find_match(r, 1, true))
             ui_set_status(ui, _("Not found."));
     }
     sb_free(&text);
@@ -207,11 +289,9 @@ static void search(struct ui *ui, struct review *r)
 static bool review_key(struct ui *ui, struct review *r, int k)
 {
     size_t page = (size_t)list_rows();
-    if (k == 'q' || k == 'Q' || k == UK_STOP || k == UK_INTERRUPT)
+    if (k == 'q' || k == 'Q' || k == UK_ESC || k == UK_STOP || k == UK_INTERRUPT)
         return false;
-    if (k == UK_ESC) {
-        if (!r->stage && !r->errors_only && !r->search)
-            return false;
+    if (k == 'c') {
         free(r->stage);
         free(r->search);
         r->stage = r->search = NULL;
@@ -235,18 +315,20 @@ static bool review_key(struct ui *ui, struct review *r, int k)
         show_record(ui, &r->e.v[r->shown[r->sel]]);
     } else if (k == '/') {
         search(ui, r);
-    } else if (k == 'n' && !find_next(r, false)) {
-        ui_set_status(ui, _("Not found."));
+    } else if ((k == 'n' || k == 'N') && !find_match(r, k == 'n' ? 1 : -1, false)) {
+        ui_set_status(ui, r->search ? _("Not found.") : _("Search first with /."));
     } else if (k == 's') {
         next_stage_filter(r);
     } else if (k == 'e') {
         r->errors_only = !r->errors_only;
         apply_filters(r);
     } else if (UK_HELP(k)) {
-        dlg_help(ui, N_("Review: every record of the migration log, oldest first. Enter shows "
-                        "the selected record in full; / searches (n finds the next match); s "
-                        "cycles the stage filter; e shows only errors; Esc clears the filters, "
-                        "q closes the review."));
+        dlg_help(ui, N_("Review: every record of the migration log, oldest first; the "
+                        "selected record's whole text is shown under the list. Enter shows "
+                        "the selected record in full; / searches and highlights the matches "
+                        "(n finds the next match, N the previous one); s cycles the stage "
+                        "filter; e shows only errors; c clears the filters and the search; "
+                        "Esc or q closes the review."));
     }
     return true;
 }

@@ -74,6 +74,18 @@ static void apply_progress(struct run_view *rv, const struct event *ev)
     }
 }
 
+/* A stage that ended: its bar reads 100 % with the final figures when it succeeded (an
+ * estimated total, as the dump's, becomes the amount done), and the item being worked on is
+ * no longer shown (it is finished; a failure's reason is on the result line). */
+static void finish_progress(struct run_view *rv, int result)
+{
+    free(rv->current);
+    rv->current = NULL;
+    if (rv->have_progress && result == STAGE_OK && rv->done > 0)
+        rv->total = rv->done;
+    rv->rate = 0; /* a finished stage has no rate and no time left */
+}
+
 void runview_apply(struct run_view *rv, const struct event *ev)
 {
     switch (ev->kind) {
@@ -87,6 +99,7 @@ void runview_apply(struct run_view *rv, const struct event *ev)
         rv->question = true;
         break;
     case EV_DONE:
+        finish_progress(rv, ev->result);
         rv->running = false;
         rv->finished = true;
         rv->result = ev->result;
@@ -157,7 +170,8 @@ void runview_draw_progress(const struct run_view *rv, int y, int x, int w)
     char done[32], total[32], rate[48] = "", eta[48] = "";
     format_amount(rv->unit, rv->done, done, sizeof done);
     format_amount(rv->unit, rv->total, total, sizeof total);
-    if (rv->rate > 0) {
+    /* a rate of the time waited ("seconds/s") says nothing: waits show only the time */
+    if (rv->rate > 0 && strcmp(rv->unit, "seconds") != 0) {
         char r[32];
         format_amount(rv->unit, (uint64_t)rv->rate, r, sizeof r);
         snprintf(rate, sizeof rate, _("%s/s"), r);

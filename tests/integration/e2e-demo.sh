@@ -30,7 +30,7 @@ root=$(demo_root "$TEST_TMP/batch.err")
 [ -n "$root" ] || { head "$TEST_TMP/batch.err"; fail "the demo did not say where it builds the sandbox"; }
 at_exit "[ ! -d '$root/sandbox' ] || '$SANDBOX_TOOL' destroy '$root/sandbox' >/dev/null 2>&1; rm -rf '$root'"
 assert_contains "$TEST_TMP/batch.err" "migration finished"
-assert_contains "$TEST_TMP/batch.err" "[verify] message: Verify: done"
+assert_contains "$TEST_TMP/batch.err" "[Verify] message: Verify: done"
 assert_gone "$root"
 pass_step "--demo --batch: sandbox built, migration finished, sandbox and its servers gone"
 

@@ -64,6 +64,14 @@ grep -qF "COMMIT" "$md" || fail "the report lacks the import's COMMIT"
 grep -qE "copied [0-9]+ files" "$md" || fail "the report does not say what the copy changed"
 grep -qF "## Errors" "$md" && fail "a finished migration reports errors"
 pass_step "finished: 13 stages done with times, commands with exit status and duration, no password"
+# The names people read: stage titles, never the journal's ids; sizes in human units.
+if grep -nE 'stop_docker|verify_backup|prepare_db' "$md" "$TEST_TMP/finished.err"; then
+    fail "an internal stage id in --report or the batch output"
+fi
+grep -qF "[Back up library] progress: " "$TEST_TMP/finished.err" || fail "batch progress is not named by the stage's title"
+grep -qE "progress: [0-9.]+ (B|KiB|MiB) of [0-9.]+ (B|KiB|MiB) \([0-9]+%\)" "$TEST_TMP/finished.err" ||
+    fail "batch progress in bytes is not in human units: $(grep -m3 progress: "$TEST_TMP/finished.err")"
+pass_step "stage titles, not ids, in --report and the batch output; progress in human units"
 
 # ---------------------------------------------------------------- failed
 e2e_restore "$sb" "$pristine"
@@ -74,7 +82,7 @@ IMMICH_SANDBOX_FAIL_PG_DUMP=1 "$IMMICH_MIGRATE" --batch -c "$conf" --state-dir "
 rc=$?
 set -e
 [ $rc = 1 ] || { tail -n 20 "$TEST_TMP/failed.err"; fail "a failing pg_dump: exit $rc, not 1"; }
-grep -qF 'immich-migrate: stage "dump" failed: ' "$TEST_TMP/failed.err" ||
+grep -qF 'immich-migrate: stage "Dump database" failed: ' "$TEST_TMP/failed.err" ||
     { tail -n 20 "$TEST_TMP/failed.err"; fail "the batch does not name the failed stage"; }
 no_secrets "$TEST_TMP/failed.err"
 report "$state" "$TEST_TMP/failed.md"
@@ -85,7 +93,7 @@ row_field "$md" 5 4 | grep -qE '^[0-9]+\.[0-9]{2} s$' || fail "the failed stage 
 for n in 6 7 8 9 10 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
 # The error in full: the section, pg_dump's own message, the failing command and its status.
 sed -n '/^## Errors/,/^## Log/p' "$md" >"$TEST_TMP/errors.md"
-assert_contains "$TEST_TMP/errors.md" "[dump]"
+assert_contains "$TEST_TMP/errors.md" "[Dump database]"
 assert_contains "$md" "pg_dump: error: query failed: server closed the connection unexpectedly"
 grep -qE "\*\*command\*\* \(exit 1\).*pg_dump" "$md" || fail "the failing pg_dump command is not in the report with its exit status"
 pass_step "failed: dump failed with its time, later stages pending, pg_dump's error in full"

@@ -77,6 +77,13 @@ tmux_wait_for "Result: done" 120
 for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" "Configure NixOS"; do
     wizard_next_to "$t"
     run_here
+    [ "$t" = "Fix up dump" ] || continue
+    # the fix-up's report line by line on its screen: counts per path column, path rules,
+    # MediaLocation (records of their own, not one collapsed line)
+    tmux_screen | grep -qE ': [0-9]+ / [0-9]+' || { _tmux_dump; fail "the fix-up's counts per column are not on its screen"; }
+    for l in "Path rules:" "MediaLocation: " "Path columns (rewritten / left as they were):"; do
+        grep -qF "	$l" "$state/migration.log" || fail "the fix-up's report has no record of its own: $l"
+    done
 done
 # Once Docker was stopped, the checks are not run again: they would find it stopped by us.
 wizard_back_to "Checks"

@@ -51,7 +51,7 @@ pass_step "every entry changed, the outside target untouched, DIR 0700"
 
 # the same through --target-location (no plan file), and a second run changes nothing
 "$IMMICH_MIGRATE" chown "$lib" "$user:$group" --target-location "$lib" -y 2> "$TEST_TMP/log"
-assert_contains "$TEST_TMP/log" "now belong to $uid:$gid, 0 failures"
+assert_contains "$TEST_TMP/log" "now belong to $user:$group ($uid:$gid), 0 failures"
 outside_after=$(stat -c '%u:%g %Z %z' "$TEST_TMP/outside/target.txt" "$TEST_TMP/outside")
 [ "$outside_after" = "$outside_before" ] || fail "the second run changed the outside target"
 pass_step "second run through --target-location"

@@ -14,7 +14,12 @@ arc=$TEST_TMP/lib.tar.zst
 "$IMMICH_MIGRATE" verify-backup "$arc" "$lib" 2> "$TEST_TMP/log" ||
     { cat "$TEST_TMP/log"; fail "verify-backup rejects an unchanged library"; }
 assert_contains "$TEST_TMP/log" "matches"
-pass_step "unchanged library verified"
+# its progress has the manifest's total and ends at 100 %
+total=$(awk '!/^#/ && $4 == "f" { n += $2 } END { print n }' "$arc.manifest")
+[ "$total" -gt 0 ] || fail "no bytes in the manifest"
+grep -E "progress: .* of .* \(100%\)" "$TEST_TMP/log" | tail -1 | grep -q . ||
+    { cat "$TEST_TMP/log"; fail "verify-backup's progress has no total or does not reach 100 %"; }
+pass_step "unchanged library verified, progress of the manifest's $total bytes to 100 %"
 
 # The same tree extracted elsewhere verifies too (path independent, owners/times kept).
 mkdir "$TEST_TMP/x"

@@ -85,7 +85,7 @@ tmux_keys y
 [ "$(tmux_wait_exit 10)" = 0 ] || fail "the wizard did not exit 0"
 "$IMMICH_MIGRATE" --report="$state" >"$TEST_TMP/report.md" || fail "--report failed"
 assert_contains "$TEST_TMP/report.md" "## Overrides"
-sed -n '/^## Overrides/,/^## /p' "$TEST_TMP/report.md" | grep -F "[prepare_db]" | grep -qF "override of checks,backup,nixos" ||
+sed -n '/^## Overrides/,/^## /p' "$TEST_TMP/report.md" | grep -F "[Prepare database]" | grep -qF "override of checks,backup,nixos" ||
     { cat "$TEST_TMP/report.md"; fail "the report does not list the override"; }
 grep -qF "$secret" "$TEST_TMP/report.md" "$log" && fail "the password reached the log or the report"
 pass_step "typed override: prepare-db runs, the override is in the log and the report"

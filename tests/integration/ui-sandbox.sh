@@ -15,9 +15,25 @@ owner=$(sed -n 's/^media_owner *= *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
 target=$(sed -n 's/^target_location *= *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
 [ -n "$owner" ] && [ -n "$target" ] || fail "cannot read media_owner/target_location from $conf"
 
+# A finished stage's bar reads 100 % with its final figures; a rate has a unit per second
+# ("12.3 MiB/s"), never "seconds/s"; the item worked on is gone.
+bar_finished() {
+    scr=$(tmux_screen)
+    if printf '%s\n' "$scr" | grep -E '[0-9]+%' | grep -vqE '(^|[^0-9])100%'; then
+        _tmux_dump; fail "a finished stage's bar is not at 100 %"
+    fi
+    if printf '%s\n' "$scr" | grep -qE '^ +[0-9]+(/[0-9]+)? files(: .*)?$'; then
+        _tmux_dump; fail "a finished stage still shows the item it worked on"
+    fi
+    if printf '%s\n' "$scr" | grep -qE 'seconds/s|ETA'; then
+        _tmux_dump; fail "a finished stage shows a rate of seconds or a time left"
+    fi
+}
+
 run_here() { # r, then wait for the result line
     tmux_keys r
     tmux_wait_for "${1:-Result: done}" 120
+    bar_finished
 }
 
 tmux_start -- "$IMMICH_MIGRATE" -c "$conf" --state-dir "$state"
@@ -29,7 +45,9 @@ tmux_keys n
 tmux_wait_for "Result: done" 120
 tmux_assert "[ ok ]"
 tmux_refute "[FAIL]"
-pass_step "checks pass on the sandbox"
+grep -qE "backup needs [0-9.]+ (B|KiB|MiB|GiB) \([0-9.]+ (B|KiB|MiB|GiB|TiB) free\)" "$state/migration.log" ||
+    fail "the free space has no unit: $(grep -o 'backup needs[^	]*' "$state/migration.log")"
+pass_step "checks pass on the sandbox; free space with units"
 
 wizard_next_to "Stop Docker"
 run_here
@@ -39,6 +57,7 @@ run_here
 tmux_assert "100%"
 wizard_next_to "Verify backup"
 run_here
+tmux_assert "100%"
 pass_step "stop, backup (with progress) and verify ran through the worker"
 
 # chown needs the NixOS stage done (its units stopped): run it first.
@@ -58,6 +77,8 @@ tmux_keys r
 tmux_wait_for "Question" 60
 tmux_keys y
 tmux_wait_for "Result: done" 120
+bar_finished
+grep -qF "now belong to $owner (" "$state/migration.log" || fail "chown's report does not name $owner"
 [ "$(stat -c %U:%G "$target")" = "$owner" ] || fail "target is owned by $(stat -c %U:%G "$target"), not $owner"
 grep -q "^stage	chown	done" "$state/journal" || fail "journal does not say chown done"
 pass_step "a stage's confirmation: Esc declines, y accepts"

@@ -151,7 +151,7 @@ tmux_wait_for "An unfinished migration was found"
 tmux_keys v
 tmux_wait_for "records"
 tmux_keys End   # the stage's records come after the checks' lines
-tmux_wait_for "stop_docker"
+tmux_wait_for "Stop Docker"
 tmux_keys q
 tmux_wait_for "An unfinished migration was found"
 tmux_keys r

@@ -83,6 +83,37 @@ static void test_question_and_done(void **state)
     runview_free(&rv);
 }
 
+/* A stage that ends: its bar at 100 % with the final figures (the dump's estimated total
+ * becomes the amount done), no item worked on, no rate; a failure keeps its figures. */
+static void test_done_finishes_the_bar(void **state)
+{
+    (void)state;
+    struct run_view rv;
+    memset(&rv, 0, sizeof rv);
+    runview_reset(&rv, NULL);
+    char object[] = "TABLE public.asset";
+    struct event p = progress_at(1.0, "bytes", 14, 100);
+    p.text = object;
+    runview_apply(&rv, &p);
+    struct event p2 = progress_at(2.0, "bytes", 140, 1000);
+    runview_apply(&rv, &p2);
+    struct event done = {.kind = EV_DONE, .result = 0};
+    runview_apply(&rv, &done);
+    assert_int_equal(rv.done, 140);
+    assert_int_equal(rv.total, 140);
+    assert_null(rv.current);
+    assert_true(rv.rate == 0);
+    runview_reset(&rv, NULL);
+    p = progress_at(1.0, "bytes", 14, 100);
+    p.text = object;
+    runview_apply(&rv, &p);
+    struct event failed = {.kind = EV_DONE, .result = 1};
+    runview_apply(&rv, &failed);
+    assert_int_equal(rv.total, 100);
+    assert_null(rv.current);
+    runview_free(&rv);
+}
+
 static void test_formats(void **state)
 {
     (void)state;
@@ -106,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_log_ring_is_bounded),
         cmocka_unit_test(test_question_and_done),
         cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_done_finishes_the_bar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include "files/chown.h"
 #include "files/linkmap.h"
 #include "files/meter.h"
+#include "files/owners.h"
 #include "files/walk.h"
 #include "sys/safepath.h"
 
@@ -175,8 +176,8 @@ static enum walk_verdict chown_error(void *ud, const char *path, const char *wha
     return WALK_CONTINUE;
 }
 
-enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct reporter *rep,
-                             struct chown_stats *stats, struct strbuf *err)
+enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const char *state_dir,
+                             const struct reporter *rep, struct chown_stats *stats, struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
     char *real = path_judge(dir, PATH_WRITE, err); /* again, right before acting */
@@ -184,7 +185,7 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct
     if (real && !ok)
         sb_printf(err, _("%s now resolves elsewhere; nothing was changed"), dir);
     free(real);
-    if (!ok)
+    if (!ok || owners_save(dir, state_dir, rep, err) != 0)
         return FILES_FAILED;
     struct chown_job j = {.dir = dir, .rep = rep, .stats = stats, .uid = uid, .gid = gid};
     meter_start(&j.meter, rep, "entries", 0, 0);

@@ -11,6 +11,6 @@ EXTRA_DIST += tests/lib/makelib.sh tests/bench/files
 FILES_TESTS = tests/integration/files-backup.sh tests/integration/files-verify.sh \
 	tests/integration/files-copy.sh tests/integration/files-chown.sh \
 	tests/integration/files-full.sh tests/integration/files-refuse.sh \
-	tests/integration/files-special.sh
+	tests/integration/files-special.sh tests/integration/files-restore-owners.sh
 TESTS += $(FILES_TESTS)
 EXTRA_DIST += $(FILES_TESTS)

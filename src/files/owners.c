@@ -64,6 +64,18 @@ struct save_job {
     struct strbuf errpath;
 };
 
+/* The birth time as "SEC.NSEC", or "-" where the file system does not keep one. With the
+ * device and inode it tells a file from a new one that got a freed inode number. */
+static void birth_time(int dirfd, const char *name, struct strbuf *out)
+{
+    struct statx sx;
+    int flags = AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | (*name ? 0 : AT_EMPTY_PATH);
+    if (statx(dirfd, name, flags, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+        sb_printf(out, "%lld.%09u", (long long)sx.stx_btime.tv_sec, (unsigned)sx.stx_btime.tv_nsec);
+    else
+        sb_append_char(out, '-');
+}
+
 static enum walk_verdict save_pre(void *ud, const struct walk_entry *e)
 {
     struct save_job *j = ud;
@@ -72,6 +84,8 @@ static enum walk_verdict save_pre(void *ud, const struct walk_entry *e)
     sb_printf(&j->line, "%" PRIuMAX "\t%" PRIuMAX "\t%lu\t%lu\t%o\t%lu\t", (uintmax_t)st->st_dev,
               (uintmax_t)st->st_ino, (unsigned long)st->st_uid, (unsigned long)st->st_gid,
               (unsigned)st->st_mode, (unsigned long)st->st_nlink);
+    birth_time(e->dirfd, e->name, &j->line);
+    sb_append_char(&j->line, '\t');
     owners_escape(e->path, &j->line);
     sb_append_char(&j->line, '\n');
     if (fwrite(sb_str(&j->line), 1, j->line.len, j->out) != j->line.len) {
@@ -262,14 +276,15 @@ struct owner_entry {
     uintmax_t dev, ino;
     unsigned long uid, gid, nlink;
     unsigned mode;
-    char *path; /* into the line */
+    char btime[32]; /* as saved, "-" = unknown */
+    char *path;     /* into the line */
 };
 
 static int parse_entry(char *line, struct owner_entry *e)
 {
     int pos = -1;
-    if (sscanf(line, "%ju\t%ju\t%lu\t%lu\t%o\t%lu\t%n", &e->dev, &e->ino, &e->uid, &e->gid,
-               &e->mode, &e->nlink, &pos) != 6 ||
+    if (sscanf(line, "%ju\t%ju\t%lu\t%lu\t%o\t%lu\t%31[-0-9.]\t%n", &e->dev, &e->ino, &e->uid,
+               &e->gid, &e->mode, &e->nlink, e->btime, &pos) != 7 ||
         pos < 0)
         return -1;
     e->path = line + pos;
@@ -321,6 +336,18 @@ static int parent_fd(struct restore_job *j, const char *path, const char **base)
     return j->parentfd;
 }
 
+/* False when both birth times are known and differ: a new file with a reused inode. */
+static bool same_birth(const struct owner_entry *e, int dirfd, const char *name)
+{
+    if (strcmp(e->btime, "-") == 0)
+        return true;
+    struct strbuf now = {0};
+    birth_time(dirfd, name, &now);
+    bool same = strcmp(sb_str(&now), "-") == 0 || strcmp(sb_str(&now), e->btime) == 0;
+    sb_free(&now);
+    return same;
+}
+
 /* Gives one entry its owner and mode back, never through a symlink. */
 static void restore_entry(struct restore_job *j, const struct owner_entry *e)
 {
@@ -340,7 +367,7 @@ static void restore_entry(struct restore_job *j, const struct owner_entry *e)
         return;
     }
     if ((uintmax_t)st.st_dev != e->dev || (uintmax_t)st.st_ino != e->ino ||
-        (st.st_mode & S_IFMT) != (e->mode & S_IFMT)) {
+        (st.st_mode & S_IFMT) != (e->mode & S_IFMT) || !same_birth(e, dfd, is_root ? "" : base)) {
         restore_report(j, REC_WARNING, e->path,
                        _("replaced by another file since the manifest, left alone: %s"), 0);
         j->stats->replaced++;

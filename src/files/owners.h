@@ -3,8 +3,10 @@
  *
  * The manifest is STATE_DIR/owners.manifest (0600): a first line
  * "immich-migrate-owners 1\tROOT\n", then one line per entry, in walk order:
- * "DEV\tINO\tUID\tGID\tMODE\tNLINK\tPATH\n" (decimal; MODE octal with the type bits; PATH
- * relative to ROOT, "" for ROOT itself). ROOT and PATH are escaped: '\\', tab, newline,
+ * "DEV\tINO\tUID\tGID\tMODE\tNLINK\tBTIME\tPATH\n" (decimal; MODE octal with the type bits;
+ * BTIME the birth time "SEC.NSEC" or "-" where the file system keeps none: with DEV and INO
+ * it tells a replaced entry, even one that got the freed inode number; PATH relative to ROOT,
+ * "" for ROOT itself). ROOT and PATH are escaped: '\\', tab, newline,
  * every byte below 0x20 and 0x7f become "\xHH", so hostile names stay on one line. It is
  * written while the walk goes (memory does not grow with the library) into a temporary file
  * that is fsynced and renamed: a manifest that exists is complete. An existing manifest for

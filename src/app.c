@@ -131,6 +131,10 @@ static int run_batch(struct session *s, bool found_unfinished)
             fprintf(stderr, _("immich-migrate: stage \"%s\" failed: %s\n"), list[i]->id, sb_str(&err));
             if (rollback_possible(s, list[i]))
                 print_rollback_hint(&s->plan);
+            char *owners = rollback_owners_hint(s);
+            if (owners)
+                fprintf(stderr, "immich-migrate: %s\n", owners);
+            free(owners);
             sb_free(&err);
             return 1;
         }

@@ -185,8 +185,9 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const char *
     if (real && !ok)
         sb_printf(err, _("%s now resolves elsewhere; nothing was changed"), dir);
     free(real);
-    if (!ok || owners_save(dir, state_dir, rep, err) != 0)
-        return FILES_FAILED;
+    int saved = ok ? owners_save(dir, state_dir, rep, err) : -1;
+    if (saved != 0)
+        return saved == -2 ? FILES_CANCELLED : FILES_FAILED;
     struct chown_job j = {.dir = dir, .rep = rep, .stats = stats, .uid = uid, .gid = gid};
     meter_start(&j.meter, rep, "entries", 0, 0);
     struct walk_ops ops = {.pre = chown_pre, .error = chown_error, .ud = &j, .type_only = true};

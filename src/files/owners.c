@@ -7,6 +7,7 @@
 #include "sys/fdio.h"
 #include "sys/safepath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -60,6 +61,7 @@ struct save_job {
     FILE *out;
     struct strbuf line;
     uint64_t entries;
+    bool cancelled;
     int err; /* first write or walk error (errno) */
     struct strbuf errpath;
 };
@@ -80,6 +82,10 @@ static enum walk_verdict save_pre(void *ud, const struct walk_entry *e)
 {
     struct save_job *j = ud;
     const struct stat *st = &e->st;
+    if (report_cancelled(j->rep)) {
+        j->cancelled = true;
+        return WALK_STOP;
+    }
     sb_reset(&j->line);
     sb_printf(&j->line, "%" PRIuMAX "\t%" PRIuMAX "\t%lu\t%lu\t%o\t%lu\t", (uintmax_t)st->st_dev,
               (uintmax_t)st->st_ino, (unsigned long)st->st_uid, (unsigned long)st->st_gid,
@@ -136,6 +142,23 @@ static int existing_manifest(const char *dir, const char *state_dir, const char 
     return rc;
 }
 
+/* Removes temporary manifests a killed run left (owners.manifest.tmp.XXXXXX): the state
+ * directory is this migration's own, held by its lock. */
+static void remove_stale_temps(const char *state_dir)
+{
+    DIR *d = opendir(state_dir);
+    if (!d)
+        return;
+    static const char prefix[] = "owners.manifest.tmp.";
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, prefix, sizeof prefix - 1) == 0 &&
+            strlen(de->d_name) == sizeof prefix - 1 + 6)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
 static int finish_manifest(FILE *out, const char *tmp, const char *path, struct strbuf *err)
 {
     int rc = fflush(out) == 0 && fsync(fileno(out)) == 0 ? 0 : -1;
@@ -171,6 +194,7 @@ int owners_save(const char *dir, const char *state_dir, const struct reporter *r
         free(path);
         return ex;
     }
+    remove_stale_temps(state_dir);
     char *tmp = xasprintf("%s.tmp.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC); /* 0600 */
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -194,7 +218,10 @@ int owners_save(const char *dir, const char *state_dir, const struct reporter *r
     if (!j.err)
         walk_tree(dir, &ops);
     int rc = 0;
-    if (j.err) {
+    if (j.cancelled) {
+        fclose(out);
+        rc = -2;
+    } else if (j.err) {
         if (j.errpath.len)
             sb_printf(err, _("cannot save the owners: cannot read %s: %s"), sb_str(&j.errpath),
                       strerror(j.err));
@@ -207,7 +234,7 @@ int owners_save(const char *dir, const char *state_dir, const struct reporter *r
     }
     if (rc != 0)
         unlink(tmp);
-    else
+    if (rc == 0)
         report_msg(rep, REC_FILEOP,
                    _("Saved the owners and modes of %llu entries in %s (immich-migrate "
                      "restore-owners puts them back)"),

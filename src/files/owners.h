@@ -30,8 +30,10 @@ struct owners_stats {
 char *owners_manifest_path(const char *state_dir);
 
 /* Saves the owners and modes of dir (a resolved path, from chown_check_dir) and everything
- * below it, before anything changes. Makes state_dir (0700) when missing. Returns 0 (also
- * when a manifest of dir was already there: kept, and said through rep), or -1 + message. */
+ * below it, before anything changes. Makes state_dir (0700) when missing; removes temporary
+ * manifests a killed run left there. Returns 0 (also when a manifest of dir was already
+ * there: kept, and said through rep), -2 when report_cancelled() said stop (no manifest
+ * written), or -1 + message. */
 int owners_save(const char *dir, const char *state_dir, const struct reporter *rep, struct strbuf *err);
 
 /* Reads only the manifest's root (malloc'd), or NULL + message (none, unreadable, bad). */

@@ -134,6 +134,10 @@ static int run_batch(struct session *s, bool found_unfinished)
                     sb_str(&err));
             if (rollback_possible(s, list[i]))
                 print_rollback_hint(&s->plan);
+            char *owners = rollback_owners_hint(s);
+            if (owners)
+                fprintf(stderr, "immich-migrate: %s\n", owners);
+            free(owners);
             sb_free(&err);
             return 1;
         }

@@ -1,6 +1,10 @@
 #include "rollback.h"
 #include "discover/docker.h"
+#include "files/owners.h"
+#include "sys/spawn.h"
 
+#include <stdlib.h>
+#include <unistd.h>
 
 bool rollback_possible(const struct session *s, const struct stage *failed_stage)
 {
@@ -51,4 +55,21 @@ int rollback_start_docker(struct session *s, const struct reporter *outer, struc
         report_msg(&rep, REC_ERROR, _("Rollback failed: %s"), sb_str(err));
     }
     return rc;
+}
+
+char *rollback_owners_hint(const struct session *s)
+{
+    char *manifest = owners_manifest_path(s->state_dir);
+    bool there = access(manifest, F_OK) == 0;
+    free(manifest);
+    if (!there)
+        return NULL;
+    const char *argv[] = {"immich-migrate", "restore-owners", "--state-dir", s->state_dir, NULL};
+    struct strbuf cmd = {0};
+    argv_format(argv, &cmd);
+    char *hint = xasprintf(_("The library's owners and modes from before chown are saved; to put "
+                             "them back: %s"),
+                           sb_str(&cmd));
+    sb_free(&cmd);
+    return hint;
 }

@@ -9,6 +9,10 @@
  * containers were stopped by this migration (stage.h: point_of_no_return, stops_source): then
  * starting them again gives the user the old installation back. */
 bool rollback_possible(const struct session *s, const struct stage *failed_stage);
+/* When chown saved the library's owners (STATE/owners.manifest, files/owners.h): a sentence
+ * naming the command that puts them back, `immich-migrate restore-owners --state-dir DIR`
+ * (malloc'd); NULL when there is no manifest. Shown when a stage fails. */
+char *rollback_owners_hint(const struct session *s);
 /* `docker start SERVER ML`, recorded in the log as stage "rollback". Returns 0 or -1. */
 int rollback_start_docker(struct session *s, const struct reporter *outer, struct strbuf *err);
 

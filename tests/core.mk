@@ -16,9 +16,11 @@ tests_unit_test_artifacts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_artifacts_LDADD = $(LDADD) $(CMOCKA_LIBS)
 TESTS += tests/integration/cli.sh
 EXTRA_DIST += tests/integration/cli.sh
-TESTS += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \
+TESTS += tests/integration/batch-rollback.sh tests/integration/batch-restore-owners.sh \
+	tests/integration/cli-confirm.sh \
 	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
-EXTRA_DIST += tests/integration/batch-rollback.sh tests/integration/cli-confirm.sh \
+EXTRA_DIST += tests/integration/batch-rollback.sh tests/integration/batch-restore-owners.sh \
+	tests/integration/cli-confirm.sh \
 	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
 TESTS += tests/integration/include-cycles.sh
 EXTRA_DIST += tests/integration/include-cycles.sh

@@ -1,4 +1,5 @@
-/* immich-migrate chown DIR USER:GROUP [-c CONFIG | --target-location PATH] [--yes]
+/* immich-migrate chown DIR USER:GROUP [-c CONFIG | --target-location PATH] [--state-dir DIR]
+ * [--yes]
  *
  * DIR must be the plan's target_location: the value from -c CONFIG, else from
  * --target-location, else the plan's default (/var/lib/immich). So a typo never hands an
@@ -19,10 +20,13 @@ static void chown_usage(FILE *to)
                   "Give DIR and everything below it to USER:GROUP without following symlinks,\n"
                   "and set DIR to mode 0700. DIR must be the plan's target_location and, with\n"
                   "symlinks, '.' and '..' resolved, no system directory. A file with hard links\n"
-                  "outside DIR is left alone and reported.\n\n"
+                  "outside DIR is left alone and reported. The owners and modes from before\n"
+                  "are saved first in STATE/owners.manifest (restore-owners puts them back).\n\n"
                   "  -c, --config=FILE          take target_location from the plan FILE\n"
                   "      --target-location=DIR  the target_location when there is no plan file\n"
                   "                             (default /var/lib/immich)\n"
+                  "      --state-dir=STATE      where the owners are saved\n"
+                  "                             (default /var/lib/immich-migrate)\n"
                   "  -y, --yes                  do not ask for confirmation\n"
                   "  -h, --help                 show this help and exit\n"));
 }
@@ -30,16 +34,18 @@ static void chown_usage(FILE *to)
 struct chown_args {
     const char *config;
     const char *target;
+    const char *state_dir;
     bool yes;
 };
 
 /* 0 ok, 2 usage error, -1 help shown */
 static int parse_chown_args(int argc, char **argv, struct chown_args *a)
 {
-    enum { OPT_TARGET = 256 };
+    enum { OPT_TARGET = 256, OPT_STATE_DIR };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"target-location", required_argument, NULL, OPT_TARGET},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"yes", no_argument, NULL, 'y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -50,6 +56,7 @@ static int parse_chown_args(int argc, char **argv, struct chown_args *a)
         switch (c) {
         case 'c': a->config = optarg; break;
         case OPT_TARGET: a->target = optarg; break;
+        case OPT_STATE_DIR: a->state_dir = optarg; break;
         case 'y': a->yes = true; break;
         case 'h': chown_usage(stdout); return -1;
         default: chown_usage(stderr); return 2;
@@ -65,7 +72,7 @@ static int parse_chown_args(int argc, char **argv, struct chown_args *a)
 
 int cmd_chown(int argc, char **argv)
 {
-    struct chown_args a = {0};
+    struct chown_args a = {.state_dir = "/var/lib/immich-migrate"};
     int prc = parse_chown_args(argc, argv, &a);
     if (prc != 0)
         return prc < 0 ? 0 : prc;
@@ -94,7 +101,7 @@ int cmd_chown(int argc, char **argv)
             sb_append(&err, _("not confirmed; nothing was changed"));
         } else {
             struct chown_stats stats;
-            r = chown_tree(real, uid, gid, &rep, &stats, &err);
+            r = chown_tree(real, uid, gid, a.state_dir, &rep, &stats, &err);
         }
         sb_free(&q);
     }

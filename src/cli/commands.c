@@ -12,6 +12,8 @@ static const struct command commands[] = {
      N_("compare a backup archive with the library, entry by entry")},
     {"copy", cmd_copy, N_("copy the library to the NixOS media location (resumable)")},
     {"chown", cmd_chown, N_("give the library to the immich user, not following symlinks")},
+    {"restore-owners", cmd_restore_owners,
+     N_("give the library back the owners and modes saved before chown")},
     {"check", cmd_check, N_("find Docker and the NixOS target, run the pre-flight checks")},
     {"verify", cmd_verify, N_("check that every file the database names exists for Immich")},
     {"prepare-db", cmd_prepare_db, N_("empty the target database, create the extensions it needs")},

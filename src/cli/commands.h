@@ -21,6 +21,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_verify_backup(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_chown(int argc, char **argv);
+int cmd_restore_owners(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 

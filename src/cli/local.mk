@@ -7,4 +7,5 @@ libimmich_a_SOURCES += \
 	src/cli/cmd_import.c \
 	src/cli/cmd_dump.c src/cli/cmd_fixup.c src/cli/cmd_prepare_db.c \
 	src/cli/cmd_backup.c src/cli/cmd_verify_backup.c src/cli/cmd_copy.c src/cli/cmd_chown.c \
+	src/cli/cmd_restore_owners.c \
 	src/cli/cmd_check.c src/cli/cmd_verify.c

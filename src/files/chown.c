@@ -2,6 +2,7 @@
 #include "files/chown.h"
 #include "files/linkmap.h"
 #include "files/meter.h"
+#include "files/owners.h"
 #include "files/walk.h"
 #include "sys/safepath.h"
 
@@ -194,8 +195,8 @@ static void owner_name(uid_t uid, gid_t gid, struct strbuf *out)
     sb_printf(out, " (%lu:%lu)", (unsigned long)uid, (unsigned long)gid);
 }
 
-enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct reporter *rep,
-                             struct chown_stats *stats, struct strbuf *err)
+enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const char *state_dir,
+                             const struct reporter *rep, struct chown_stats *stats, struct strbuf *err)
 {
     memset(stats, 0, sizeof *stats);
     char *real = path_judge(dir, PATH_WRITE, err); /* again, right before acting */
@@ -203,8 +204,9 @@ enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct
     if (real && !ok)
         sb_printf(err, _("%s now resolves elsewhere; nothing was changed"), dir);
     free(real);
-    if (!ok)
-        return FILES_FAILED;
+    int saved = ok ? owners_save(dir, state_dir, rep, err) : -1;
+    if (saved != 0)
+        return saved == -2 ? FILES_CANCELLED : FILES_FAILED;
     struct chown_job j = {.dir = dir, .rep = rep, .stats = stats, .uid = uid, .gid = gid};
     meter_start(&j.meter, rep, "entries", 0, 0);
     struct walk_ops ops = {.pre = chown_pre, .error = chown_error, .ud = &j, .type_only = true};

@@ -9,7 +9,8 @@
  * failure is reported with its path and the walk goes on. DIR itself ends with mode 0700, as
  * the NixOS module's tmpfiles rule expects. A regular file with several names (hard links)
  * changes only when all its names are inside DIR (at its last name): one whose other names
- * lie outside is left alone and reported, since its owner is also theirs. */
+ * lie outside is left alone and reported, since its owner is also theirs. The owners and
+ * modes from before are saved first (owners.h): `immich-migrate restore-owners` undoes it. */
 #ifndef IM_FILES_CHOWN_H
 #define IM_FILES_CHOWN_H
 
@@ -34,8 +35,11 @@ int parse_owner(const char *spec, uid_t *uid, gid_t *gid, struct strbuf *err);
  * NULL + message. */
 char *chown_check_dir(const char *dir, const char *target_location, struct strbuf *err);
 
-/* dir must come from chown_check_dir. */
-enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const struct reporter *rep,
-                             struct chown_stats *stats, struct strbuf *err);
+/* dir must come from chown_check_dir. Before the first change, the owners and modes of dir
+ * and everything below it are saved in STATE_DIR/owners.manifest (files/owners.h; an existing
+ * one of dir is kept); when that fails, nothing is changed. */
+enum files_result chown_tree(const char *dir, uid_t uid, gid_t gid, const char *state_dir,
+                             const struct reporter *rep, struct chown_stats *stats,
+                             struct strbuf *err);
 
 #endif

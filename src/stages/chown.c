@@ -1,6 +1,7 @@
 /* Stage "chown": gives target_location to media_owner without following symlinks and sets it
- * to 0700. Destructive (owners cannot be restored without the backup): runs only after a
- * verified backup, and asks first. */
+ * to 0700. The owners and modes from before are saved in the state directory first
+ * (files/owners.h; `immich-migrate restore-owners` puts them back). Destructive: runs only
+ * after a verified backup, and asks first. */
 #include "stages/stage.h"
 #include "files/chown.h"
 #include "sys/spawn.h"
@@ -10,8 +11,15 @@
 static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const char *dir = plan_get(ctx->plan, PLAN_target_location);
-    const char *argv[] = {"immich-migrate",    "chown", dir, plan_get(ctx->plan, PLAN_media_owner),
-                          "--target-location", dir,     NULL};
+    const char *argv[] = {"immich-migrate",
+                          "chown",
+                          dir,
+                          plan_get(ctx->plan, PLAN_media_owner),
+                          "--target-location",
+                          dir,
+                          "--state-dir",
+                          ctx->state_dir ? ctx->state_dir : "/var/lib/immich-migrate",
+                          NULL};
     argv_format(argv, out);
     sb_append_char(out, '\n');
 }
@@ -38,7 +46,7 @@ static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)
     if (!ok)
         sb_append(err, _("not confirmed; nothing was changed"));
     else
-        r = chown_tree(dir, uid, gid, ctx->rep, &stats, err);
+        r = chown_tree(dir, uid, gid, ctx->state_dir, ctx->rep, &stats, err);
     free(dir);
     if (!ok)
         return STAGE_CANCELLED;

@@ -238,9 +238,17 @@ static void offer_rollback(struct ui *ui)
     struct run_view *rv = &ui->run;
     /* A stage refused by its gates left the journal as it was: nothing failed to undo. */
     if (!rv->finished || rv->result != STAGE_FAILED || rv->stage == ui->wiz->rollback_offered ||
-        worker_running(ui->w) || wiz_status(ui, rv->stage) != ST_FAILED ||
-        !rollback_possible(ui->s, rv->stage))
+        worker_running(ui->w) || wiz_status(ui, rv->stage) != ST_FAILED)
         return;
+    if (!rollback_possible(ui->s, rv->stage)) {
+        /* After the import: what chown changed can still be put back. */
+        char *owners = rollback_owners_hint(ui->s);
+        ui->wiz->rollback_offered = rv->stage;
+        if (owners)
+            dlg_text(ui, _("Rollback"), owners);
+        free(owners);
+        return;
+    }
     ui->wiz->rollback_offered = rv->stage;
     char *q = xasprintf(_("\"%s\" failed before the import. Start the Docker containers %s and %s "
                           "again, so the old installation runs as before? (Nothing else is changed.)"),

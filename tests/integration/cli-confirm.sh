@@ -14,7 +14,7 @@ before=$(stat -c %u:%g "$lib/upload")
 
 ask() { # ANSWER: runs chown in German on a terminal and answers
     tmux_start -- env IMMICH_MIGRATE_LOCALEDIR="$TEST_TMP/locale" LANGUAGE=de LC_ALL=C.UTF-8 \
-        "$IMMICH_MIGRATE" chown --target-location "$lib" "$lib" "$owner"
+        "$IMMICH_MIGRATE" chown --target-location "$lib" "$lib" "$owner" --state-dir "$TEST_TMP/state"
     tmux_wait_for "„ja“" 20
     tmux_type "$1"
     tmux_keys Enter

@@ -38,7 +38,7 @@ lib_now=$(cd "$lib" && find . -printf '%U:%G %p\n' | sort)
 [ "$lib_now" = "$lib_before" ] || fail "a refused chown changed owners"
 pass_step "bad paths, owners and unconfirmed runs refused"
 
-"$IMMICH_MIGRATE" chown "$lib" "$user:$group" -c "$TEST_TMP/plan.conf" --yes 2> "$TEST_TMP/log" ||
+"$IMMICH_MIGRATE" chown "$lib" "$user:$group" -c "$TEST_TMP/plan.conf" --state-dir "$TEST_TMP/state" --yes 2> "$TEST_TMP/log" ||
     { cat "$TEST_TMP/log"; fail "chown failed"; }
 assert_contains "$TEST_TMP/log" "0 failures"
 wrong=$(cd "$lib" && find . ! \( -uid "$uid" -gid "$gid" \) -printf '%p\n')
@@ -50,7 +50,7 @@ outside_after=$(stat -c '%u:%g %Z %z' "$TEST_TMP/outside/target.txt" "$TEST_TMP/
 pass_step "every entry changed, the outside target untouched, DIR 0700"
 
 # the same through --target-location (no plan file), and a second run changes nothing
-"$IMMICH_MIGRATE" chown "$lib" "$user:$group" --target-location "$lib" -y 2> "$TEST_TMP/log"
+"$IMMICH_MIGRATE" chown "$lib" "$user:$group" --target-location "$lib" --state-dir "$TEST_TMP/state" -y 2> "$TEST_TMP/log"
 assert_contains "$TEST_TMP/log" "now belong to $user:$group ($uid:$gid), 0 failures"
 outside_after=$(stat -c '%u:%g %Z %z' "$TEST_TMP/outside/target.txt" "$TEST_TMP/outside")
 [ "$outside_after" = "$outside_before" ] || fail "the second run changed the outside target"

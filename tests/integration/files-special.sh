@@ -113,7 +113,7 @@ printf 'pic\n' > "$lib/a/both.jpg"
 ln "$lib/a/both.jpg" "$lib/b/both.jpg"
 printf 'one\n' > "$lib/a/one.jpg"
 outside_before=$(stat -c '%u:%g %Z' "$TEST_TMP/elsewhere/shadow")
-"$IMMICH_MIGRATE" chown "$lib" "$user:$group" --target-location "$lib" --yes 2> "$TEST_TMP/log" ||
+"$IMMICH_MIGRATE" chown "$lib" "$user:$group" --target-location "$lib" --state-dir "$TEST_TMP/state" --yes 2> "$TEST_TMP/log" ||
     { cat "$TEST_TMP/log"; fail "chown failed"; }
 [ "$(stat -c '%u:%g %Z' "$TEST_TMP/elsewhere/shadow")" = "$outside_before" ] ||
     fail "chown changed a file outside DIR through a hard link"

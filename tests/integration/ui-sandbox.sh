@@ -1,7 +1,8 @@
 #!/bin/sh
 # The wizard on the sandbox, in tmux at 80x24: checks pass, stages run on the worker with
 # progress and log, and a confirmation from a stage (chown) is asked in a dialog: Esc
-# declines (nothing changes), y accepts (the library changes owner).
+# declines (nothing changes), y accepts (the library changes owner); a failure after chown
+# names `immich-migrate restore-owners`.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/tmux.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
@@ -82,6 +83,18 @@ grep -qF "now belong to $owner (" "$state/migration.log" || fail "chown's report
 [ "$(stat -c %U:%G "$target")" = "$owner" ] || fail "target is owned by $(stat -c %U:%G "$target"), not $owner"
 grep -q "^stage	chown	done" "$state/journal" || fail "journal does not say chown done"
 pass_step "a stage's confirmation: Esc declines, y accepts"
+
+# A stage failing after chown: the wizard names the command that puts the owners back.
+echo "IMMICH_SANDBOX_FAIL_START=immich-server" > "$sb/faults.env"
+wizard_next_to "Start Immich"
+tmux_keys r
+tmux_wait_for "restore-owners" 120
+tmux_assert "owners and modes from before chown are saved"
+tmux_keys Escape
+tmux_wait_for "Failed: systemctl start failed" 20
+tmux_refute "restore-owners"
+rm "$sb/faults.env"
+pass_step "after chown, a failure names immich-migrate restore-owners"
 
 tmux_keys q
 tmux_wait_for "Quit?"

@@ -73,7 +73,8 @@ static void test_library_stages(void **state)
     assert_non_null(gr);
     char *owner = xasprintf("%s:%s", pw->pw_name, gr->gr_name);
     plan_set(&plan, PLAN_media_owner, owner, SRC_TYPED, NULL);
-    struct stage_ctx ctx = {.plan = &plan, .assume_yes = true};
+    char *statedir = at("state");
+    struct stage_ctx ctx = {.plan = &plan, .assume_yes = true, .state_dir = statedir};
     struct strbuf err = {0};
 
     /* destructive steps before a verified backup: their backup gate does not hold (the
@@ -100,6 +101,9 @@ static void test_library_stages(void **state)
     struct stat st;
     assert_int_equal(stat(target, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0700);
+    char *manifest = at("state/owners.manifest"); /* saved before the chown */
+    assert_int_equal(access(manifest, R_OK), 0);
+    free(manifest);
 
     /* upload_location == target_location: the copy stage has nothing to do */
     plan_set(&plan, PLAN_target_location, lib, SRC_TYPED, NULL);
@@ -120,6 +124,7 @@ static void test_library_stages(void **state)
     free(lib);
     free(backup);
     free(target);
+    free(statedir);
     sb_free(&err);
     stage_ctx_free(&ctx);
     plan_free(&plan);

@@ -24,8 +24,6 @@ PGconn *import_connect(const char *dsn, const char *dbname, struct strbuf *err)
     /* Speed: the import is repeatable from the dump, so a crash needs no durability. */
     PGresult *res = PQexec(conn, "SET synchronous_commit = off");
     PQclear(res);
-    res = PQexec(conn, "SET maintenance_work_mem = '256MB'");
-    PQclear(res);
     return conn;
 }
 

@@ -14,9 +14,26 @@
 
 struct pg_import_options; /* pg/importer.h */
 
-/* Connects with dsn, dbname replacing the DSN's when not NULL, and applies the import's
- * session settings (synchronous_commit off, a larger maintenance_work_mem). */
+/* Connects with dsn, dbname replacing the DSN's when not NULL, with synchronous_commit off
+ * (index-build settings: import_tune_apply). */
 PGconn *import_connect(const char *dsn, const char *dbname, struct strbuf *err);
+
+/* The index-build settings of every import session, sized once from the target's memory. */
+struct import_tuning {
+    long long default_kb; /* the session's maintenance_work_mem before ours */
+    long long mwm_kb;     /* ours: >= default_kb, at most 2 GiB */
+    int par_workers;      /* max_parallel_maintenance_workers for the serial path; -1 = keep */
+    bool local;           /* the server runs on this machine */
+    char why[160];        /* how mwm_kb was chosen, for the log */
+};
+/* On a fresh session (before any SET): maintenance_work_mem = a quarter of this machine's
+ * MemAvailable when the server is local (Unix socket or loopback), else the server's
+ * shared_buffers, divided by jobs, capped at 2 GiB, never below the server's own value.
+ * max_parallel_maintenance_workers = CPUs - 1 (at most 4) when the server is local and
+ * /dev/shm has room for twice that memory, else 0. */
+void import_tune(PGconn *conn, int jobs, struct import_tuning *t);
+/* SETs t's maintenance_work_mem (when above the default) and par_workers (when >= 0). */
+int import_tune_apply(PGconn *conn, const struct import_tuning *t, int par_workers, struct strbuf *err);
 
 /* What the safety scan learned about the file. */
 struct scan_summary {
@@ -69,6 +86,8 @@ struct pool;
 struct pool *pool_new(int workers, const char *dsn);
 /* The database workers connect to, and the session statements they replay first. */
 void pool_set_database(struct pool *p, const char *dbname);
+/* Settings every worker session gets (no server-side parallel workers: ours run side by side). */
+void pool_set_tuning(struct pool *p, const struct import_tuning *t);
 int pool_replay(struct pool *p, const char *stmt, struct strbuf *err);
 /* Queues a job (ownership passes); waits for a free worker. Returns -1 when some job failed
  * (its report in err). */
@@ -98,6 +117,7 @@ struct importer {
     bool txn;
     bool in_block;  /* inside the file's own BEGIN … COMMIT */
     bool superuser; /* the session is a superuser's (import alone may be) */
+    struct import_tuning tune;
     struct meta_rules rules;
     struct pool *pool;
     struct table_rows *tables;

@@ -28,6 +28,7 @@ struct pool {
     size_t nsession;
     bool failed;
     struct strbuf failure;
+    struct import_tuning tune;
     pool_rows_cb rows_cb;
     void *rows_ud;
 };
@@ -65,6 +66,11 @@ struct pool *pool_new(int workers, const char *dsn)
         p->w[i].pool = p;
     p->dsn = xstrdup(dsn);
     return p;
+}
+
+void pool_set_tuning(struct pool *p, const struct import_tuning *t)
+{
+    p->tune = *t;
 }
 
 void pool_on_rows(struct pool *p, pool_rows_cb cb, void *ud)
@@ -126,7 +132,7 @@ static int connect_worker(struct pool *p, struct worker *w, struct strbuf *err)
     if (!w->conn)
         return -1;
     /* our workers already build indexes side by side: no server workers on top of them */
-    if (exec_ok(w->conn, "SET max_parallel_maintenance_workers = 0", err) < 0)
+    if (import_tune_apply(w->conn, &p->tune, 0, err) < 0)
         return -1;
     for (size_t i = 0; i < p->nsession; i++)
         if (exec_ok(w->conn, p->session[i], err) < 0)

@@ -191,6 +191,31 @@ static int exec_simple(struct importer *im, const char *sql, struct strbuf *err)
 }
 
 
+/* Server-side parallel index builds only on the serial path: with jobs > 1 our own
+ * connections build indexes side by side. */
+static int serial_workers(const struct importer *im)
+{
+    return im->o->jobs > 1 ? 0 : im->tune.par_workers;
+}
+
+/* Sizes and applies the index-build settings; the log says what the server took. */
+static int tune_sessions(struct importer *im, struct strbuf *err)
+{
+    import_tune(im->conn, im->o->jobs, &im->tune);
+    if (import_tune_apply(im->conn, &im->tune, serial_workers(im), err) < 0)
+        return -1;
+    PGresult *res = PQexec(im->conn, "SELECT pg_catalog.current_setting('maintenance_work_mem'), "
+                                     "pg_catalog.current_setting('max_parallel_maintenance_workers')");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        report_msg(im->rep, REC_MESSAGE,
+                   _("index builds: maintenance_work_mem = %s (%s; server default %lld MiB), "
+                     "max_parallel_maintenance_workers = %s, on %d connection(s)"),
+                   PQgetvalue(res, 0, 0), im->tune.why, im->tune.default_kb / 1024,
+                   PQgetvalue(res, 0, 1), im->o->jobs);
+    PQclear(res);
+    return 0;
+}
+
 static int run_meta(struct importer *im, struct strbuf *err)
 {
     struct meta_cmd m;
@@ -214,6 +239,10 @@ static int run_meta(struct importer *im, struct strbuf *err)
     } else if (m.kind == META_CONNECT) {
         /* the new connection first, then the old one goes (as psql does) */
         PGconn *c = import_connect(im->o->dsn, m.arg, err);
+        if (c && import_tune_apply(c, &im->tune, serial_workers(im), err) < 0) {
+            PQfinish(c);
+            c = NULL;
+        }
         if (!c) {
             rc = -1;
         } else {
@@ -409,7 +438,7 @@ static int run_import(struct importer *im, struct strbuf *err)
     im->conn = import_connect(o->dsn, NULL, err);
     if (!im->conn)
         return -1;
-    if (check_session_user(im, err) < 0)
+    if (check_session_user(im, err) < 0 || tune_sessions(im, err) < 0)
         return -1;
     im->db = xstrdup(PQdb(im->conn));
     im->target_db = xstrdup(o->target_db ? o->target_db : im->db);
@@ -441,6 +470,7 @@ static int run_import(struct importer *im, struct strbuf *err)
     if (o->jobs > 1) {
         im->pool = pool_new(o->jobs, o->dsn);
         pool_set_database(im->pool, im->db);
+        pool_set_tuning(im->pool, &im->tune);
         pool_on_rows(im->pool, import_add_rows, im);
     }
     report_msg(im->rep, REC_MESSAGE, _("importing %s (%llu statements, %llu COPY blocks)%s"),

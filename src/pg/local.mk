@@ -9,5 +9,5 @@ libimmich_a_SOURCES += \
 	src/pg/sql_policy.c src/pg/sql_policy.h \
 	src/pg/pg_report.c src/pg/pg_report.h \
 	src/pg/import_int.h src/pg/import_conn.c src/pg/import_prescan.c src/pg/import_pool.c \
-	src/pg/import_copy.c src/pg/import_verify.c src/pg/import_ext.c \
+	src/pg/import_copy.c src/pg/import_verify.c src/pg/import_ext.c src/pg/import_tune.c \
 	src/pg/importer.c src/pg/importer.h

@@ -120,14 +120,42 @@ nearest() { # DB: the 5 assets nearest to one embedding, through clip_index
 }
 nearest vec > "$TEST_TMP/nearest.txt"
 assert_contains "$TEST_TMP/nearest.txt" "Index Scan using clip_index"
+# A probe: an event trigger notes the settings of every session that runs CREATE INDEX (it is
+# dropped again before the comparison).
+probe_on() { # DB
+    psql_on src -d "$1" -c "CREATE SCHEMA probe" \
+        -c "CREATE TABLE probe.seen (pid int, mwm text, workers text)" \
+        -c "CREATE FUNCTION probe.note() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
+            SET search_path = pg_catalog AS \$\$ BEGIN INSERT INTO probe.seen VALUES (pg_backend_pid(),
+            current_setting('maintenance_work_mem'), current_setting('max_parallel_maintenance_workers'));
+            END \$\$" \
+        -c "CREATE EVENT TRIGGER probe ON ddl_command_end WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION probe.note()"
+}
+probe_off() { psql_on src -d "$1" -c "DROP EVENT TRIGGER probe" -c "SET client_min_messages = warning" -c "DROP SCHEMA probe CASCADE"; }
+default_mwm=$(psql_on src -d postgres -At -c "SHOW maintenance_work_mem")
 for mode in serial parallel; do
     newdb "vec_$mode"
     if [ $mode = parallel ]; then set -- -j 2; else set --; fi
+    probe_on "vec_$mode"
     "$IMMICH_MIGRATE" import --dsn "$(dsn "vec_$mode")" "$@" "$TEST_TMP/vec.sql" 2>"$TEST_TMP/vec_$mode.log" \
         || { cat "$TEST_TMP/vec_$mode.log"; fail "pgvector dump: $mode import failed"; }
     assert_contains "$TEST_TMP/vec_$mode.log" "row counts checked"
+    # every index was built with the maintenance_work_mem the log names, above the default;
+    # -j 2: on several connections, without server-side workers on top of ours
+    seen=$(psql_on src -d "vec_$mode" -At -F ' ' -c "SELECT DISTINCT mwm, workers FROM probe.seen")
+    pids=$(psql_on src -d "vec_$mode" -At -c "SELECT count(DISTINCT pid) FROM probe.seen")
+    [ "$(echo "$seen" | wc -l)" = 1 ] || fail "vec_$mode: index builds saw different settings: $seen"
+    mwm=${seen% *} workers=${seen#* }
+    [ -n "$mwm" ] && [ "$mwm" != "$default_mwm" ] || fail "vec_$mode: indexes built with the default maintenance_work_mem ($seen)"
+    assert_contains "$TEST_TMP/vec_$mode.log" "maintenance_work_mem = $mwm ("
+    assert_contains "$TEST_TMP/vec_$mode.log" "max_parallel_maintenance_workers = $workers,"
+    if [ $mode = parallel ]; then
+        [ "$workers" = 0 ] || fail "vec_parallel: server-side workers on top of -j 2 ($seen)"
+        [ "$pids" -ge 2 ] || fail "vec_parallel: all indexes were built on one connection"
+    fi
+    probe_off "vec_$mode"
     check_load "vec_$mode"
     nearest "vec_$mode" > "$TEST_TMP/nearest_$mode.txt"
     diff -u "$TEST_TMP/nearest.txt" "$TEST_TMP/nearest_$mode.txt" || fail "vec_$mode: the hnsw search differs from the source's"
 done
-pass_step "pgvector embeddings and hnsw indexes load identically"
+pass_step "pgvector embeddings and hnsw indexes load identically, built with the sized maintenance_work_mem"

@@ -61,7 +61,8 @@ struct zread *zread_open(int fd, enum zread_kind kind, const void *pre, size_t p
     z->detail = "";
     z->raw_pos = pre_len;
     z->zbuf = xmalloc(kind == ZREAD_ZSTD ? ZREAD_BLOCK : pre_len ? pre_len : 1);
-    memcpy(z->zbuf, pre, pre_len);
+    if (pre_len) /* pre may be NULL when there is nothing to hand over */
+        memcpy(z->zbuf, pre, pre_len);
     z->zin = (ZSTD_inBuffer){z->zbuf, pre_len, 0};
     bool ok = true;
     if (kind == ZREAD_GZIP)

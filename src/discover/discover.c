@@ -1,4 +1,5 @@
 #include "discover/discover.h"
+#include "sys/safepath.h"
 #include "discover/docker.h"
 #include "discover/http.h"
 #include "discover/systemd.h"
@@ -226,12 +227,19 @@ static void query_source_db(struct discovery *d, const struct plan *p, const str
     sb_free(&out);
 }
 
-/* Size of the library (for the free-space check and the summary); never follows symlinks. */
+/* Size of the library (for the free-space check and the summary). upload_location itself may
+ * be a symlink to the library (it is resolved, as every path setting is judged); below it the
+ * walk never follows symlinks. */
 static void measure_library(struct discovery *d, const struct plan *p)
 {
     const char *upload = plan_get(p, PLAN_upload_location);
     struct library_size size;
-    if (!*upload || space_library(upload, &size) != 0)
+    if (!*upload)
+        return;
+    char *real = path_resolve(upload);
+    int rc = space_library(real ? real : upload, &size);
+    free(real);
+    if (rc != 0)
         return;
     d->lib_bytes = size.bytes;
     d->lib_files = size.files;

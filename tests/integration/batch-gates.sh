@@ -29,14 +29,14 @@ mkdir -p "$target"
 echo stray >"$target/stray.txt"
 
 expect_status 1 "$IMMICH_MIGRATE" --batch --yes -c "$PLAN" --state-dir "$state" 2>"$TEST_TMP/err"
-assert_contains "$TEST_TMP/err" 'stage "discover" failed'
+assert_contains "$TEST_TMP/err" 'stage "Discover & check" failed'
 grep -q "^docker	stop	" "$sb/calls.log" && fail "docker stop ran after a failed check"
 grep -q "	override	" "$log" && fail "an override was logged without --override"
 pass_step "a failed check stops the batch before anything changes"
 
 # --override backup does not pass over the checks.
 expect_status 1 "$IMMICH_MIGRATE" --batch --yes --resume --override backup -c "$PLAN" --state-dir "$state" 2>"$TEST_TMP/err"
-assert_contains "$TEST_TMP/err" 'stage "discover" failed'
+assert_contains "$TEST_TMP/err" 'stage "Discover & check" failed'
 grep -q "^docker	stop	" "$sb/calls.log" && fail "docker stop ran with the checks failed and not overridden"
 pass_step "--override of another gate does not pass over the checks"
 

@@ -27,7 +27,7 @@ expect_status 1 env IMMICH_SANDBOX_FAIL_START=immich-server "$IMMICH_MIGRATE" --
     -c "$conf" --state-dir "$state" 2> "$TEST_TMP/err"
 assert_contains "$TEST_TMP/err" "is the Docker library itself: files stay in place"
 assert_contains "$TEST_TMP/err" "Saved the owners and modes of"
-assert_contains "$TEST_TMP/err" 'stage "start" failed'
+assert_contains "$TEST_TMP/err" 'stage "Start Immich" failed'
 assert_contains "$TEST_TMP/err" "to put them back: immich-migrate restore-owners --state-dir $state"
 [ "$(snap)" != "$before" ] || fail "chown changed nothing"
 pass_step "a failure after chown names restore-owners"

@@ -13,7 +13,7 @@ cp "$sb/immich-migrate.conf" "$conf"
 # is refused by the checks already, before Docker is stopped.)
 expect_status 1 env IMMICH_SANDBOX_FAIL_PG_DUMP=1 "$IMMICH_MIGRATE" --batch --yes -c "$conf" \
     --state-dir "$TEST_TMP/state" 2> "$TEST_TMP/err"
-assert_contains "$TEST_TMP/err" 'stage "dump" failed'
+assert_contains "$TEST_TMP/err" 'stage "Dump database" failed'
 assert_contains "$TEST_TMP/err" "To run the old installation again: $sb/bin/docker start immich_server immich_machine_learning"
 grep -q "^docker	stop	immich_server	immich_machine_learning" "$sb/calls.log" || fail "docker stop was not called"
 if grep -q "^docker	start	" "$sb/calls.log"; then fail "batch started the containers by itself"; fi

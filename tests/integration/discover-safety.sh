@@ -46,7 +46,7 @@ grep -q "^FAIL  Backup and state directories: backup_dir $shared: $shared is own
 : >"$CALLS_LOG"
 run_status 1 --batch --yes -c "$TEST_TMP/plan-shared" --state-dir "$state"
 assert_contains "$errf" "FAIL Backup and state directories: backup_dir $shared"
-assert_contains "$errf" 'stage "discover" failed'
+assert_contains "$errf" 'stage "Discover & check" failed'
 assert_no_stop
 assert_empty_dir "$shared"
 pass_step "a 0777 backup_dir owned by nobody fails the checks; batch stops before Docker, writes nothing"

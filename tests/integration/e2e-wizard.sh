@@ -80,7 +80,14 @@ for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up
     [ "$t" = "Fix up dump" ] || continue
     # the fix-up's report line by line on its screen: counts per path column, path rules,
     # MediaLocation (records of their own, not one collapsed line)
-    tmux_screen | grep -qE ': [0-9]+ / [0-9]+' || { _tmux_dump; fail "the fix-up's counts per column are not on its screen"; }
+    # (the report is longer than the log pane: scroll back through it, record by record)
+    seen=no
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do
+        if tmux_screen | grep -qE ': [0-9]+ / [0-9]+'; then seen=yes; break; fi
+        tmux_keys PPage
+        sleep 0.2
+    done
+    [ "$seen" = yes ] || { _tmux_dump; fail "the fix-up's counts per column are not on its screen"; }
     for l in "Path rules:" "MediaLocation: " "Path columns (rewritten / left as they were):"; do
         grep -qF "	$l" "$state/migration.log" || fail "the fix-up's report has no record of its own: $l"
     done

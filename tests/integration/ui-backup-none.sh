@@ -16,7 +16,7 @@ CONF
 row() { tmux_screen | grep -F "library_backup"; }
 edit_to() { # VALUE: edit library_backup to VALUE and press Enter
     tmux_keys Enter
-    tmux_wait_for "Ctrl-U clear"
+    tmux_wait_for "Ctrl-A/E/W/U/K"
     tmux_keys C-u
     tmux_type "$1"
     tmux_keys Enter
@@ -49,7 +49,7 @@ grep -q '^library_backup = "none"' "$state/journal" || fail "the journal's plan 
 pass_step "none with the typed confirmation: set, saved in the journal"
 
 edit_to originals
-tmux_wait_gone "Ctrl-U clear"
+tmux_wait_gone "Ctrl-A/E/W/U/K"
 tmux_refute 'to confirm'
 row | grep -q "originals" || { _tmux_dump; fail "originals was not taken"; }
 pass_step "originals needs no confirmation"

@@ -46,8 +46,8 @@ tmux_keys n
 tmux_wait_for "Result: done" 120
 tmux_assert "[ ok ]"
 tmux_refute "[FAIL]"
-grep -qE "backup needs [0-9.]+ (B|KiB|MiB|GiB) \([0-9.]+ (B|KiB|MiB|GiB|TiB) free\)" "$state/migration.log" ||
-    fail "the free space has no unit: $(grep -o 'backup needs[^	]*' "$state/migration.log")"
+grep -qE "needs [0-9.]+ (B|KiB|MiB|GiB), you have [0-9.]+ (B|KiB|MiB|GiB|TiB) free" "$state/migration.log" ||
+    fail "the free space has no unit: $(grep -o 'Free space[^	]*' "$state/migration.log")"
 pass_step "checks pass on the sandbox; free space with units"
 
 wizard_next_to "Stop Docker"

@@ -50,7 +50,7 @@ done
 grep -q "	verify_backup	override	" "$log" && fail "verify_backup needs no gate but logged an override"
 "$IMMICH_MIGRATE" --report="$state" >"$TEST_TMP/report.md"
 sed -n '/^## Overrides/,/^## /p' "$TEST_TMP/report.md" >"$TEST_TMP/overrides.md"
-for s in stop_docker prepare_db import chown; do
+for s in "Stop Docker" "Prepare database" "Import dump" "Set owner"; do
     grep -F "[$s]" "$TEST_TMP/overrides.md" | grep -qF "override of checks" ||
         { cat "$TEST_TMP/report.md"; fail "the report does not list the override of $s"; }
 done

@@ -115,7 +115,7 @@ static void dialog_draw(void *arg)
         move(cur_y, cur_x); /* the visible cursor (curs_set in edit_loop) stays here */
 }
 
-bool ui_is_yes_key(int key)
+static bool ui_is_yes_key(int key)
 {
     /* TRANSLATORS: the key that answers "yes" in yes/no questions (one letter). */
     const char *yes = _("y");

@@ -160,7 +160,6 @@ bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char 
                struct strbuf *out);
 void dlg_text(struct ui *ui, const char *title, const char *text); /* pager: Esc/q/Enter close */
 void dlg_help(struct ui *ui, const char *screen_help);
-bool ui_is_yes_key(int key);
 
 /* ---- the wizard's screens ---- */
 /* A screen of the wizard. Its state is its own: open makes it when the wizard starts, close
@@ -180,7 +179,6 @@ extern const struct screen screen_welcome, screen_settings, screen_checks, scree
 
 /* wizard.c; ui->wiz is set */
 const struct stage *wiz_stage_at(const struct ui *ui, int pos); /* stage of a stage screen */
-int wiz_pos_of_stage(const struct ui *ui, const struct stage *st);
 const struct stage *wiz_current_stage(const struct ui *ui); /* of the screen shown, or NULL */
 /* Every stage in stage_list() order; *n gets their number. */
 const struct stage *const *wiz_stages(const struct ui *ui, size_t *n);
@@ -194,7 +192,6 @@ enum stage_status wiz_status(const struct ui *ui, const struct stage *st);
 bool wiz_start_stage(struct ui *ui, const struct stage *st);
 void wiz_draw_header(struct ui *ui, const char *title); /* title bar + demo banner; returns */
 int wiz_body_top(const struct ui *ui);
-void wiz_show_question(struct ui *ui);
 /* scr_stage.c, shared with the checks screen */
 void stage_draw_result(struct ui *ui, const struct stage *st, int y);
 bool stage_common_key(struct ui *ui, int key);

@@ -67,14 +67,6 @@ const struct stage *wiz_stage_at(const struct ui *ui, int pos)
     return NULL;
 }
 
-int wiz_pos_of_stage(const struct ui *ui, const struct stage *st)
-{
-    for (int pos = POS_CHECKS; pos < ui->wiz->npos - 1; pos++)
-        if (wiz_stage_at(ui, pos) == st)
-            return pos;
-    return ui->wiz->npos - 1;
-}
-
 const struct stage *wiz_current_stage(const struct ui *ui)
 {
     return wiz_stage_at(ui, ui->wiz->pos);
@@ -201,7 +193,7 @@ bool wiz_start_stage(struct ui *ui, const struct stage *st)
     return true;
 }
 
-void wiz_show_question(struct ui *ui)
+static void wiz_show_question(struct ui *ui)
 {
     if (!ui->run.question)
         return;

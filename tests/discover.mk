@@ -15,7 +15,8 @@ tests_unit_test_unit_env_LDADD = $(LDADD) $(CMOCKA_LIBS)
 # binary with clang (run: tests/fuzz/fuzz-dotenv NEW_DIR $(top_srcdir)/tests/fuzz/dotenv-corpus).
 check_PROGRAMS += tests/fuzz/fuzz_dotenv_driver
 TESTS += tests/fuzz/fuzz_dotenv_driver
-tests_fuzz_fuzz_dotenv_driver_SOURCES = tests/fuzz/fuzz_dotenv.c tests/fuzz/fuzz_dotenv_driver.c
+tests_fuzz_fuzz_dotenv_driver_SOURCES = tests/fuzz/fuzz_dotenv.c tests/fuzz/corpus_driver.c
+tests_fuzz_fuzz_dotenv_driver_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS=\"tests/fuzz/dotenv-corpus\"
 EXTRA_DIST += tests/fuzz/dotenv-corpus
 fuzz-dotenv: $(top_srcdir)/tests/fuzz/fuzz_dotenv.c $(top_srcdir)/src/discover/dotenv.c
 	$(MKDIR_P) tests/fuzz

@@ -6,6 +6,7 @@
 #include "redact.h"
 #include "finish.h"
 #include "rollback.h"
+#include "runstatus.h"
 #include "journal.h"
 #include "session.h"
 #include "sys/spawn.h"
@@ -223,6 +224,51 @@ static void print_resume_hint(const struct app_options *opt, const struct sessio
     sb_free(&cmd);
 }
 
+/* The process that holds the state directory's lock and runs detached (its wizard's terminal
+ * hung up; runstatus.h), or 0. */
+static long detached_holder(const char *state_dir)
+{
+    long holder = journal_lock_holder(state_dir);
+    struct runstatus_info info;
+    if (holder <= 0 || runstatus_read(state_dir, &info) < 0)
+        return 0;
+    long pid = info.pid;
+    runstatus_info_free(&info);
+    return pid == holder ? pid : 0;
+}
+
+/* A wizard started while a detached one runs: it follows that run, and when the run's process
+ * has ended, it takes over as a resume, at the next stage. */
+static int attach_and_take_over(const struct app_options *opt, long pid)
+{
+    int rc = ui_attach_run(opt->state_dir, pid);
+    if (rc == 0)
+        fprintf(stderr,
+                _("immich-migrate: the migration goes on in process %ld without a terminal; run "
+                  "immich-migrate again to follow it\n"),
+                pid);
+    if (rc != -1)
+        return rc;
+    struct session_options so = session_options_of(opt);
+    so.resume = true;
+    struct session s;
+    struct strbuf err = {0};
+    bool found_unfinished = false;
+    if (session_open(&s, &so, &found_unfinished, &err) < 0) {
+        ui_close_terminal();
+        fprintf(stderr, "immich-migrate: %s\n", sb_str(&err));
+        sb_free(&err);
+        session_close(&s);
+        return 1;
+    }
+    sb_free(&err);
+    rc = ui_wizard_run(&s, false, true);
+    if (rc == 0 || rc > 128)
+        print_resume_hint(opt, &s, false);
+    session_close(&s);
+    return rc;
+}
+
 static int run_session(const struct app_options *opt)
 {
     struct session_options so = session_options_of(opt);
@@ -230,6 +276,12 @@ static int run_session(const struct app_options *opt)
     struct strbuf err = {0};
     bool found_unfinished = false;
     if (session_open(&s, &so, &found_unfinished, &err) < 0) {
+        long pid = opt->mode == MODE_WIZARD ? detached_holder(opt->state_dir) : 0;
+        if (pid > 0) {
+            sb_free(&err);
+            session_close(&s);
+            return attach_and_take_over(opt, pid);
+        }
         fprintf(stderr, "immich-migrate: %s\n", sb_str(&err));
         sb_free(&err);
         session_close(&s);
@@ -241,7 +293,7 @@ static int run_session(const struct app_options *opt)
     case MODE_DRY_RUN: rc = run_dry(&s); break;
     case MODE_BATCH: rc = run_batch(&s, found_unfinished); break;
     default:
-        rc = ui_wizard_run(&s, found_unfinished);
+        rc = ui_wizard_run(&s, found_unfinished, false);
         if (rc == 0 || rc > 128)
             print_resume_hint(opt, &s, found_unfinished);
         break;

@@ -111,6 +111,27 @@ int journal_lock(const char *dir, struct strbuf *err)
     return fd;
 }
 
+long journal_lock_holder(const char *dir)
+{
+    char *path = xasprintf("%s/%s", dir, LOCK_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(path);
+    if (fd < 0)
+        return 0;
+    long pid = 0;
+    /* A shared lock is refused exactly while someone holds the exclusive one. */
+    if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+        char buf[32] = "";
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        pid = strtol(buf, NULL, 10);
+        if (pid <= 0)
+            pid = -1;
+    }
+    close(fd);
+    return pid;
+}
+
 void journal_unlock(int lock_fd)
 {
     if (lock_fd >= 0) {

@@ -29,6 +29,9 @@ struct journal;
  * with a message naming the other process's pid. */
 int journal_lock(const char *dir, struct strbuf *err);
 void journal_unlock(int lock_fd);
+/* The pid of the process holding dir's lock (as its lock file says; -1 when it says none),
+ * or 0 when nobody holds it. Creates and changes nothing. */
+long journal_lock_holder(const char *dir);
 
 /* A new journal for plan p (snapshot) in dir; not written until journal_save(). */
 struct journal *journal_create(const char *dir, const struct plan *p);

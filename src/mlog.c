@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MLOG_MAGIC "# immich-migrate log 1\n"
@@ -83,20 +84,9 @@ void mlog_write(struct mlog *log, const char *stage, const struct record *rec)
     sb_free(&line);
 }
 
-int mlog_read(const char *dir, struct mlog_entries *out, struct strbuf *err)
+/* Appends the records of text (whole lines) to out. */
+static void parse_lines(const char *cur, struct mlog_entries *out, size_t *cap)
 {
-    out->v = NULL;
-    out->n = 0;
-    char *path = xasprintf("%s/%s", dir, MLOG_FILE);
-    struct strbuf text = {0};
-    if (read_small_file(path, &text) < 0) {
-        sb_printf(err, _("cannot read the log %s: %s"), path, strerror(errno));
-        free(path);
-        return -1;
-    }
-    free(path);
-    size_t cap = 0;
-    const char *cur = sb_str(&text);
     while (*cur) {
         size_t n = strcspn(cur, "\n");
         char *line = xstrndup(cur, n);
@@ -104,9 +94,9 @@ int mlog_read(const char *dir, struct mlog_entries *out, struct strbuf *err)
         char *f[8] = {0};
         size_t nf = line[0] == '#' ? 0 : tsv_split(line, f, 8);
         if (nf == 8 && record_kind_from_name(f[2]) >= 0) {
-            if (out->n == cap) {
-                cap = cap ? cap * 2 : 64;
-                out->v = xrealloc(out->v, cap * sizeof *out->v);
+            if (out->n == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                out->v = xrealloc(out->v, *cap * sizeof *out->v);
             }
             struct mlog_entry *e = &out->v[out->n++];
             e->time = strtoll(f[0], NULL, 10);
@@ -124,7 +114,70 @@ int mlog_read(const char *dir, struct mlog_entries *out, struct strbuf *err)
             free(f[i]);
         free(line);
     }
+}
+
+int mlog_read(const char *dir, struct mlog_entries *out, struct strbuf *err)
+{
+    out->v = NULL;
+    out->n = 0;
+    char *path = xasprintf("%s/%s", dir, MLOG_FILE);
+    struct strbuf text = {0};
+    if (read_small_file(path, &text) < 0) {
+        sb_printf(err, _("cannot read the log %s: %s"), path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    free(path);
+    size_t cap = 0;
+    parse_lines(sb_str(&text), out, &cap);
     sb_free(&text);
+    return 0;
+}
+
+int mlog_read_new(const char *dir, uint64_t *offset, size_t max_bytes, struct mlog_entries *out,
+                  struct strbuf *err)
+{
+    out->v = NULL;
+    out->n = 0;
+    char *path = xasprintf("%s/%s", dir, MLOG_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) < 0) {
+        sb_printf(err, _("cannot read the log %s: %s"), path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        return -1;
+    }
+    free(path);
+    uint64_t size = (uint64_t)sb.st_size, from = *offset;
+    bool partial_first = false; /* starting inside the file: its first line may be cut */
+    if (from > size)
+        from = 0; /* a new log */
+    if (size - from > max_bytes) {
+        from = size - max_bytes;
+        partial_first = true;
+    }
+    size_t len = (size_t)(size - from);
+    char *buf = xmalloc(len + 1);
+    ssize_t n = len ? pread(fd, buf, len, (off_t)from) : 0;
+    close(fd);
+    len = n > 0 ? (size_t)n : 0;
+    buf[len] = '\0';
+    /* Only whole lines: a record being written now is read next time. */
+    char *end = memrchr(buf, '\n', len);
+    char *start = buf;
+    if (partial_first && end) {
+        char *nl = memchr(buf, '\n', len);
+        start = nl + 1;
+    }
+    if (end) {
+        end[1] = '\0';
+        *offset = from + (uint64_t)(end + 1 - buf);
+        size_t cap = 0;
+        parse_lines(start, out, &cap);
+    }
+    free(buf);
     return 0;
 }
 

@@ -36,6 +36,12 @@ struct mlog_entries {
 
 /* Reads DIR/migration.log. Returns 0, or -1 with a message. */
 int mlog_read(const char *dir, struct mlog_entries *out, struct strbuf *err);
+/* Reads the records appended to DIR/migration.log since byte *offset (when more than max_bytes
+ * are new, only the last max_bytes: a viewer wants the newest), whole lines only, and moves
+ * *offset past them; a log shorter than *offset is read from its start. Returns 0, or -1 with
+ * a message. */
+int mlog_read_new(const char *dir, uint64_t *offset, size_t max_bytes, struct mlog_entries *out,
+                  struct strbuf *err);
 void mlog_entries_free(struct mlog_entries *e);
 
 #endif

@@ -50,6 +50,7 @@ int session_open(struct session *s, const struct session_options *opt, bool *fou
     s->lock_fd = journal_lock(s->state_dir, err);
     if (s->lock_fd < 0)
         return -1;
+    s->status = runstatus_new(s->state_dir);
     struct journal *old = journal_load(s->state_dir, err);
     if (!old && err->len)
         return -1;
@@ -192,6 +193,7 @@ void session_close(struct session *s)
     }
     journal_free(s->journal);
     mlog_close(s->log);
+    runstatus_free(s->status); /* before the lock goes: a viewer reads it only while locked */
     journal_unlock(s->lock_fd);
     plan_free(&s->plan);
     free(s->state_dir);
@@ -216,6 +218,8 @@ static void tee_record(void *ud, const struct record *rec)
 static void tee_progress(void *ud, const struct progress *p)
 {
     struct tee *t = ud;
+    if (t->s->status)
+        runstatus_progress(t->s->status, p);
     if (t->outer && t->outer->on_progress)
         t->outer->on_progress(t->outer->ud, p);
 }
@@ -343,6 +347,8 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
         if (journal_save(s->journal, err) < 0)
             return STAGE_FAILED;
     }
+    if (s->status)
+        runstatus_stage_started(s->status, st->id);
     report_msg(&rep, REC_MESSAGE, _("%s: started"), _(st->title));
     double t0 = now_monotonic();
     size_t errlen = err->len;
@@ -387,7 +393,21 @@ static enum stage_result run_stage(struct session *s, const struct stage *st,
         }
         sb_free(&save_err);
     }
+    /* After the journal: a viewer that sees "ended" finds the result saved. */
+    if (s->status)
+        runstatus_stage_ended(s->status, result);
     return result;
+}
+
+void session_detach(struct session *s, const struct stage *st)
+{
+    char *text = xasprintf(_("%s: the terminal hung up; the stage goes on without it, and the "
+                             "program stops when it ends (run immich-migrate again to follow it)"),
+                           _(st->title));
+    log_message(s, st->id, REC_MESSAGE, text);
+    free(text);
+    if (s->status)
+        runstatus_detach(s->status);
 }
 
 void session_skip_stage(struct session *s, const struct stage *st, const char *why)

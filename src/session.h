@@ -12,6 +12,7 @@
 #include "journal.h"
 #include "mlog.h"
 #include "plan.h"
+#include "runstatus.h"
 #include "stages/stage.h"
 
 /* How the program runs the session (app.c fills it from its command line). */
@@ -33,7 +34,8 @@ struct session {
     struct journal *journal; /* NULL in dry run */
     struct mlog *log;        /* NULL in dry run */
     int lock_fd;
-    bool resumed; /* an unfinished journal was found and taken up */
+    bool resumed;              /* an unfinished journal was found and taken up */
+    struct runstatus *status;  /* the running stage's status file (runstatus.h); NULL in dry run */
 };
 
 /* Reads the config, takes the lock, opens log and journal. When an unfinished journal exists:
@@ -59,6 +61,11 @@ enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
                                       const struct reporter *outer, struct strbuf *err);
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
+
+/* The wizard's terminal hung up while st runs, and st->survives_hangup: the stage goes on
+ * without it. Logs so and keeps DIR/status up to date from now on, for a viewer started in a
+ * new session (runstatus.h). Any thread. */
+void session_detach(struct session *s, const struct stage *st);
 
 /* Saves edited plan values into the journal snapshot. The checks passed before no longer
  * count (their stage is pending again): call it only when a value really changed. */

@@ -143,4 +143,5 @@ const struct stage stage_backup = {
     .preview = backup_preview,
     .is_done = backup_is_done,
     .run = backup_run,
+    .survives_hangup = true,
 };

@@ -42,4 +42,5 @@ const struct stage stage_copy = {
     .preview = copy_preview,
     .is_done = copy_is_done,
     .run = copy_run,
+    .survives_hangup = true,
 };

@@ -253,4 +253,5 @@ const struct stage stage_fixup = {
     .preview = fixup_preview,
     .is_done = fixup_is_done,
     .run = fixup_stage_run,
+    .survives_hangup = true,
 };

@@ -96,6 +96,12 @@ struct stage {
     /* N_(): when set, a resume does this stage again whenever the attempt of the stage after
      * it (in stage_list order) did not finish; the text says why (logged). */
     const char *redo_after_unfinished_next;
+    /* It changes nothing in the source and nothing in the target database (it only reads,
+     * or writes backup_dir or target_location), and runs in this process (no child a
+     * hang-up could kill): when the wizard's terminal hangs up (SSH dropped) during it, the
+     * stage goes on detached and the program stops when it ends (ui/wizard.c); any other
+     * stage stops at its next safe point. */
+    bool survives_hangup;
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
      * screen and --dry-run). May use plan values; must not change anything. A dry run is the
      * session's business (session.c): it shows the preview and never calls run. */

@@ -74,4 +74,5 @@ const struct stage stage_verify_backup = {
     .preview = verify_backup_preview,
     .is_done = verify_backup_is_done,
     .run = verify_backup_run,
+    .survives_hangup = true,
 };

@@ -3,6 +3,7 @@
 #include "ui/uimain.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +16,8 @@
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t interrupted;
+static bool is_open;  /* curses is set up (term_open) and not closed */
+static bool detached; /* term_detach: the terminal is gone, curses must not touch it */
 static bool utf8;
 static bool colours;
 static attr_t attrs[UA_COUNT];
@@ -94,6 +97,8 @@ const char *ui_sym(enum ui_sym s)
 
 int term_open(const char *no_tty_message)
 {
+    if (is_open)
+        return 0; /* the attached viewer hands its terminal on to the wizard */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "%s\n", no_tty_message);
         return -1;
@@ -114,13 +119,44 @@ int term_open(const char *no_tty_message)
     nodelay(stdscr, TRUE);
     curs_set(0);
     setup_attrs();
+    is_open = true;
     return 0;
 }
 
 void term_close(void)
 {
-    if (!isendwin())
+    if (is_open && !detached && !isendwin())
         endwin();
+    is_open = false;
+}
+
+void term_detach(void)
+{
+    /* No endwin(): it would write to the dead terminal and set its modes. What curses still
+     * holds is freed at exit. */
+    detached = true;
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO)
+            close(fd);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN; /* the hang-ups that follow the first (the shell's, tmux's) */
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_stop; /* no Ctrl-C without a terminal: a kill -INT stops, as SIGTERM */
+    sigaction(SIGINT, &sa, NULL);
+    stop_signal = 0;
+    interrupted = 0;
+}
+
+bool term_detached(void)
+{
+    return detached;
 }
 
 bool term_stop_requested(int *sig)
@@ -134,6 +170,8 @@ bool term_stop_requested(int *sig)
 
 void ui_draw(struct ui *ui)
 {
+    if (detached)
+        return;
     erase();
     if (!dr_too_small()) {
         if (ui->draw_base)
@@ -222,8 +260,10 @@ void ui_pump(struct ui *ui, int timeout_ms)
     wait_input(ui, timeout_ms, false);
 }
 
-int ui_getkey(struct ui *ui)
+/* The next key; UK_TICK once timeout_ms (-1: never) has passed without one. */
+static int getkey_until(struct ui *ui, int timeout_ms)
 {
+    double deadline = timeout_ms < 0 ? 0 : now_monotonic() + timeout_ms / 1000.0;
     for (;;) {
         if (stop_signal)
             return UK_STOP;
@@ -245,8 +285,26 @@ int ui_getkey(struct ui *ui)
         bool running = ui->w && worker_running(ui->w);
         if ((ui->dirty || running) && now_monotonic() - ui->last_draw >= REDRAW_INTERVAL)
             ui_draw(ui);
-        int rc_poll = wait_input(ui, next_timeout(ui), true);
+        int wait_ms = next_timeout(ui);
+        if (timeout_ms >= 0) {
+            int left = (int)((deadline - now_monotonic()) * 1000);
+            if (left <= 0)
+                return UK_TICK;
+            if (wait_ms < 0 || wait_ms > left)
+                wait_ms = left;
+        }
+        int rc_poll = wait_input(ui, wait_ms, true);
         if (rc_poll < 0 && errno != EINTR)
             return UK_STOP; /* the terminal is gone */
     }
+}
+
+int ui_getkey(struct ui *ui)
+{
+    return getkey_until(ui, -1);
+}
+
+int ui_getkey_within(struct ui *ui, int timeout_ms)
+{
+    return getkey_until(ui, timeout_ms);
 }

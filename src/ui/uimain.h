@@ -19,6 +19,7 @@
 #define UK_STOP 0x2000001      /* SIGHUP/SIGTERM: finish at a safe point and leave */
 #define UK_INTERRUPT 0x2000002 /* SIGINT (Ctrl-C): treated like q */
 #define UK_EVENT 0x2000003     /* the worker finished or asks something */
+#define UK_TICK 0x2000004      /* ui_getkey_within: the time passed without a key */
 #define UK_ESC 27
 #define UK_ENTER(k) ((k) == '\n' || (k) == '\r' || (k) == UK(KEY_ENTER))
 #define UK_HELP(k) ((k) == '?' || (k) == UK(KEY_F(1)))
@@ -120,13 +121,22 @@ struct ui {
 };
 
 /* ---- terminal (term.c) ---- */
-/* 0, or -1 when stdin/stdout is not a terminal (no_tty_message is printed then). */
+/* 0, or -1 when stdin/stdout is not a terminal (no_tty_message is printed then). When the
+ * terminal is open already (the attached viewer hands it on to the wizard), 0 at once. */
 int term_open(const char *no_tty_message);
 void term_close(void);
+/* The terminal hung up and the program goes on without it: stdin, stdout and stderr become
+ * /dev/null, curses is abandoned without writing to the terminal (nothing is drawn any more,
+ * term_close does nothing); further SIGHUP are ignored, SIGTERM and SIGINT stop
+ * (term_stop_requested). */
+void term_detach(void);
+bool term_detached(void);
 bool term_utf8(void);
 bool term_stop_requested(int *sig);
 /* The next key, pumping worker events and redrawing at most ~10 times a second meanwhile. */
 int ui_getkey(struct ui *ui);
+/* The same, but UK_TICK when timeout_ms pass without a key (for screens that poll files). */
+int ui_getkey_within(struct ui *ui, int timeout_ms);
 /* Processes worker events for up to timeout_ms without reading keys. */
 void ui_pump(struct ui *ui, int timeout_ms);
 void ui_draw(struct ui *ui); /* now */

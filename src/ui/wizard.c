@@ -252,6 +252,7 @@ static void offer_rollback(struct ui *ui)
         return;
     const struct stage *failed = rv->stage;
     runview_reset(&ui->run, failed);
+    ui->wiz->job.st = NULL; /* the worker runs no stage: a hang-up stops it */
     if (worker_start(ui->w, rollback_job, ui->s) < 0)
         ui_set_status(ui, _("Cannot start the worker thread."));
 }
@@ -287,9 +288,39 @@ static int handle_action(struct ui *ui, int act)
     return -1;
 }
 
-static int wizard_loop(struct ui *ui)
+/* Is the worker running a stage that goes on when the terminal hangs up (stage.h)? */
+static bool running_survives_hangup(const struct ui *ui)
 {
-    wiz_jump(ui, 0);
+    const struct stage *st = ui->wiz->job.st;
+    return worker_running(ui->w) && st && st->survives_hangup;
+}
+
+/* The terminal hung up during such a stage: it goes on without the terminal (the lock, the
+ * log and the journal stay as they are; a new immich-migrate attaches to it, ui/attach.c).
+ * When it ends the program stops: no further stage starts unattended. A SIGTERM meanwhile
+ * stops it at its next safe point. Returns the exit status. */
+static int finish_detached(struct ui *ui, int sig)
+{
+    term_detach();
+    session_detach(ui->s, ui->wiz->job.st);
+    while (worker_running(ui->w)) {
+        ui_pump(ui, 500);
+        if (ui->run.question) { /* nobody is there to answer */
+            ui->run.question = false;
+            worker_answer(ui->w, false);
+        }
+        int stop = 0;
+        if (term_stop_requested(&stop) && !worker_cancel_requested(ui->w)) {
+            worker_cancel(ui->w);
+            sig = stop;
+        }
+    }
+    return 128 + sig;
+}
+
+static int wizard_loop(struct ui *ui, bool at_next_stage)
+{
+    wiz_jump(ui, at_next_stage ? wiz_first_open_pos(ui) : 0);
     for (;;) {
         ui_draw(ui);
         wiz_show_question(ui);
@@ -297,6 +328,8 @@ static int wizard_loop(struct ui *ui)
         int k = ui_getkey(ui);
         int sig = 0;
         if (k == UK_STOP && term_stop_requested(&sig)) {
+            if (sig == SIGHUP && running_survives_hangup(ui))
+                return finish_detached(ui, sig);
             /* SSH dropped or asked to terminate: no drawing, the terminal may be gone. */
             cancel_and_wait(ui, false);
             return 128 + sig;
@@ -349,7 +382,7 @@ static void wizard_free(struct wizard *wz)
     journal_free(wz->peek);
 }
 
-int ui_wizard_run(struct session *s, bool found_unfinished)
+int ui_wizard_run(struct session *s, bool found_unfinished, bool at_next_stage)
 {
     if (term_open(_("immich-migrate: the wizard needs a terminal; use --batch to run without one")) < 0)
         return 2;
@@ -364,7 +397,7 @@ int ui_wizard_run(struct session *s, bool found_unfinished)
     }
     struct wizard wz;
     wizard_init(&wz, &ui, found_unfinished);
-    int rc = wizard_loop(&ui);
+    int rc = wizard_loop(&ui, at_next_stage);
     worker_free(ui.w);
     term_close();
     runview_free(&ui.run);

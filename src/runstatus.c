@@ -32,6 +32,7 @@ struct runstatus *runstatus_new(const char *dir)
     pthread_mutex_init(&rs->lock, NULL);
     rs->path = xasprintf("%s/%s", dir, RUNSTATUS_FILE);
     rs->stage_id = xstrdup("");
+    unlink(rs->path); /* left by a process that was killed: we hold the lock now */
     return rs;
 }
 

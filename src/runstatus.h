@@ -14,7 +14,8 @@
 
 struct runstatus;
 
-/* Keeps the running stage's progress for dir; writes nothing until runstatus_detach. */
+/* Keeps the running stage's progress for dir; writes nothing until runstatus_detach. Call it
+ * holding dir's lock: a status file found there is stale and removed. */
 struct runstatus *runstatus_new(const char *dir);
 /* Removes the file when this process wrote it, then frees. NULL is fine. */
 void runstatus_free(struct runstatus *rs);

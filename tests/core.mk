@@ -5,6 +5,11 @@ tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_plan_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_journal_LDADD = $(LDADD) $(CMOCKA_LIBS)
+# the status file and log tail an attached viewer reads (runstatus.h, mlog_read_new)
+check_PROGRAMS += tests/unit/test_runstatus
+TESTS += tests/unit/test_runstatus
+tests_unit_test_runstatus_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_runstatus_LDADD = $(LDADD) $(CMOCKA_LIBS)
 # sys/zread: the compressed-dump decoder under db/dumpio and pg/sql_input
 check_PROGRAMS += tests/unit/test_zread
 TESTS += tests/unit/test_zread

@@ -145,6 +145,7 @@ until tmux_screen | sed -n 1p | grep -qF "Verify backup"; do
     sleep 0.1
 done
 tmux_refute "Attached"
+tmux_assert "has ended; the wizard continues here"
 wait_dead "$pid" 30
 [ "$(stage_status backup)" = done ] || fail "the journal says backup $(stage_status backup)"
 [ ! -e "$state/status" ] || fail "the status file was left behind"

@@ -34,8 +34,8 @@ struct session {
     struct journal *journal; /* NULL in dry run */
     struct mlog *log;        /* NULL in dry run */
     int lock_fd;
-    bool resumed;              /* an unfinished journal was found and taken up */
-    struct runstatus *status;  /* the running stage's status file (runstatus.h); NULL in dry run */
+    bool resumed;             /* an unfinished journal was found and taken up */
+    struct runstatus *status; /* the running stage's status file (runstatus.h); NULL in dry run */
 };
 
 /* Reads the config, takes the lock, opens log and journal. When an unfinished journal exists:

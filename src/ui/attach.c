@@ -17,7 +17,7 @@
 
 struct attach {
     const char *dir;
-    long pid;                  /* the detached process */
+    long pid;                   /* the detached process */
     struct runstatus_info info; /* what its status file said last */
     bool have_info;
     uint64_t log_offset; /* the log is read on from here */
@@ -30,8 +30,11 @@ static void follow_stage(struct ui *ui, struct attach *a, struct runstatus_info 
     if (!same)
         runview_reset(&ui->run, stage_find(info->stage_id));
     if (info->have_progress) {
-        struct event ev = {.kind = EV_PROGRESS, .time = now_monotonic(), .done = info->done,
-                           .total = info->total, .text = info->current};
+        struct event ev = {.kind = EV_PROGRESS,
+                           .time = now_monotonic(),
+                           .done = info->done,
+                           .total = info->total,
+                           .text = info->current};
         memcpy(ev.unit, info->unit, sizeof ev.unit);
         runview_apply(&ui->run, &ev);
     }
@@ -53,8 +56,11 @@ static void read_log(struct ui *ui, struct attach *a)
         for (size_t i = 0; i < e.n; i++) {
             if (!a->have_info || strcmp(e.v[i].stage, a->info.stage_id) != 0)
                 continue;
-            struct event ev = {.kind = EV_RECORD, .time = now_monotonic(), .rec_kind = e.v[i].kind,
-                               .exit_status = e.v[i].exit_status, .text = e.v[i].text};
+            struct event ev = {.kind = EV_RECORD,
+                               .time = now_monotonic(),
+                               .rec_kind = e.v[i].kind,
+                               .exit_status = e.v[i].exit_status,
+                               .text = e.v[i].text};
             runview_apply(&ui->run, &ev);
         }
         mlog_entries_free(&e);

@@ -322,8 +322,7 @@ static int wizard_loop(struct ui *ui, bool at_next_stage)
 {
     wiz_jump(ui, at_next_stage ? wiz_first_open_pos(ui) : 0);
     if (at_next_stage)
-        ui_set_status(ui, _("The stage that went on without a terminal has ended; the wizard "
-                            "continues here."));
+        ui_set_status(ui, _("The detached stage has ended; the wizard continues here."));
     for (;;) {
         ui_draw(ui);
         wiz_show_question(ui);

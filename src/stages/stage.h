@@ -97,10 +97,10 @@ struct stage {
      * it (in stage_list order) did not finish; the text says why (logged). */
     const char *redo_after_unfinished_next;
     /* It changes nothing in the source and nothing in the target database (it only reads,
-     * or writes backup_dir or target_location), and runs in this process (no child a
-     * hang-up could kill): when the wizard's terminal hangs up (SSH dropped) during it, the
-     * stage goes on detached and the program stops when it ends (ui/wizard.c); any other
-     * stage stops at its next safe point. */
+     * or writes backup_dir or target_location), and does its work in this process (a child
+     * running at the hang-up gets the SIGHUP too: the dump's pg_dump would die): when the
+     * wizard's terminal hangs up (SSH dropped) during it, the stage goes on detached and the
+     * program stops when it ends (ui/wizard.c); any other stage stops at its next safe point. */
     bool survives_hangup;
     /* Appends the exact commands and SQL it will run, one per line, to out (for the stage
      * screen and --dry-run). May use plan values; must not change anything. A dry run is the

@@ -54,5 +54,6 @@ const struct stage stage_verify = {
     .describe = N_("Checks that every file the database names exists and belongs to Immich."),
     .preview = verify_preview,
     .run = verify_run,
+    .survives_hangup = true,
     .repeatable = stage_always_repeatable,
 };

@@ -154,11 +154,6 @@ void term_detach(void)
     interrupted = 0;
 }
 
-bool term_detached(void)
-{
-    return detached;
-}
-
 bool term_stop_requested(int *sig)
 {
     if (sig)

@@ -130,7 +130,6 @@ void term_close(void);
  * term_close does nothing); further SIGHUP are ignored, SIGTERM and SIGINT stop
  * (term_stop_requested). */
 void term_detach(void);
-bool term_detached(void);
 bool term_utf8(void);
 bool term_stop_requested(int *sig);
 /* The next key, pumping worker events and redrawing at most ~10 times a second meanwhile. */

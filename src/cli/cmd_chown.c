@@ -1,10 +1,11 @@
 /* immich-migrate chown DIR USER:GROUP [-c CONFIG | --target-location PATH] [--state-dir DIR]
- * [--yes]
+ * [--override GATES] [--yes]
  *
  * DIR must be the plan's target_location: the value from -c CONFIG, else from
  * --target-location, else the plan's default (/var/lib/immich). So a typo never hands an
  * arbitrary tree to another user, even without a config file. */
 #include "common.h"
+#include "cli/cli_gates.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "files/chown.h"
@@ -29,23 +30,25 @@ static void chown_usage(FILE *to)
                   "                             (default /var/lib/immich-migrate)\n"
                   "  -y, --yes                  do not ask for confirmation\n"
                   "  -h, --help                 show this help and exit\n"));
+    cli_gates_usage(to, false);
 }
 
 struct chown_args {
     const char *config;
     const char *target;
-    const char *state_dir;
+    struct cli_gates gates; /* --state-dir (also where the owners are saved), --override */
     bool yes;
 };
 
 /* 0 ok, 2 usage error, -1 help shown */
 static int parse_chown_args(int argc, char **argv, struct chown_args *a)
 {
-    enum { OPT_TARGET = 256, OPT_STATE_DIR };
+    enum { OPT_TARGET = 256, OPT_STATE_DIR, OPT_OVERRIDE };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"target-location", required_argument, NULL, OPT_TARGET},
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"override", required_argument, NULL, OPT_OVERRIDE},
         {"yes", no_argument, NULL, 'y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -56,7 +59,11 @@ static int parse_chown_args(int argc, char **argv, struct chown_args *a)
         switch (c) {
         case 'c': a->config = optarg; break;
         case OPT_TARGET: a->target = optarg; break;
-        case OPT_STATE_DIR: a->state_dir = optarg; break;
+        case OPT_STATE_DIR: a->gates.opt.state_dir = optarg; break;
+        case OPT_OVERRIDE:
+            if (cli_gates_override(&a->gates, "chown", optarg) < 0)
+                return 2;
+            break;
         case 'y': a->yes = true; break;
         case 'h': chown_usage(stdout); return -1;
         default: chown_usage(stderr); return 2;
@@ -72,7 +79,8 @@ static int parse_chown_args(int argc, char **argv, struct chown_args *a)
 
 int cmd_chown(int argc, char **argv)
 {
-    struct chown_args a = {.state_dir = "/var/lib/immich-migrate"};
+    struct chown_args a = {0};
+    cli_gates_init(&a.gates);
     int prc = parse_chown_args(argc, argv, &a);
     if (prc != 0)
         return prc < 0 ? 0 : prc;
@@ -97,12 +105,13 @@ int cmd_chown(int argc, char **argv)
         cli_signals_install();
         struct strbuf q = {0};
         sb_printf(&q, _("Give %s and everything in it to %s, and set it to mode 0700?"), real, owner);
-        if (!report_confirm(&rep, sb_str(&q), NULL)) {
+        struct chown_stats stats;
+        bool go = cli_gates_enter(&a.gates, "chown", "chown", &rep, &err) == 0;
+        if (go && !report_confirm(&rep, sb_str(&q), NULL))
             sb_append(&err, _("not confirmed; nothing was changed"));
-        } else {
-            struct chown_stats stats;
-            r = chown_tree(real, uid, gid, a.state_dir, &rep, &stats, &err);
-        }
+        else if (go)
+            r = chown_tree(real, uid, gid, a.gates.opt.state_dir, &rep, &stats, &err);
+        cli_gates_leave(&a.gates);
         sb_free(&q);
     }
     free(real);

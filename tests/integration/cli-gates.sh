@@ -30,9 +30,14 @@ grep -q "^stage	discover	failed	" "$state/journal" || { cat "$state/journal"; fa
 dsn="host=$DST_HOST port=5432 user=postgres dbname=$DST_DB"
 all_gates="the checks passed with the current settings; a verified backup of the library; the NixOS stage done (units stopped)"
 
+fails() { # NAME COMMAND...: exit 1, stderr in $TEST_TMP/NAME.err
+    name=$1; shift
+    set +e; "$IMMICH_MIGRATE" "$@" </dev/null 2>"$TEST_TMP/$name.err"; got=$?; set -e
+    [ "$got" = 1 ] || { cat "$TEST_TMP/$name.err"; fail "exit $got, not 1: $*"; }
+}
 refused() { # NAME GATES-TEXT OVERRIDE-NAMES COMMAND...: exit 1, the gates named, a hint
     name=$1 what=$2 names=$3; shift 3
-    expect_status 1 "$IMMICH_MIGRATE" "$@" </dev/null 2>"$TEST_TMP/$name.err"
+    fails "$name" "$@"
     assert_contains "$TEST_TMP/$name.err" "a migration is under way in $state: refused: it needs first: $what (or run with --override $names)"
 }
 overridden() { # STAGE NAMES: the migration's log records the override of NAMES by STAGE
@@ -130,8 +135,7 @@ pass_step "no journal in the state directory: the subcommands run as before"
 
 # --- a state directory others can write is not believed ---
 mkdir -m 0777 "$TEST_TMP/open"
-expect_status 1 "$IMMICH_MIGRATE" copy "$UPLOAD_LOCATION" "$TEST_TMP/copy3" --state-dir "$TEST_TMP/open" \
-    2>"$TEST_TMP/open.err"
+fails open copy "$UPLOAD_LOCATION" "$TEST_TMP/copy3" --state-dir "$TEST_TMP/open"
 assert_contains "$TEST_TMP/open.err" "refusing the state directory $TEST_TMP/open"
 [ -e "$TEST_TMP/copy3" ] && fail "copy with an unsafe state directory created DST"
 pass_step "a state directory others can write is refused"

@@ -64,9 +64,8 @@ enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
  * migration's log, and s keeps its lock so no stage of it runs meanwhile. Without a journal
  * there, or with a finished one, nothing is judged or written. Returns 0 to go on, or -1 with
  * a message (refused: nothing changed). Either way call session_close(s) afterwards. */
-int session_open_alone(struct session *s, const struct session_options *opt,
-                       const struct stage *st, const char *command, const struct reporter *outer,
-                       struct strbuf *err);
+int session_open_alone(struct session *s, const struct session_options *opt, const struct stage *st,
+                       const char *command, const struct reporter *outer, struct strbuf *err);
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
 

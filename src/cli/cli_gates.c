@@ -19,10 +19,10 @@ void cli_gates_init(struct cli_gates *g)
     g->session.lock_fd = -1;
 }
 
-int cli_gates_override(struct cli_gates *g, const char *cmd, const char *list)
+int cli_gates_override(const char *cmd, const char *list, unsigned *overrides)
 {
     struct strbuf err = {0};
-    int rc = stage_gates_parse(list, &g->opt.overrides, &err);
+    int rc = stage_gates_parse(list, overrides, &err);
     if (rc < 0)
         print_error(cmd, sb_str(&err));
     sb_free(&err);

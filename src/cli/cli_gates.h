@@ -15,8 +15,9 @@ struct cli_gates {
 
 /* The default state directory, no overrides. */
 void cli_gates_init(struct cli_gates *g);
-/* --override=LIST: adds the gates named. -1 after printing "immich-migrate CMD: ...". */
-int cli_gates_override(struct cli_gates *g, const char *cmd, const char *list);
+/* --override=LIST: adds the gates named to *overrides (e.g. &g->opt.overrides). -1 after
+ * printing "immich-migrate CMD: ...". */
+int cli_gates_override(const char *cmd, const char *list, unsigned *overrides);
 /* Prints the help lines for --override, and for --state-dir when with_state_dir. */
 void cli_gates_usage(FILE *to, bool with_state_dir);
 /* Before command cmd (stage stage_id) changes anything: 0 to go on, or -1 with a message

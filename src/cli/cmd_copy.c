@@ -47,7 +47,7 @@ int cmd_copy(int argc, char **argv)
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
         case OPT_STATE_DIR: gates.opt.state_dir = optarg; break;
         case OPT_OVERRIDE:
-            if (cli_gates_override(&gates, "copy", optarg) < 0)
+            if (cli_gates_override("copy", optarg, &gates.opt.overrides) < 0)
                 return 2;
             break;
         case 'h': copy_usage(stdout); return 0;

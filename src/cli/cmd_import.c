@@ -128,7 +128,7 @@ int cmd_import(int argc, char **argv)
         case 'v': verbose = true; break;
         case OPT_STATE_DIR: gates.opt.state_dir = optarg; break;
         case OPT_OVERRIDE:
-            if (cli_gates_override(&gates, "import", optarg) < 0)
+            if (cli_gates_override("import", optarg, &gates.opt.overrides) < 0)
                 return 2;
             break;
         case 'h': usage(stdout); return 0;

@@ -60,7 +60,7 @@ int cmd_prepare_db(int argc, char **argv)
         case O_USER: os_user = optarg; break;
         case O_STATE_DIR: gates.opt.state_dir = optarg; break;
         case O_OVERRIDE:
-            if (cli_gates_override(&gates, "prepare-db", optarg) < 0)
+            if (cli_gates_override("prepare-db", optarg, &gates.opt.overrides) < 0)
                 return 2;
             break;
         case O_HELP: usage(stdout); return 0;

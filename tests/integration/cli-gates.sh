@@ -3,13 +3,13 @@
 # state directory (an unfinished journal: here the checks failed), prepare-db, import, copy and
 # chown refuse, naming the gates that do not hold, and change nothing: the target database
 # (whole pg_dump), the owners, DST. With --override NAMES they run and that migration's log
-# records the override; with no journal in the state directory they run as before; a state
-# directory others can write is refused.
+# records the override; while the migration holds its lock they refuse; with no journal in the
+# state directory they run as before; a state directory others can write is refused.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
 . "$top_srcdir/tests/integration/e2e-lib.sh"
-need pg_dump stat
+need pg_dump stat flock
 
 sb="$TEST_TMP/sb"
 sandbox_create "$sb" --assets 4
@@ -117,6 +117,20 @@ for s in "Prepare database" "Import dump" "Set owner"; do
         { cat "$TEST_TMP/report.md"; fail "the report does not list the override of $s"; }
 done
 pass_step "the migration's log and report record the subcommands and their overrides"
+
+# While the migration itself runs (its lock is held), a subcommand does not start.
+flock "$state/lock" sleep 60 &
+holder=$!
+at_exit "kill $holder 2>/dev/null || true"
+tries=0
+while flock -n "$state/lock" true; do
+    tries=$((tries + 1)); [ "$tries" -lt 300 ] || fail "the lock was never taken"; sleep 0.1
+done
+fails locked copy "$UPLOAD_LOCATION" "$TEST_TMP/copy4" --state-dir "$state" --override checks,backup
+assert_contains "$TEST_TMP/locked.err" "is working on $state"
+[ -e "$TEST_TMP/copy4" ] && fail "copy ran while the migration held its lock"
+kill "$holder"; wait "$holder" 2>/dev/null || true
+pass_step "a subcommand is refused while the migration holds its lock"
 
 # --- no journal in the state directory: as before ---
 "$IMMICH_MIGRATE" prepare-db -c "$PLAN" --dump "$TEST_TMP/fixed.sql" --yes --state-dir "$alone" \

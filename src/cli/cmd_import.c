@@ -151,10 +151,10 @@ int cmd_import(int argc, char **argv)
     struct reporter rep = {filtered_record, filtered_progress, filtered_cancelled, NULL, &f};
 
     struct strbuf err = {0};
-    int rc = cli_gates_enter(&gates, "import", "import", &f.inner, &err) == 0 &&
-                     pg_import(&o, &rep, &err) == 0
-                 ? 0
-                 : 1;
+    int rc = 1;
+    if (cli_gates_enter(&gates, "import", "import", &f.inner, &err) == 0 &&
+        pg_import(&o, &rep, &err) == 0)
+        rc = 0;
     cli_gates_leave(&gates);
     if (rc) {
         struct strbuf safe = {0};

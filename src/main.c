@@ -59,26 +59,11 @@ static const char *optional_dir(int argc, char **argv)
 /* --override=checks,backup: adds the named gates to *mask; -1 with a message for an unknown one. */
 static int parse_overrides(const char *list, unsigned *mask)
 {
-    char *copy = xstrdup(list), *save = NULL;
-    int rc = 0;
-    for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-        unsigned gate = stage_gate_by_name(name);
-        if (!gate) {
-            struct strbuf all = {0};
-            stage_gates_names(~0u, &all);
-            fprintf(stderr, _("immich-migrate: --override: unknown gate \"%s\" (known: %s)\n"),
-                    name, sb_str(&all));
-            sb_free(&all);
-            rc = -1;
-            break;
-        }
-        *mask |= gate;
-    }
-    if (rc == 0 && !*mask) {
-        fprintf(stderr, _("immich-migrate: --override needs the names of gates\n"));
-        rc = -1;
-    }
-    free(copy);
+    struct strbuf err = {0};
+    int rc = stage_gates_parse(list, mask, &err);
+    if (rc < 0)
+        fprintf(stderr, "immich-migrate: %s\n", sb_str(&err));
+    sb_free(&err);
     return rc;
 }
 

@@ -297,6 +297,59 @@ static bool pass_gates(struct session *s, const struct stage *st, const struct s
     return yes;
 }
 
+/* The unfinished journal in s->state_dir, judged (safe_dir) and locked (the lock stays in s),
+ * with its plan put in s->plan. NULL with err empty when no migration is under way there. */
+static struct journal *migration_under_way(struct session *s, struct strbuf *err)
+{
+    /* Judged before anything in it is believed; a missing directory is no migration. */
+    if (safe_dir_judge(_("the state directory"), s->state_dir, err) < 0)
+        return NULL;
+    struct journal *j = journal_load(s->state_dir, err);
+    bool under_way = j && unfinished(j);
+    journal_free(j);
+    /* Locked before it is read again: no stage of the migration runs meanwhile. */
+    if (!under_way || (s->lock_fd = journal_lock(s->state_dir, err)) < 0)
+        return NULL;
+    j = journal_load(s->state_dir, err);
+    if (j) {
+        plan_free(&s->plan);
+        plan_copy(&s->plan, journal_plan(j));
+    }
+    return j;
+}
+
+int session_open_alone(struct session *s, const struct session_options *opt, const struct stage *st,
+                       const char *command, const struct reporter *outer, struct strbuf *err)
+{
+    memset(s, 0, sizeof *s);
+    s->opt = opt;
+    s->lock_fd = -1;
+    s->state_dir = xstrdup(opt->state_dir);
+    plan_init(&s->plan);
+    struct journal *j = migration_under_way(s, err);
+    if (!j)
+        return err->len ? -1 : 0;
+    int rc = open_log(s, err);
+    if (rc == 0) {
+        struct tee t = {.s = s, .stage = st->id, .outer = outer};
+        struct reporter rep = {tee_record, tee_progress, tee_cancelled, tee_confirm, &t};
+        struct stage_ctx ctx = {.plan = &s->plan, .rep = &rep, .state_dir = s->state_dir, .journal = j};
+        struct strbuf why = {0};
+        rc = pass_gates(s, st, &ctx, &why) ? 0 : -1;
+        if (rc < 0)
+            sb_printf(err, _("a migration is under way in %s: %s"), s->state_dir, sb_str(&why));
+        sb_free(&why);
+        if (rc == 0) {
+            char *text = xasprintf(_("%s: run alone by \"immich-migrate %s\", outside the journal"),
+                                   _(st->title), command);
+            log_message(s, st->id, REC_MESSAGE, text);
+            free(text);
+        }
+    }
+    journal_free(j);
+    return rc;
+}
+
 enum stage_result session_run_stage(struct session *s, const struct stage *st,
                                     const struct reporter *outer, struct strbuf *err)
 {

@@ -59,6 +59,15 @@ enum stage_result session_run_stage(struct session *s, const struct stage *st,
 /* The same, but a stage already done whose st->repeatable says yes runs once more. */
 enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
                                       const struct reporter *outer, struct strbuf *err);
+/* Before a stage's subcommand (prepare-db, import, copy, chown; command is its name) changes
+ * anything, run alone outside the journal: opt->state_dir is judged (safe_dir); when it holds
+ * an unfinished migration, st's gates must hold in that journal or be passed over by
+ * opt->overrides (--override), judged as for batch; the refusal or override is written to that
+ * migration's log, and s keeps its lock so no stage of it runs meanwhile. Without a journal
+ * there, or with a finished one, nothing is judged or written. Returns 0 to go on, or -1 with
+ * a message (refused: nothing changed). Either way call session_close(s) afterwards. */
+int session_open_alone(struct session *s, const struct session_options *opt, const struct stage *st,
+                       const char *command, const struct reporter *outer, struct strbuf *err);
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
 

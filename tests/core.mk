@@ -23,9 +23,11 @@ TESTS += tests/integration/cli.sh
 EXTRA_DIST += tests/integration/cli.sh
 TESTS += tests/integration/batch-rollback.sh tests/integration/batch-restore-owners.sh \
 	tests/integration/cli-confirm.sh \
-	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
+	tests/integration/batch-gates.sh tests/integration/cli-gates.sh \
+	tests/integration/cli-hardening.sh
 EXTRA_DIST += tests/integration/batch-rollback.sh tests/integration/batch-restore-owners.sh \
 	tests/integration/cli-confirm.sh \
-	tests/integration/batch-gates.sh tests/integration/cli-hardening.sh
+	tests/integration/batch-gates.sh tests/integration/cli-gates.sh \
+	tests/integration/cli-hardening.sh
 TESTS += tests/integration/include-cycles.sh
 EXTRA_DIST += tests/integration/include-cycles.sh

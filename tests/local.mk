@@ -1,6 +1,6 @@
 # Test programs and scripts. Unit tests: cmocka programs in tests/unit; integration tests:
 # shell scripts in tests/integration (they use tests/lib/*.sh). Each area has its fragment.
-EXTRA_DIST += tests/lib/pg.sh tests/lib/common.sh
+EXTRA_DIST += tests/lib/pg.sh tests/lib/common.sh tests/lib/readonly_root.sh
 
 include tests/core.mk
 include tests/pg.mk

@@ -1,5 +1,7 @@
 #include "cli/cli_options.h"
+#include "app.h"
 #include "redact.h"
+#include "cli/cli_gates.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -57,4 +59,41 @@ int cmd_parse_options(const char *name, int argc, char **argv, void (*usage)(FIL
 bad:
     usage(stderr);
     return 2;
+}
+
+int owner_parse_options(const char *name, int argc, char **argv, void (*usage)(FILE *),
+                        bool for_chown, struct owner_options *o)
+{
+    enum { OPT_TARGET = 256, OPT_STATE_DIR, OPT_OVERRIDE };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"target-location", required_argument, NULL, OPT_TARGET},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"override", required_argument, NULL, OPT_OVERRIDE},
+        {"yes", no_argument, NULL, 'y'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct owner_options){.state_dir = APP_DEFAULT_STATE_DIR};
+    optind = 0;
+    int c, li;
+    while ((c = getopt_long(argc, argv, "c:yh", opts, &li)) != -1) {
+        if (!for_chown && (c == OPT_TARGET || c == OPT_OVERRIDE)) {
+            fprintf(stderr, _("immich-migrate %s: --%s is only for chown\n"), name, opts[li].name);
+            c = '?';
+        }
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case OPT_TARGET: o->target = optarg; break;
+        case OPT_STATE_DIR: o->state_dir = optarg; break;
+        case OPT_OVERRIDE:
+            if (cli_gates_override(name, optarg, &o->overrides) < 0)
+                return 2;
+            break;
+        case 'y': o->yes = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    return -1;
 }

@@ -1,18 +1,20 @@
 /* immich-migrate chown DIR USER:GROUP [-c CONFIG | --target-location PATH] [--state-dir DIR]
- * [--yes]
+ * [--override GATES] [--yes]
  *
  * DIR must be the plan's target_location: the value from -c CONFIG, else from
  * --target-location, else the plan's default (/var/lib/immich). So a typo never hands an
  * arbitrary tree to another user, even without a config file. */
 #include "common.h"
+#include "cli/cli_gates.h"
+#include "cli/cli_options.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "files/chown.h"
 #include "plan.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void chown_usage(FILE *to)
 {
@@ -29,53 +31,24 @@ static void chown_usage(FILE *to)
                   "                             (default /var/lib/immich-migrate)\n"
                   "  -y, --yes                  do not ask for confirmation\n"
                   "  -h, --help                 show this help and exit\n"));
+    cli_gates_usage(to, false);
 }
 
-struct chown_args {
-    const char *config;
-    const char *target;
-    const char *state_dir;
-    bool yes;
-};
-
-/* 0 ok, 2 usage error, -1 help shown */
-static int parse_chown_args(int argc, char **argv, struct chown_args *a)
+int cmd_chown(int argc, char **argv)
 {
-    enum { OPT_TARGET = 256, OPT_STATE_DIR };
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"target-location", required_argument, NULL, OPT_TARGET},
-        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
-        {"yes", no_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "c:yh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': a->config = optarg; break;
-        case OPT_TARGET: a->target = optarg; break;
-        case OPT_STATE_DIR: a->state_dir = optarg; break;
-        case 'y': a->yes = true; break;
-        case 'h': chown_usage(stdout); return -1;
-        default: chown_usage(stderr); return 2;
-        }
-    }
+    struct owner_options a;
+    int prc = owner_parse_options("chown", argc, argv, chown_usage, true, &a);
+    if (prc >= 0)
+        return prc;
     if (argc - optind != 2) {
         fprintf(stderr, _("immich-migrate chown: expected DIR and USER:GROUP\n"));
         chown_usage(stderr);
         return 2;
     }
-    return 0;
-}
-
-int cmd_chown(int argc, char **argv)
-{
-    struct chown_args a = {.state_dir = "/var/lib/immich-migrate"};
-    int prc = parse_chown_args(argc, argv, &a);
-    if (prc != 0)
-        return prc < 0 ? 0 : prc;
+    struct cli_gates gates;
+    cli_gates_init(&gates);
+    gates.opt.state_dir = a.state_dir;
+    gates.opt.overrides = a.overrides;
     const char *dir = argv[optind], *owner = argv[optind + 1];
     struct strbuf err = {0};
     struct plan plan;
@@ -97,12 +70,13 @@ int cmd_chown(int argc, char **argv)
         cli_signals_install();
         struct strbuf q = {0};
         sb_printf(&q, _("Give %s and everything in it to %s, and set it to mode 0700?"), real, owner);
-        if (!report_confirm(&rep, sb_str(&q), NULL)) {
+        struct chown_stats stats;
+        bool go = cli_gates_enter(&gates, "chown", "chown", &rep, &err) == 0;
+        if (go && !report_confirm(&rep, sb_str(&q), NULL))
             sb_append(&err, _("not confirmed; nothing was changed"));
-        } else {
-            struct chown_stats stats;
+        else if (go)
             r = chown_tree(real, uid, gid, a.state_dir, &rep, &stats, &err);
-        }
+        cli_gates_leave(&gates);
         sb_free(&q);
     }
     free(real);

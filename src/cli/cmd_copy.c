@@ -1,5 +1,7 @@
-/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] */
+/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] [--state-dir DIR]
+ * [--override GATES] */
 #include "common.h"
+#include "cli/cli_gates.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "files/copy.h"
@@ -20,24 +22,34 @@ static void copy_usage(FILE *to)
                   "      --no-space-check start even when DST's file system has less free space\n"
                   "                       than is left to copy\n"
                   "  -h, --help           show this help and exit\n"));
+    cli_gates_usage(to, true);
 }
 
 int cmd_copy(int argc, char **argv)
 {
-    enum { OPT_NO_VERIFY = 256, OPT_NO_SPACE_CHECK };
+    enum { OPT_NO_VERIFY = 256, OPT_NO_SPACE_CHECK, OPT_STATE_DIR, OPT_OVERRIDE };
     static const struct option opts[] = {
         {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"override", required_argument, NULL, OPT_OVERRIDE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct copy_options o = {.verify = true, .space_check = true};
+    struct cli_gates gates;
+    cli_gates_init(&gates);
     optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_NO_VERIFY: o.verify = false; break;
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
+        case OPT_STATE_DIR: gates.opt.state_dir = optarg; break;
+        case OPT_OVERRIDE:
+            if (cli_gates_override("copy", optarg, &gates.opt.overrides) < 0)
+                return 2;
+            break;
         case 'h': copy_usage(stdout); return 0;
         default: copy_usage(stderr); return 2;
         }
@@ -53,6 +65,9 @@ int cmd_copy(int argc, char **argv)
     cli_signals_install();
     struct strbuf err = {0};
     struct copy_stats stats;
-    enum files_result r = copy_library(argv[optind], argv[optind + 1], &o, &rep, &stats, &err);
+    enum files_result r = FILES_FAILED;
+    if (cli_gates_enter(&gates, "copy", "copy", &rep, &err) == 0)
+        r = copy_library(argv[optind], argv[optind + 1], &o, &rep, &stats, &err);
+    cli_gates_leave(&gates);
     return finish_command("copy", r, &err);
 }

@@ -1,5 +1,6 @@
 /* `immich-migrate import`: the SQL dump engine on the command line. */
 #include "common.h"
+#include "cli/cli_gates.h"
 #include "cli/commands.h"
 #include "pg/importer.h"
 #include "redact.h"
@@ -29,6 +30,7 @@ static void usage(FILE *f)
                  "  -v, --verbose                print every statement run, with its time\n"
                  "  -h, --help                   show this help and exit\n\n"
                  "Exit status: 0 imported, 1 import failed (report on stderr), 2 usage error.\n"));
+    cli_gates_usage(f, true);
 }
 
 struct filter {
@@ -90,7 +92,7 @@ static int usage_error(const char *msg)
 
 int cmd_import(int argc, char **argv)
 {
-    enum { OPT_NO_TXN = 256, OPT_TARGET_DB };
+    enum { OPT_NO_TXN = 256, OPT_TARGET_DB, OPT_STATE_DIR, OPT_OVERRIDE };
     static const struct option longopts[] = {
         {"dsn", required_argument, NULL, 'd'},
         {"jobs", required_argument, NULL, 'j'},
@@ -98,11 +100,15 @@ int cmd_import(int argc, char **argv)
         {"no-single-transaction", no_argument, NULL, OPT_NO_TXN},
         {"target-db", required_argument, NULL, OPT_TARGET_DB},
         {"verbose", no_argument, NULL, 'v'},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"override", required_argument, NULL, OPT_OVERRIDE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct pg_import_options o = {.jobs = 1, .fd = -1, .single_transaction = PG_TXN_AUTO};
     bool verbose = false;
+    struct cli_gates gates;
+    cli_gates_init(&gates);
     optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, "d:j:1vh", longopts, NULL)) != -1) {
@@ -120,6 +126,11 @@ int cmd_import(int argc, char **argv)
         case OPT_NO_TXN: o.single_transaction = PG_TXN_OFF; break;
         case OPT_TARGET_DB: o.target_db = optarg; break;
         case 'v': verbose = true; break;
+        case OPT_STATE_DIR: gates.opt.state_dir = optarg; break;
+        case OPT_OVERRIDE:
+            if (cli_gates_override("import", optarg, &gates.opt.overrides) < 0)
+                return 2;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -140,7 +151,11 @@ int cmd_import(int argc, char **argv)
     struct reporter rep = {filtered_record, filtered_progress, filtered_cancelled, NULL, &f};
 
     struct strbuf err = {0};
-    int rc = pg_import(&o, &rep, &err) == 0 ? 0 : 1;
+    int rc = 1;
+    if (cli_gates_enter(&gates, "import", "import", &f.inner, &err) == 0 &&
+        pg_import(&o, &rep, &err) == 0)
+        rc = 0;
+    cli_gates_leave(&gates);
     if (rc) {
         struct strbuf safe = {0};
         redact_secrets(sb_str(&err), &safe);

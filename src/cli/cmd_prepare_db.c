@@ -1,6 +1,8 @@
-/* immich-migrate prepare-db -c CONFIG --dump FILE [--yes] [--dry-run] */
+/* immich-migrate prepare-db -c CONFIG --dump FILE [--yes] [--dry-run] [--state-dir DIR]
+ * [--override GATES] */
 #include "cli/commands.h"
 #include "cli/cli_db.h"
+#include "cli/cli_gates.h"
 #include "db/asuser.h"
 #include "db/fixup.h"
 #include "db/prepare.h"
@@ -21,6 +23,7 @@ static void usage(FILE *f)
                  "      --dry-run       show the SQL, change nothing\n"
                  "      --os-user USER  the OS user for peer authentication (default: postgres)\n"
                  "      --help          show this help\n"));
+    cli_gates_usage(f, true);
 }
 
 static int work(void *arg, const struct reporter *rep, struct strbuf *err)
@@ -30,7 +33,7 @@ static int work(void *arg, const struct reporter *rep, struct strbuf *err)
 
 int cmd_prepare_db(int argc, char **argv)
 {
-    enum { O_DUMP = 256, O_YES, O_DRY, O_USER, O_HELP };
+    enum { O_DUMP = 256, O_YES, O_DRY, O_USER, O_HELP, O_STATE_DIR, O_OVERRIDE };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"dump", required_argument, NULL, O_DUMP},
@@ -38,10 +41,14 @@ int cmd_prepare_db(int argc, char **argv)
         {"dry-run", no_argument, NULL, O_DRY},
         {"os-user", required_argument, NULL, O_USER},
         {"help", no_argument, NULL, O_HELP},
+        {"state-dir", required_argument, NULL, O_STATE_DIR},
+        {"override", required_argument, NULL, O_OVERRIDE},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *dump = NULL, *os_user = "postgres";
     bool yes = false, dry = false;
+    struct cli_gates gates;
+    cli_gates_init(&gates);
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -51,6 +58,11 @@ int cmd_prepare_db(int argc, char **argv)
         case O_YES: yes = true; break;
         case O_DRY: dry = true; break;
         case O_USER: os_user = optarg; break;
+        case O_STATE_DIR: gates.opt.state_dir = optarg; break;
+        case O_OVERRIDE:
+            if (cli_gates_override("prepare-db", optarg, &gates.opt.overrides) < 0)
+                return 2;
+            break;
         case O_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -82,8 +94,12 @@ int cmd_prepare_db(int argc, char **argv)
     struct cli_reporter_state rs;
     cli_reporter_init(&rep, &rs, "prepare-db", yes);
     cli_signals_install();
-    int rc = asuser_needed(rq.dsn) ? asuser_run(os_user, work, &rq, &rep, &err)
+    /* A dry run changes nothing: no gate to hold, as in the session. */
+    int rc = dry ? 0 : cli_gates_enter(&gates, "prepare-db", "prepare_db", &rep, &err);
+    if (rc == 0)
+        rc = asuser_needed(rq.dsn) ? asuser_run(os_user, work, &rq, &rep, &err)
                                    : db_prepare_run(&rq, &rep, &err);
+    cli_gates_leave(&gates);
     status = rc == 0 ? 0 : 1;
     if (status)
         cli_db_error("prepare-db", "%s", sb_str(&err));

@@ -3,6 +3,7 @@
  * Gives the library the owners and modes saved in STATE/owners.manifest before chown. With
  * -c FILE, the manifest must be that of the plan's target_location. */
 #include "common.h"
+#include "cli/cli_options.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "files/fsutil.h"
@@ -10,10 +11,10 @@
 #include "plan.h"
 #include "sys/safepath.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void restore_owners_usage(FILE *to)
 {
@@ -30,43 +31,8 @@ static void restore_owners_usage(FILE *to)
                   "  -h, --help             show this help and exit\n"));
 }
 
-struct restore_args {
-    const char *config;
-    const char *state_dir;
-    bool yes;
-};
-
-/* 0 ok, 2 usage error, -1 help shown */
-static int parse_restore_args(int argc, char **argv, struct restore_args *a)
-{
-    enum { OPT_STATE_DIR = 256 };
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
-        {"yes", no_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "c:yh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': a->config = optarg; break;
-        case OPT_STATE_DIR: a->state_dir = optarg; break;
-        case 'y': a->yes = true; break;
-        case 'h': restore_owners_usage(stdout); return -1;
-        default: restore_owners_usage(stderr); return 2;
-        }
-    }
-    if (optind != argc) {
-        restore_owners_usage(stderr);
-        return 2;
-    }
-    return 0;
-}
-
 /* The manifest's root, judged, and (with a plan) the plan's target_location; NULL + message. */
-static char *manifest_root(const struct restore_args *a, struct strbuf *err)
+static char *manifest_root(const struct owner_options *a, struct strbuf *err)
 {
     char *root = owners_manifest_root(a->state_dir, err);
     if (!root || !a->config)
@@ -95,10 +61,14 @@ static char *manifest_root(const struct restore_args *a, struct strbuf *err)
 
 int cmd_restore_owners(int argc, char **argv)
 {
-    struct restore_args a = {.state_dir = "/var/lib/immich-migrate"};
-    int prc = parse_restore_args(argc, argv, &a);
-    if (prc != 0)
-        return prc < 0 ? 0 : prc;
+    struct owner_options a;
+    int prc = owner_parse_options("restore-owners", argc, argv, restore_owners_usage, false, &a);
+    if (prc >= 0)
+        return prc;
+    if (optind != argc) {
+        restore_owners_usage(stderr);
+        return 2;
+    }
     struct strbuf err = {0};
     enum files_result r = FILES_FAILED;
     char *root = manifest_root(&a, &err);

@@ -3,6 +3,7 @@
 #include "stages/stage.h"
 #include "journal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -63,4 +64,28 @@ unsigned stage_gate_by_name(const char *name)
         if (strcmp(gates[i].name, name) == 0)
             return gates[i].bit;
     return 0;
+}
+
+int stage_gates_parse(const char *list, unsigned *mask, struct strbuf *err)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    int rc = 0;
+    for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        unsigned gate = stage_gate_by_name(name);
+        if (!gate) {
+            struct strbuf all = {0};
+            stage_gates_names(~0u, &all);
+            sb_printf(err, _("--override: unknown gate \"%s\" (known: %s)"), name, sb_str(&all));
+            sb_free(&all);
+            rc = -1;
+            break;
+        }
+        *mask |= gate;
+    }
+    if (rc == 0 && !*mask) {
+        sb_append(err, _("--override needs the names of gates"));
+        rc = -1;
+    }
+    free(copy);
+    return rc;
 }

@@ -127,6 +127,9 @@ void stage_gates_describe(unsigned mask, struct strbuf *out);
 void stage_gates_names(unsigned mask, struct strbuf *out);
 /* The gate named name ("checks", "backup", "nixos"), or 0. */
 unsigned stage_gate_by_name(const char *name);
+/* --override's list ("checks,backup"): adds the gates named to *mask. Returns 0, or -1 with a
+ * message for an unknown name or an empty list (then *mask may hold the names before it). */
+int stage_gates_parse(const char *list, unsigned *mask, struct strbuf *err);
 
 /* The wizard's order. */
 const struct stage *const *stage_list(size_t *count);

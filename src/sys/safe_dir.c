@@ -184,8 +184,7 @@ int safe_dir_check(const char *dir, struct strbuf *err)
     return rc;
 }
 
-/* safe_dir_check with a whole refusal on error: "refusing WHAT DIR: why. What to do." */
-static int safe_dir_judge(const char *what, const char *dir, struct strbuf *err)
+int safe_dir_judge(const char *what, const char *dir, struct strbuf *err)
 {
     struct strbuf why = {0};
     int rc = safe_dir_check(dir, &why);

@@ -16,7 +16,10 @@
 /* 0, or -1 with a sentence naming the offending directory ("/x is writable by other users
  * (mode 0777)"). */
 int safe_dir_check(const char *dir, struct strbuf *err);
-/* safe_dir_check (a whole refusal on error: "refusing WHAT DIR: why. What to do."), then
+/* safe_dir_check with a whole refusal on error: "refusing WHAT DIR: why. What to do."
+ * (WHAT translated, e.g. "the state directory"). Creates nothing. */
+int safe_dir_judge(const char *what, const char *dir, struct strbuf *err);
+/* safe_dir_judge (a whole refusal on error: "refusing WHAT DIR: why. What to do."), then
  * make_private_dir, then the check again on what now exists. */
 int safe_dir_make(const char *what, const char *dir, struct strbuf *err);
 /* The same check and refusal for the directory a file is (to be) written in. */

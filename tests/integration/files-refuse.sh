@@ -5,25 +5,10 @@
 # where every mount but the test's own directory is read-only, so that a regressed refusal
 # cannot change this machine; strace shows that no chown, chmod or mkdir was even attempted.
 . "$top_srcdir/tests/lib/common.sh"
-need unshare strace mount findmnt
-[ "$(id -u)" = 0 ] || fail "needs root: a private mount namespace makes / read-only"
-
-if [ "${IM_REFUSE_INSIDE:-}" != yes ]; then
-    # Outside: start this script again in its own mount namespace, with our TEST_TMP.
-    IM_REFUSE_INSIDE=yes IM_REFUSE_TMP=$TEST_TMP TMPDIR=$TEST_TMP \
-        unshare --mount --propagation private sh "$0"
-    exit $?
-fi
-
-# Inside the namespace. Keep only the test directory writable.
-rw=$IM_REFUSE_TMP
-mount --bind "$rw" "$rw"
-findmnt -rn -o TARGET | sort -u | while IFS= read -r m; do
-    [ "$m" = "$rw" ] && continue
-    mount -o remount,bind,ro "$m" 2>/dev/null || true
-done
-touch /etc/.im-refuse-probe 2>/dev/null && { rm -f /etc/.im-refuse-probe; fail "/etc is writable in the namespace"; }
-touch "$rw/probe" || fail "the test directory is not writable"
+. "$top_srcdir/tests/lib/readonly_root.sh"
+need strace
+readonly_root_enter
+rw=$RW
 ln -s /etc "$rw/etc-link"
 ln -s /usr "$rw/usr-link"
 mkdir -p "$rw/src/library" && echo photo > "$rw/src/library/a.jpg"

@@ -5,23 +5,12 @@
 # fchownat; an existing manifest is kept by a second chown; without a manifest, refused; a
 # replaced entry is reported and left alone, a vanished one reported, a directory replaced by
 # a symlink never followed; a manifest naming /etc is refused with no change attempted. Runs
-# in a private mount namespace where only the test directory is writable (as files-refuse.sh).
+# in a private mount namespace where only the test directory is writable (readonly_root.sh).
 . "$top_srcdir/tests/lib/common.sh"
-need unshare strace mount findmnt find stat
-[ "$(id -u)" = 0 ] || fail "needs root: owners of other users, and a read-only / in a namespace"
-
-if [ "${IM_RESTORE_INSIDE:-}" != yes ]; then
-    IM_RESTORE_INSIDE=yes IM_RESTORE_TMP=$TEST_TMP TMPDIR=$TEST_TMP \
-        unshare --mount --propagation private sh "$0"
-    exit $?
-fi
-rw=$IM_RESTORE_TMP
-mount --bind "$rw" "$rw"
-findmnt -rn -o TARGET | sort -u | while IFS= read -r m; do
-    [ "$m" = "$rw" ] && continue
-    mount -o remount,bind,ro "$m" 2>/dev/null || true
-done
-touch /etc/.im-restore-probe 2>/dev/null && { rm -f /etc/.im-restore-probe; fail "/etc is writable"; }
+. "$top_srcdir/tests/lib/readonly_root.sh"
+need strace find stat
+readonly_root_enter
+rw=$RW
 
 lib=$rw/lib; state=$rw/state; outside=$rw/outside
 nl='

@@ -57,6 +57,12 @@ enum stage_result session_run_stage(struct session *s, const struct stage *st,
 /* The same, but a stage already done whose st->repeatable says yes runs once more. */
 enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
                                       const struct reporter *outer, struct strbuf *err);
+/* Appends st's preview (the commands it will run) to out, for the screen shown before it runs.
+ * Outside a dry run, a stage not done yet first names the files it will write
+ * (stage.name_outputs: saved in the journal), so the preview shows the names the run will
+ * write and every visit shows the same ones. A dry run changes nothing: its preview makes up
+ * names from the clock (or shows names claimed before). Call it while no stage runs. */
+void session_stage_preview(struct session *s, const struct stage *st, struct strbuf *out);
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
 

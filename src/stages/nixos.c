@@ -1,7 +1,7 @@
 /* Stage "nixos": show the services.immich settings to add, wait until the user has switched
  * NixOS to them (the units exist), stop the freshly started units, and check the target
  * again now that it exists (version, media location, extensions). */
-#include "stages/stage.h"
+#include "stages/nixos.h"
 #include "discover/checks.h"
 #include "discover/http.h"
 #include "discover/docker.h"
@@ -48,9 +48,9 @@ static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchor
     free(v);
 }
 
-/* The services.immich settings matching the plan; options at their module default are left
- * out except enable, mediaLocation and the vector extensions. */
-static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
+/* Options at their module default are left out except enable, mediaLocation and the vector
+ * extensions. */
+void stage_nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const struct plan *p = ctx->plan;
     bool vectors, vchord, pgvector;
@@ -84,7 +84,7 @@ static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
 static void nixos_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     sb_append(out, _("# add to configuration.nix, then run nixos-rebuild switch:\n"));
-    nixos_snippet(ctx, out);
+    stage_nixos_snippet(ctx, out);
     struct argv_builder a = {0};
     argv_add_words(&a, plan_get(ctx->plan, PLAN_systemctl_command));
     argv_add(&a, "show");
@@ -166,7 +166,7 @@ static int recheck_target(struct stage_ctx *ctx)
 static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
 {
     struct strbuf snippet = {0};
-    nixos_snippet(ctx, &snippet);
+    stage_nixos_snippet(ctx, &snippet);
     report_msg(ctx->rep, REC_MESSAGE,
                _("Add this to your NixOS configuration and run nixos-rebuild switch:\n%s"),
                sb_str(&snippet));

@@ -140,6 +140,10 @@ static void build_body(struct ui *ui, const struct finish_screen *fs, struct bod
         body_add(b, _("Stages:"), A_BOLD);
         add_stage_rows(ui, b);
     } else { /* what is left to do first */
+        char *log = xasprintf(_("The log is in %s/%s; v browses it."), ui->s->state_dir, MLOG_FILE);
+        body_add_wrapped(b, log, w, A_NORMAL);
+        free(log);
+        body_add(b, "", A_NORMAL);
         add_stage_rows(ui, b);
         body_add(b, "", A_NORMAL);
         add_result(ui, fs, b, w);

@@ -2,7 +2,6 @@
 #include "app.h"
 #include "stages/nixos.h"
 #include "summary.h"
-#include "sys/atomic_file.h"
 #include "sys/spawn.h"
 
 #include <stdlib.h>
@@ -27,16 +26,8 @@ char *session_write_nixos_settings(struct session *s, struct strbuf *err)
 {
     if (s->opt->dry_run)
         return NULL;
-    char *path = xasprintf("%s/%s", s->state_dir, NIXOS_SETTINGS_FILE);
-    struct strbuf text = {0};
-    session_nixos_settings(s, &text);
-    int rc = atomic_write_file(path, sb_str(&text), text.len, err);
-    sb_free(&text);
-    if (rc < 0) {
-        free(path);
-        return NULL;
-    }
-    return path;
+    struct stage_ctx ctx = {.plan = &s->plan, .state_dir = s->state_dir, .journal = s->journal};
+    return stage_nixos_write_settings(&ctx, err);
 }
 
 void session_result(const struct session *s, struct strbuf *out)

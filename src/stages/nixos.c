@@ -7,6 +7,7 @@
 #include "discover/docker.h"
 #include "discover/preflight.h"
 #include "discover/systemd.h"
+#include "sys/atomic_file.h"
 #include "sys/spawn.h"
 
 #include <stdlib.h>
@@ -79,6 +80,20 @@ void stage_nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
         sb_printf(out, "  # %s\n  environment.DB_VECTOR_EXTENSION = \"pgvector\";\n",
                   _("the dump uses pgvector ('vector' without 'vchord'): keep Immich on it"));
     sb_append(out, "};\n");
+}
+
+char *stage_nixos_write_settings(const struct stage_ctx *ctx, struct strbuf *err)
+{
+    char *path = xasprintf("%s/%s", ctx->state_dir, NIXOS_SETTINGS_FILE);
+    struct strbuf text = {0};
+    stage_nixos_snippet(ctx, &text);
+    int rc = atomic_write_file(path, sb_str(&text), text.len, err);
+    sb_free(&text);
+    if (rc < 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
 }
 
 static void nixos_preview(const struct stage_ctx *ctx, struct strbuf *out)
@@ -171,6 +186,15 @@ static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
                _("Add this to your NixOS configuration and run nixos-rebuild switch:\n%s"),
                sb_str(&snippet));
     sb_free(&snippet);
+    /* A copy to take over SSH without the screen's frame; the stage goes on without it. */
+    struct strbuf werr = {0};
+    char *file = ctx->state_dir ? stage_nixos_write_settings(ctx, &werr) : NULL;
+    if (file)
+        report_msg(ctx->rep, REC_MESSAGE, _("The settings are also in %s"), file);
+    else if (werr.len)
+        report_msg(ctx->rep, REC_WARNING, "%s", sb_str(&werr));
+    free(file);
+    sb_free(&werr);
     enum stage_result r = wait_for_units(ctx, err);
     if (r != STAGE_OK)
         return r;

@@ -129,10 +129,9 @@ static void add_result(struct ui *ui, const struct finish_screen *fs, struct bod
 static void build_body(struct ui *ui, const struct finish_screen *fs, struct body *b, int w)
 {
     bool complete = migration_complete(ui);
-    body_add_wrapped(b,
-                     complete ? _("The migration is complete.")
-                              : _("The migration is not complete yet."),
-                     w, ui_attr(complete ? UA_OK : UA_WARN));
+    body_add_wrapped(
+        b, complete ? _("The migration is complete.") : _("The migration is not complete yet."), w,
+        ui_attr(complete ? UA_OK : UA_WARN));
     body_add(b, "", A_NORMAL);
     if (complete) { /* the result first; the stages below it */
         add_result(ui, fs, b, w);

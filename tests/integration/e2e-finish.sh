@@ -7,8 +7,8 @@
 #   second visit (at least a second later) shows the same name, and the run writes that file;
 # - at 80x24 the finish screen names the library archive, the database dump and the asset
 #   count without any key, and the --review hint names --state-dir DIR;
-# - c shows the NixOS settings without box-drawing characters, equal to the file
-#   STATE/nixos-immich.nix, which is mode 0600.
+# - the NixOS stage writes its settings to STATE/nixos-immich.nix (0600) and names it; on the
+#   finish screen c shows them without box-drawing characters, equal to that file.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/tmux.sh"
@@ -80,6 +80,12 @@ for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up
     "Dump database") check_named dump_file "$t" 'immich-*.sql.zst' "Verify backup" ;;
     *) run_here ;;
     esac
+    if [ "$t" = "Configure NixOS" ]; then # the stage leaves a copy of its settings to take
+        [ "$(stat -c %a "$state/nixos-immich.nix" 2>/dev/null)" = 600 ] ||
+            fail "the NixOS stage did not write $state/nixos-immich.nix (0600)"
+        grep -qF "The settings are also in $state/nixos-immich.nix" "$state/migration.log" ||
+            fail "the NixOS stage does not name $state/nixos-immich.nix"
+    fi
 done
 archive=$(sed -n 's/^artifact	backup_archive	//p' "$journal")
 dump=$(sed -n 's/^artifact	dump_file	//p' "$journal")

@@ -24,13 +24,18 @@ static bool reusable(const char *pending, const char *fresh)
 
 char *stage_output_name(const struct stage_ctx *ctx, enum artifact a, char *fresh)
 {
-    char *pending = artifact_pending(ctx, a);
-    if (reusable(pending, fresh)) {
-        free(fresh);
-        return pending;
+    char *names[] = {artifact_pending(ctx, a), artifact_text(ctx, a)};
+    char *name = fresh;
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        if (name == fresh && reusable(names[i], fresh)) {
+            name = names[i];
+            names[i] = NULL;
+        }
+        free(names[i]);
     }
-    free(pending);
-    return fresh;
+    if (name != fresh)
+        free(fresh);
+    return name;
 }
 
 char *stage_claim_output(struct stage_ctx *ctx, enum artifact a, char *fresh, struct strbuf *err)

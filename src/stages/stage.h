@@ -52,8 +52,9 @@ int stage_set_artifact(struct stage_ctx *ctx, const char *name, const char *text
  * when the journal cannot be saved. */
 char *stage_claim_output(struct stage_ctx *ctx, enum artifact a, char *fresh, struct strbuf *err);
 /* The name the stage will write output a to, for its preview: the claimed (pending) name
- * when it is still valid for fresh (as stage_claim_output would reuse it), else fresh (taken
- * over). Changes nothing. Caller frees. */
+ * when it is still valid for fresh (as stage_claim_output would reuse it), else the file it
+ * wrote (a done stage), when of the same kind, else fresh (taken over). Changes nothing.
+ * Caller frees. */
 char *stage_output_name(const struct stage_ctx *ctx, enum artifact a, char *fresh);
 /* The stage is done with its output: sets a to path and forgets the pending name. */
 void stage_commit_output(struct stage_ctx *ctx, enum artifact a, const char *path);

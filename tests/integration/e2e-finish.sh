@@ -4,7 +4,8 @@
 # the default:
 # - the stage screens of "Back up library" and "Dump database" show the names of the archive
 #   and the dump; the name is claimed in the journal (KEY.pending) when the screen is shown, a
-#   second visit (at least a second later) shows the same name, and the run writes that file;
+#   second visit (at least a second later) shows the same name, the run writes that file, and
+#   a visit after the run still shows it;
 # - at 80x24 the finish screen names the library archive, the database dump and the asset
 #   count without any key, and the --review hint names --state-dir DIR;
 # - the NixOS stage writes its settings to STATE/nixos-immich.nix (0600) and names it; on the
@@ -61,6 +62,10 @@ check_named() {
     run_here
     [ -f "$name" ] || { ls -l "$BACKUP_DIR"; fail "the run did not write $name"; }
     grep -q "^artifact	$key	$name\$" "$journal" || { cat "$journal"; fail "$key is not $name"; }
+    wait_second_after "$(date +%s)" # once done, the screen names the file written
+    wizard_back_to "$4"
+    wizard_next_to "$title"
+    unwrapped | grep -qF -- "$name" || { _tmux_dump; fail "\"$title\", done, does not show $name"; }
     pass_step "\"$title\" showed ${name##*/} on both visits and wrote it"
 }
 

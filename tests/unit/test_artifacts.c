@@ -124,6 +124,11 @@ static void test_output_names(void **state)
     char *pending = artifact_pending(&ctx, ART_backup_archive);
     assert_string_equal(pending, "/b/immich-originals-3.tar.zst");
     free(pending);
+    /* done: the preview names the file written */
+    stage_commit_output(&ctx, ART_backup_archive, "/b/immich-originals-3.tar.zst");
+    name = stage_output_name(&ctx, ART_backup_archive, xstrdup("/b/immich-originals-4.tar.zst"));
+    assert_string_equal(name, "/b/immich-originals-3.tar.zst");
+    free(name);
     sb_free(&err);
     stage_ctx_free(&ctx);
 }

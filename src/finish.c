@@ -1,5 +1,4 @@
 #include "finish.h"
-#include "app.h"
 #include "stages/nixos.h"
 #include "summary.h"
 #include "sys/spawn.h"
@@ -11,7 +10,7 @@
 void session_review_command(const struct session *s, struct strbuf *out)
 {
     const char *argv[] = {"immich-migrate", "--review", "--state-dir", s->state_dir, NULL};
-    if (strcmp(s->state_dir, APP_DEFAULT_STATE_DIR) == 0)
+    if (strcmp(s->state_dir, SESSION_DEFAULT_STATE_DIR) == 0)
         argv[2] = NULL;
     argv_format(argv, out);
 }

@@ -14,6 +14,9 @@
 #include "plan.h"
 #include "stages/stage.h"
 
+/* The state directory when --state-dir is not given. */
+#define SESSION_DEFAULT_STATE_DIR "/var/lib/immich-migrate"
+
 /* How the program runs the session (app.c fills it from its command line). */
 struct session_options {
     const char *config;    /* the plan file; NULL = defaults only */

@@ -1,5 +1,5 @@
 /* Finish: the result (assets, time, the backups, the NixOS settings, the log), the next steps
- * and every stage's state, scrolled when it does not fit; the NixOS settings unframed, to copy. */
+ * and every stage's state, scrolled when it does not fit; the NixOS settings unframed (p), to copy. */
 #include "ui/uimain.h"
 #include "finish.h"
 #include "journal.h"
@@ -122,7 +122,7 @@ static void add_result(struct ui *ui, const struct finish_screen *fs, struct bod
     }
     sb_free(&text);
     if (fs->nixos_path)
-        body_add_wrapped(b, _("Press c to show the NixOS settings without a frame, to copy them."),
+        body_add_wrapped(b, _("Press p to show the NixOS settings without a frame, to copy them."),
                          w, ui_attr(UA_DIM));
 }
 
@@ -191,7 +191,7 @@ static void finish_draw(struct ui *ui, void *self)
     if (ui->status)
         dr_text(LINES - 2, 2, COLS - 4, ui->status, ui_attr(UA_WARN));
     body_free(&b);
-    static const char *const keys[] = {"Enter", N_("Exit"), "c",   N_("NixOS settings"),
+    static const char *const keys[] = {"Enter", N_("Exit"), "p",   N_("NixOS settings"),
                                        "v",     N_("Log"),  "Esc", N_("Back"),
                                        "?",     N_("Help"), "q",   N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
@@ -243,9 +243,9 @@ static int finish_key(struct ui *ui, void *self, int key)
         return ACT_EXIT;
     else if (key == 'v')
         review_browse(ui, ui->s->state_dir);
-    else if (key == 'c' && fs->nixos_path)
+    else if (key == 'p' && fs->nixos_path)
         show_unframed(ui, fs);
-    else if (key == 'c')
+    else if (key == 'p')
         ui_set_status(ui, _("The NixOS settings could not be written to the state directory."));
     else if (key == UK(KEY_DOWN) || key == 'j')
         fs->top++;
@@ -297,7 +297,7 @@ const struct screen screen_finish = {
     .key = finish_key,
     .help = N_("Summary: the result (assets, time, the library archive and the database dump, "
                "where the log is), what to do next, and the state of every stage. Up/Down and "
-               "PgUp/PgDn scroll. c shows the NixOS settings as plain lines without a frame, "
+               "PgUp/PgDn scroll. p shows the NixOS settings as plain lines without a frame, "
                "to select and copy them over SSH; they are also written to nixos-immich.nix in "
                "the state directory. v browses the log. Stages that failed or were not run can "
                "be run again: go back with Esc, or start the wizard again later; it resumes "

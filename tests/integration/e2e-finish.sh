@@ -9,7 +9,7 @@
 # - at 80x24 the finish screen names the library archive, the database dump and the asset
 #   count without any key, and the --review hint names --state-dir DIR;
 # - the NixOS stage writes its settings to STATE/nixos-immich.nix (0600) and names it; on the
-#   finish screen c shows them without box-drawing characters, equal to that file.
+#   finish screen p shows them without box-drawing characters, equal to that file.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/tmux.sh"
@@ -132,7 +132,7 @@ file="$state/nixos-immich.nix"
 [ "$(stat -c %a "$file")" = 600 ] || fail "$file has mode $(stat -c %a "$file"), not 600"
 grep -q '^services.immich = {$' "$file" || { cat "$file"; fail "$file holds no services.immich settings"; }
 unwrapped | grep -qF -- "$file" || { _tmux_dump; fail "the summary does not name $file"; }
-tmux_keys c
+tmux_keys p
 tmux_wait_for "Press Enter to go back"
 plain=$(tmux_screen)
 if printf '%s\n' "$plain" | grep -q '[─│┌┐└┘├┤┬┴┼═║╔╗╚╝]'; then
@@ -143,7 +143,7 @@ _tmux capture-pane -J -p -t "$TMUX_SESSION" | sed -n '/^services.immich = {$/,/^
 cmp -s "$TEST_TMP/shown.nix" "$file" || { diff "$TEST_TMP/shown.nix" "$file"; fail "the unframed settings differ from $file"; }
 tmux_keys Enter
 tmux_wait_for "The migration is complete."
-pass_step "c shows the NixOS settings unframed, equal to $file (0600)"
+pass_step "p shows the NixOS settings unframed, equal to $file (0600)"
 
 tmux_keys Enter
 [ "$(tmux_wait_exit 30)" = 0 ] || fail "the wizard did not exit 0 from the summary"

@@ -15,9 +15,9 @@ void session_result(const struct session *s, struct strbuf *out);
 void session_review_command(const struct session *s, struct strbuf *out);
 /* Appends the services.immich settings matching the plan and the journal's artifacts. */
 void session_nixos_settings(struct session *s, struct strbuf *out);
-/* Writes those settings to STATE_DIR/NIXOS_SETTINGS_FILE (stages/nixos.h) (replaced atomically, mode 0600) and
- * returns its path (caller frees), or NULL with a message in err. Not in a dry run (NULL, no
- * message): it writes nothing. */
+/* Writes those settings to STATE_DIR/NIXOS_SETTINGS_FILE (stages/nixos.h; replaced
+ * atomically, mode 0600) and returns its path (caller frees), or NULL with a message in err.
+ * A dry run writes nothing: NULL without a message. */
 char *session_write_nixos_settings(struct session *s, struct strbuf *err);
 
 #endif

@@ -2,9 +2,11 @@
 #ifndef IM_APP_H
 #define IM_APP_H
 
+#include "session.h"
+
 #include <stdbool.h>
 
-#define APP_DEFAULT_STATE_DIR "/var/lib/immich-migrate" /* --state-dir when not given */
+#define APP_DEFAULT_STATE_DIR SESSION_DEFAULT_STATE_DIR /* --state-dir when not given */
 
 enum app_mode { MODE_NONE, MODE_WIZARD, MODE_BATCH, MODE_DRY_RUN, MODE_REVIEW, MODE_REPORT };
 

@@ -463,6 +463,22 @@ void session_detach(struct session *s, const struct stage *st)
         runstatus_detach(s->status);
 }
 
+void session_stage_preview(struct session *s, const struct stage *st, struct strbuf *out)
+{
+    struct stage_ctx ctx = {.plan = &s->plan, .state_dir = s->state_dir, .journal = s->journal};
+    bool done = s->journal && journal_status(s->journal, st->id) == ST_DONE &&
+                (!st->is_done || st->is_done(&ctx));
+    if (st->name_outputs && s->journal && !is_dry_run(s) && !done) {
+        /* When the journal cannot be saved the preview shows fresh names; the run then fails
+         * with the reason. */
+        struct strbuf err = {0};
+        st->name_outputs(&ctx, &err);
+        sb_free(&err);
+    }
+    if (st->preview)
+        st->preview(&ctx, out);
+}
+
 void session_skip_stage(struct session *s, const struct stage *st, const char *why)
 {
     char *text = xasprintf(_("%s: skipped by the user"), _(st->title));

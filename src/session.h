@@ -15,6 +15,9 @@
 #include "runstatus.h"
 #include "stages/stage.h"
 
+/* The state directory when --state-dir is not given. */
+#define SESSION_DEFAULT_STATE_DIR "/var/lib/immich-migrate"
+
 /* How the program runs the session (app.c fills it from its command line). */
 struct session_options {
     const char *config;    /* the plan file; NULL = defaults only */
@@ -68,6 +71,12 @@ enum stage_result session_rerun_stage(struct session *s, const struct stage *st,
  * a message (refused: nothing changed). Either way call session_close(s) afterwards. */
 int session_open_alone(struct session *s, const struct session_options *opt, const struct stage *st,
                        const char *command, const struct reporter *outer, struct strbuf *err);
+/* Appends st's preview (the commands it will run) to out, for the screen shown before it runs.
+ * Outside a dry run, a stage not done yet first names the files it will write
+ * (stage.name_outputs: saved in the journal), so the preview shows the names the run will
+ * write and every visit shows the same ones. A dry run changes nothing: its preview makes up
+ * names from the clock (or shows names claimed before). Call it while no stage runs. */
+void session_stage_preview(struct session *s, const struct stage *st, struct strbuf *out);
 /* Marks a stage skipped by the user. */
 void session_skip_stage(struct session *s, const struct stage *st, const char *why);
 

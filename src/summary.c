@@ -4,10 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-void migration_summary(const struct plan *p, const struct verify_result *res, double duration_seconds,
-                       const char *log_path, const char *backup_path, struct strbuf *out)
+static bool known(const char *path)
 {
-    sb_append(out, _("Migration finished.\n"));
+    return path && *path;
+}
+
+void migration_summary(const struct plan *p, const struct summary_facts *f, struct strbuf *out)
+{
+    const struct verify_result *res = f->res;
     if (res) {
         sb_printf(out, _("  Assets: %llu\n  Files:  %llu (%llu already missing in Docker)\n"),
                   (unsigned long long)res->assets, (unsigned long long)res->present,
@@ -16,16 +20,24 @@ void migration_summary(const struct plan *p, const struct verify_result *res, do
         format_bytes(res->bytes, out);
         sb_append(out, "\n");
     }
-    long secs = (long)(duration_seconds + 0.5);
+    long secs = (long)(f->duration_seconds + 0.5);
     sb_printf(out, _("  Time:   %ldh %02ldm %02lds\n"), secs / 3600, secs / 60 % 60, secs % 60);
     sb_printf(out, _("  Library: %s\n"), plan_get(p, PLAN_target_location));
-    if (log_path)
-        sb_printf(out, _("  Log:     %s\n"), log_path);
-    sb_printf(out, _("  Backups: %s\n"),
-              backup_path && *backup_path ? backup_path : plan_get(p, PLAN_backup_dir));
     bool no_archive = strcmp(plan_get(p, PLAN_library_backup), "none") == 0;
     if (no_archive)
         sb_append(out, _("  Library backup: none (library_backup = none): no archive was written\n"));
+    else if (known(f->archive_path))
+        sb_printf(out, _("  Library backup: %s\n"), f->archive_path);
+    if (known(f->dump_path))
+        sb_printf(out, _("  Database dump:  %s\n"), f->dump_path);
+    if (!known(f->archive_path) || !known(f->dump_path))
+        sb_printf(out, _("  Backups: %s\n"), plan_get(p, PLAN_backup_dir));
+    if (known(f->nixos_file))
+        sb_printf(out, _("  NixOS settings: %s\n"), f->nixos_file);
+    if (known(f->log_path))
+        sb_printf(out, _("  Log:     %s\n"), f->log_path);
+    if (known(f->review_command))
+        sb_printf(out, _("  Browse the log later with: %s\n"), f->review_command);
     sb_append(out, _("\nOnce you have checked the new installation (photos, albums, faces, "
                      "search), remove the old Docker installation:\n"));
     const char *compose = plan_get(p, PLAN_compose_dir);

@@ -6,8 +6,20 @@
 #include "discover/verify.h"
 #include "plan.h"
 
-/* res may be NULL (verify did not run); log_path/backup_path may be NULL. */
-void migration_summary(const struct plan *p, const struct verify_result *res, double duration_seconds,
-                       const char *log_path, const char *backup_path, struct strbuf *out);
+/* What the summary tells besides the plan; every pointer may be NULL (not known) and every
+ * path "" (none). */
+struct summary_facts {
+    const struct verify_result *res; /* what the verify stage counted; NULL: it did not run */
+    double duration_seconds;         /* since the migration started */
+    const char *log_path;
+    const char *archive_path;   /* the library archive */
+    const char *dump_path;      /* the database dump */
+    const char *nixos_file;     /* the services.immich settings, written out */
+    const char *review_command; /* how to browse the log later */
+};
+
+/* Appends the counts, the time, where the library, backups, log and NixOS settings are, and the
+ * next steps (remove the Docker installation when satisfied, keep the backups until then). */
+void migration_summary(const struct plan *p, const struct summary_facts *f, struct strbuf *out);
 
 #endif

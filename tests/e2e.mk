@@ -5,6 +5,7 @@ E2E_TESTS = \
 	tests/integration/e2e-dryrun.sh \
 	tests/integration/e2e-review.sh \
 	tests/integration/e2e-wizard.sh \
+	tests/integration/e2e-finish.sh \
 	tests/integration/e2e-demo.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/integration/e2e-lib.sh

@@ -37,7 +37,7 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
         sb_printf(out, _("# library_backup = none: no archive is written\n"));
         return;
     }
-    char *archive = archive_name(ctx);
+    char *archive = stage_output_name(ctx, ART_backup_archive, archive_name(ctx));
     const char *argv[] = {"immich-migrate", "backup", plan_get(ctx->plan, PLAN_upload_location),
                           archive,          NULL,     NULL};
     if (s == BACKUP_ORIGINALS) {
@@ -83,16 +83,13 @@ static enum stage_result backup_none(struct stage_ctx *ctx)
     return STAGE_OK;
 }
 
-/* A pending name of the other kind of archive (library_backup changed meanwhile) is not
- * reused: that file, if complete, holds another selection. */
-static void forget_other_pending(struct stage_ctx *ctx, enum backup_strategy s)
+static int backup_name_outputs(struct stage_ctx *ctx, struct strbuf *err)
 {
-    char *pending = artifact_pending(ctx, ART_backup_archive);
-    const char *base = pending ? strrchr(pending, '/') : NULL;
-    const char *prefix = archive_prefix(s);
-    if (base && strncmp(base + 1, prefix, strlen(prefix)) != 0)
-        artifact_set_pending(ctx, ART_backup_archive, "");
-    free(pending);
+    if (stage_backup_planned(ctx) == BACKUP_NONE)
+        return 0;
+    char *archive = stage_claim_output(ctx, ART_backup_archive, archive_name(ctx), err);
+    free(archive);
+    return archive ? 0 : -1;
 }
 
 static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
@@ -102,7 +99,6 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
         return backup_none(ctx);
     if (safe_dir_make("backup_dir", plan_get(ctx->plan, PLAN_backup_dir), err) != 0)
         return STAGE_FAILED;
-    forget_other_pending(ctx, s);
     char *archive = stage_claim_output(ctx, ART_backup_archive, archive_name(ctx), err);
     if (!archive)
         return STAGE_FAILED;
@@ -141,6 +137,7 @@ const struct stage stage_backup = {
     .requires = GATE_CHECKS,
     .provides = GATE_BACKUP,
     .preview = backup_preview,
+    .name_outputs = backup_name_outputs,
     .is_done = backup_is_done,
     .run = backup_run,
     .survives_hangup = true,

@@ -17,7 +17,7 @@ static void dump_preview(const struct stage_ctx *ctx, struct strbuf *out)
     argv_free(&a);
     db_dump_argv(ctx->plan, &a);
     argv_format(argv_get(&a), out);
-    char *path = db_dump_default_path(ctx->plan, true);
+    char *path = stage_output_name(ctx, ART_dump_file, db_dump_default_path(ctx->plan, true));
     sb_printf(out, " | zstd > %s\n", path);
     free(path);
     argv_free(&a);
@@ -29,6 +29,13 @@ static bool dump_is_done(const struct stage_ctx *ctx)
     bool done = f && *f && access(f, R_OK) == 0;
     free(f);
     return done;
+}
+
+static int dump_name_outputs(struct stage_ctx *ctx, struct strbuf *err)
+{
+    char *path = stage_claim_output(ctx, ART_dump_file, db_dump_default_path(ctx->plan, true), err);
+    free(path);
+    return path ? 0 : -1;
 }
 
 static enum stage_result dump_run(struct stage_ctx *ctx, struct strbuf *err)
@@ -63,6 +70,7 @@ const struct stage stage_dump = {
     .changes = N_("writes the database dump into backup_dir"),
     .requires = GATE_CHECKS,
     .preview = dump_preview,
+    .name_outputs = dump_name_outputs,
     .is_done = dump_is_done,
     .run = dump_run,
 };

@@ -55,6 +55,14 @@ static char *output_name(const struct stage_ctx *ctx, const char *in, int attemp
 static void fixup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     char *in = artifact_dump_file(ctx);
+    if (!in || !*in) { /* the dump stage has not run yet: the name it claimed, if any */
+        free(in);
+        in = artifact_pending(ctx, ART_dump_file);
+        if (in && !*in) {
+            free(in);
+            in = NULL;
+        }
+    }
     struct fixup_options o;
     struct strbuf err = {0};
     fixup_options_init(&o);

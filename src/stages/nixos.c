@@ -1,12 +1,13 @@
 /* Stage "nixos": show the services.immich settings to add, wait until the user has switched
  * NixOS to them (the units exist), stop the freshly started units, and check the target
  * again now that it exists (version, media location, extensions). */
-#include "stages/stage.h"
+#include "stages/nixos.h"
 #include "discover/checks.h"
 #include "discover/http.h"
 #include "discover/docker.h"
 #include "discover/preflight.h"
 #include "discover/systemd.h"
+#include "sys/atomic_file.h"
 #include "sys/spawn.h"
 
 #include <stdlib.h>
@@ -48,9 +49,9 @@ static void vector_flags(const struct stage_ctx *ctx, bool *vectors, bool *vchor
     free(v);
 }
 
-/* The services.immich settings matching the plan; options at their module default are left
- * out except enable, mediaLocation and the vector extensions. */
-static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
+/* Options at their module default are left out except enable, mediaLocation and the vector
+ * extensions. */
+void stage_nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
 {
     const struct plan *p = ctx->plan;
     bool vectors, vchord, pgvector;
@@ -81,10 +82,24 @@ static void nixos_snippet(const struct stage_ctx *ctx, struct strbuf *out)
     sb_append(out, "};\n");
 }
 
+char *stage_nixos_write_settings(const struct stage_ctx *ctx, struct strbuf *err)
+{
+    char *path = xasprintf("%s/%s", ctx->state_dir, NIXOS_SETTINGS_FILE);
+    struct strbuf text = {0};
+    stage_nixos_snippet(ctx, &text);
+    int rc = atomic_write_file(path, sb_str(&text), text.len, err);
+    sb_free(&text);
+    if (rc < 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
 static void nixos_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
     sb_append(out, _("# add to configuration.nix, then run nixos-rebuild switch:\n"));
-    nixos_snippet(ctx, out);
+    stage_nixos_snippet(ctx, out);
     struct argv_builder a = {0};
     argv_add_words(&a, plan_get(ctx->plan, PLAN_systemctl_command));
     argv_add(&a, "show");
@@ -166,11 +181,20 @@ static int recheck_target(struct stage_ctx *ctx)
 static enum stage_result nixos_run(struct stage_ctx *ctx, struct strbuf *err)
 {
     struct strbuf snippet = {0};
-    nixos_snippet(ctx, &snippet);
+    stage_nixos_snippet(ctx, &snippet);
     report_msg(ctx->rep, REC_MESSAGE,
                _("Add this to your NixOS configuration and run nixos-rebuild switch:\n%s"),
                sb_str(&snippet));
     sb_free(&snippet);
+    /* A copy to take over SSH without the screen's frame; the stage goes on without it. */
+    struct strbuf werr = {0};
+    char *file = ctx->state_dir ? stage_nixos_write_settings(ctx, &werr) : NULL;
+    if (file)
+        report_msg(ctx->rep, REC_MESSAGE, _("The settings are also in %s"), file);
+    else if (werr.len)
+        report_msg(ctx->rep, REC_WARNING, "%s", sb_str(&werr));
+    free(file);
+    sb_free(&werr);
     enum stage_result r = wait_for_units(ctx, err);
     if (r != STAGE_OK)
         return r;

@@ -6,20 +6,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Do a and b name files in the same directory? */
-static bool same_directory(const char *a, const char *b)
+/* May a pending name stand for fresh? Both in the same directory (backup_dir was not changed
+ * since) and of the same kind: the same name up to its first digit (the time stamp), so an
+ * "immich-originals-..." archive does not stand for an "immich-library-..." one. */
+static bool reusable(const char *pending, const char *fresh)
 {
-    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
-    size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
-    return na == nb && strncmp(a, b, na) == 0;
+    if (!pending || !*pending)
+        return false;
+    const char *sa = strrchr(pending, '/'), *sb = strrchr(fresh, '/');
+    size_t na = sa ? (size_t)(sa - pending) : 0, nb = sb ? (size_t)(sb - fresh) : 0;
+    if (na != nb || strncmp(pending, fresh, na) != 0)
+        return false;
+    const char *ba = sa ? sa + 1 : pending, *bb = sb ? sb + 1 : fresh;
+    size_t ka = strcspn(ba, "0123456789"), kb = strcspn(bb, "0123456789");
+    return ka == kb && strncmp(ba, bb, ka) == 0;
+}
+
+char *stage_output_name(const struct stage_ctx *ctx, enum artifact a, char *fresh)
+{
+    char *names[] = {artifact_pending(ctx, a), artifact_text(ctx, a)};
+    char *name = fresh;
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        if (name == fresh && reusable(names[i], fresh)) {
+            name = names[i];
+            names[i] = NULL;
+        }
+        free(names[i]);
+    }
+    if (name != fresh)
+        free(fresh);
+    return name;
 }
 
 char *stage_claim_output(struct stage_ctx *ctx, enum artifact a, char *fresh, struct strbuf *err)
 {
     char *pending = artifact_pending(ctx, a);
     char *path = fresh;
-    /* A pending name in another directory (backup_dir was changed since) is not reused. */
-    if (pending && *pending && same_directory(pending, fresh)) {
+    if (reusable(pending, fresh)) {
         free(fresh);
         path = pending;
         pending = NULL;

@@ -47,9 +47,15 @@ int stage_set_artifact(struct stage_ctx *ctx, const char *name, const char *text
  * over) is saved in the journal as a's pending name before the stage creates anything, so a
  * run killed after the file was completed but before the stage was recorded as done reuses
  * that name rather than writing a second, differently time-stamped copy (unless fresh is in
- * another directory: the setting was changed). Returns the path to use (caller frees) or NULL
+ * another directory: the setting was changed; or its name up to the time stamp differs: another
+ * kind of file). Returns the path to use (caller frees) or NULL
  * when the journal cannot be saved. */
 char *stage_claim_output(struct stage_ctx *ctx, enum artifact a, char *fresh, struct strbuf *err);
+/* The name the stage will write output a to, for its preview: the claimed (pending) name
+ * when it is still valid for fresh (as stage_claim_output would reuse it), else the file it
+ * wrote (a done stage), when of the same kind, else fresh (taken over). Changes nothing.
+ * Caller frees. */
+char *stage_output_name(const struct stage_ctx *ctx, enum artifact a, char *fresh);
 /* The stage is done with its output: sets a to path and forgets the pending name. */
 void stage_commit_output(struct stage_ctx *ctx, enum artifact a, const char *path);
 
@@ -106,6 +112,12 @@ struct stage {
      * screen and --dry-run). May use plan values; must not change anything. A dry run is the
      * session's business (session.c): it shows the preview and never calls run. */
     void (*preview)(const struct stage_ctx *ctx, struct strbuf *out);
+    /* Names the files it will write once (stage_claim_output: saved in the journal as pending
+     * names), so that the preview shown before a run and the run name the same files; its
+     * run claims them again, which reuses the names. Called by the session before a preview
+     * that a run may follow, never in a dry run. 0, or -1 with err. NULL = writes no such
+     * file. */
+    int (*name_outputs)(struct stage_ctx *ctx, struct strbuf *err);
     /* Is the stage's work already done (resume)? NULL = never. */
     bool (*is_done)(const struct stage_ctx *ctx);
     /* Does the work (never called in a dry run). On failure appends a one-line reason to err. */

@@ -36,10 +36,7 @@ static void stage_enter(struct ui *ui, void *self)
     const struct stage *st = wiz_current_stage(ui);
     free(ss->preview);
     struct strbuf out = {0};
-    struct stage_ctx ctx = {
-        .plan = &ui->s->plan, .state_dir = ui->s->state_dir, .journal = ui->s->journal};
-    if (st->preview)
-        st->preview(&ctx, &out);
+    session_stage_preview(ui->s, st, &out);
     ss->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
     sb_free(&out);
     if (ui->run.stage != st)

@@ -48,7 +48,9 @@ static int run_step(struct stage_ctx *ctx, const char *step)
         struct strbuf out = {0};
         struct verify_result res;
         bool have = artifact_verify_result(ctx, &res);
-        migration_summary(ctx->plan, have ? &res : NULL, 3725, "/var/log/x.log", NULL, &out);
+        struct summary_facts f = {
+            .res = have ? &res : NULL, .duration_seconds = 3725, .log_path = "/var/log/x.log"};
+        migration_summary(ctx->plan, &f, &out);
         fputs(sb_str(&out), stdout);
         sb_free(&out);
     } else {

@@ -194,6 +194,8 @@ tmux_wait_for "Result: done" 30
 tmux_keys n
 wait_title "Summary"
 tmux_assert "The migration is complete."
+tmux_keys End # the stages are listed below the result
+tmux_wait_for "Stages:"
 for t in "Discover & check" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
          "Configure NixOS" "Prepare database" "Import dump" "Copy library" "Set owner" "Start Immich" "Verify"; do
     tmux_screen | grep -qE "^  $t +done" || { _tmux_dump; fail "the summary does not show $t done"; }

@@ -97,6 +97,42 @@ static void test_memory(void **state)
     stage_ctx_free(&ctx);
 }
 
+/* The preview's name is the claimed one while it fits (same directory, same kind); claiming
+ * again reuses it; another kind or directory gets the fresh name. */
+static void test_output_names(void **state)
+{
+    (void)state;
+    struct stage_ctx ctx = {0};
+    struct strbuf err = {0};
+    char *name = stage_output_name(&ctx, ART_backup_archive, xstrdup("/b/immich-library-1.tar.zst"));
+    assert_string_equal(name, "/b/immich-library-1.tar.zst"); /* nothing claimed: fresh */
+    free(name);
+    assert_null(artifact_pending(&ctx, ART_backup_archive)); /* and nothing changed */
+    free(stage_claim_output(&ctx, ART_backup_archive, xstrdup("/b/immich-library-1.tar.zst"), &err));
+    name = stage_output_name(&ctx, ART_backup_archive, xstrdup("/b/immich-library-2.tar.zst"));
+    assert_string_equal(name, "/b/immich-library-1.tar.zst");
+    free(name);
+    name = stage_output_name(&ctx, ART_backup_archive, xstrdup("/b/immich-originals-2.tar.zst"));
+    assert_string_equal(name, "/b/immich-originals-2.tar.zst");
+    free(name);
+    name = stage_output_name(&ctx, ART_backup_archive, xstrdup("/c/immich-library-2.tar.zst"));
+    assert_string_equal(name, "/c/immich-library-2.tar.zst");
+    free(name);
+    name = stage_claim_output(&ctx, ART_backup_archive, xstrdup("/b/immich-originals-3.tar.zst"), &err);
+    assert_string_equal(name, "/b/immich-originals-3.tar.zst");
+    free(name);
+    char *pending = artifact_pending(&ctx, ART_backup_archive);
+    assert_string_equal(pending, "/b/immich-originals-3.tar.zst");
+    free(pending);
+    /* done: the preview names the file written */
+    stage_commit_output(&ctx, ART_backup_archive, "/b/immich-originals-3.tar.zst");
+    name = stage_output_name(&ctx, ART_backup_archive, xstrdup("/b/immich-originals-4.tar.zst"));
+    assert_string_equal(name, "/b/immich-originals-3.tar.zst");
+    free(name);
+    sb_free(&err);
+    stage_ctx_free(&ctx);
+}
+
 static void test_journal(void **state)
 {
     (void)state;
@@ -126,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_texts),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_output_names),
         cmocka_unit_test(test_journal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

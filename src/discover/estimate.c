@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #define READ_CHUNK (1u << 20)
-/* Fewer bytes than this say more about opening files than about the disk. */
-#define MIN_SAMPLE (1u << 20)
+/* Fewer bytes than this say more about opening files than about the disk (a library so small
+ * takes no time anyway). */
+#define MIN_SAMPLE (64u << 10)
 
 struct read_sample {
     unsigned char *buf;
@@ -25,8 +26,8 @@ static enum walk_verdict sample_file(void *ud, const struct walk_entry *e)
     struct read_sample *s = ud;
     if (s->bytes >= ESTIMATE_SAMPLE_BYTES)
         return WALK_STOP;
-    if (!S_ISREG(e->st.st_mode) || e->st.st_size < (off_t)(64 << 10))
-        return WALK_CONTINUE; /* markers and tiny files measure the open, not the disk */
+    if (!S_ISREG(e->st.st_mode) || e->st.st_size == 0)
+        return WALK_CONTINUE; /* markers measure the open, not the disk */
     int fd = open_for_reading(e->dirfd, e->name, &e->st);
     if (fd < 0)
         return WALK_CONTINUE;

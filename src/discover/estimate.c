@@ -36,7 +36,8 @@ static enum walk_verdict sample_file(void *ud, const struct walk_entry *e)
     double t0 = now_monotonic();
     for (;;) {
         size_t want = ESTIMATE_SAMPLE_BYTES - s->bytes < READ_CHUNK
-                          ? (size_t)(ESTIMATE_SAMPLE_BYTES - s->bytes) : READ_CHUNK;
+                          ? (size_t)(ESTIMATE_SAMPLE_BYTES - s->bytes)
+                          : READ_CHUNK;
         ssize_t n = want ? read(fd, s->buf, want) : 0;
         if (n <= 0)
             break;
@@ -164,8 +165,9 @@ void estimate_summary(const struct estimate *e, struct strbuf *out)
     struct strbuf down = {0}, all = {0};
     format_seconds(e->down_seconds, &down);
     format_seconds(e->total_seconds, &all);
-    sb_printf(out, _("Immich down about %s (Stop Docker to Start Immich); all steps about %s; "
-                     "read "),
+    sb_printf(out,
+              _("Immich down about %s (Stop Docker to Start Immich); all steps about %s; "
+                "read "),
               sb_str(&down), sb_str(&all));
     put_rate(e->rates.read_bps, e->rates.read_measured, out);
     sb_append(out, _(", write "));

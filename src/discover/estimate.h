@@ -31,9 +31,9 @@ void estimate_measure_rates(const char *library, const char *backup_dir, bool ma
 struct estimate_input {
     uint64_t archive_bytes; /* what library_backup puts into the archive (0: none) */
     uint64_t lib_bytes, lib_files;
-    uint64_t db_bytes;  /* pg_database_size of the source */
-    bool copy;          /* target_location is not the upload location */
-    bool same_disk;     /* backup_dir / target_location on the library's file system */
+    uint64_t db_bytes; /* pg_database_size of the source */
+    bool copy;         /* target_location is not the upload location */
+    bool same_disk;    /* backup_dir / target_location on the library's file system */
 };
 
 #define ESTIMATE_STEPS 12

@@ -47,8 +47,7 @@ int manifest_reader_open(struct manifest_reader *r, const char *path, struct str
 
 static int bad_line(struct manifest_reader *r, struct strbuf *err)
 {
-    sb_printf(err, _("the manifest %s is damaged: line %lu cannot be read"), r->path_shown,
-              r->line_no);
+    sb_printf(err, _("the manifest %s is damaged: line %lu cannot be read"), r->path_shown, r->line_no);
     return -1;
 }
 
@@ -64,8 +63,9 @@ static int check_end(struct manifest_reader *r, struct strbuf *err)
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, xxh64_final(&r->sum));
     if (entries != r->entries || strcmp(sum, want) != 0) {
-        sb_printf(err, _("the manifest %s was changed after the backup: its end line does not "
-                         "match its entries"),
+        sb_printf(err,
+                  _("the manifest %s was changed after the backup: its end line does not "
+                    "match its entries"),
                   r->path_shown);
         return -1;
     }
@@ -91,10 +91,8 @@ static int parse_entry(struct manifest_reader *r, struct manifest_entry *e, stru
         got = sscanf(r->line, "%16s %llu %lld.%9ld %c %o %lu %lu %n", sum, &size, &sec, &nsec,
                      &e->type, &mode, &uid, &gid, &used);
     else
-        got = sscanf(r->line, "%16s %llu %lld.%9ld %c %n", sum, &size, &sec, &nsec, &e->type,
-                     &used);
-    if (got != (r->version == 2 ? 8 : 5) || used == 0 || !strchr("fhldpcb", e->type) ||
-        mode > 07777)
+        got = sscanf(r->line, "%16s %llu %lld.%9ld %c %n", sum, &size, &sec, &nsec, &e->type, &used);
+    if (got != (r->version == 2 ? 8 : 5) || used == 0 || !strchr("fhldpcb", e->type) || mode > 07777)
         return bad_line(r, err);
     if (strcmp(sum, "-") != 0) {
         char *end;

@@ -190,8 +190,8 @@ static void compare_streams(struct archive_check *c)
             next_archive(c);
         } else if (cmp > 0) {
             c->n->only_in_library++;
-            say_entry(c, _("missing from the archive (listed in its manifest): %s%s"),
-                      c->want.path, "");
+            say_entry(c, _("missing from the archive (listed in its manifest): %s%s"), c->want.path,
+                      "");
             next_manifest(c);
         } else {
             check_entry(c);
@@ -209,8 +209,9 @@ static enum files_result run_check(struct archive_check *c, const char *archive)
     char *manifest_path = xasprintf("%s.manifest", archive);
     int rc = manifest_reader_open(&c->man, manifest_path, c->err);
     if (rc != 0)
-        sb_printf(c->err, _("; without it, `immich-migrate verify-backup %s LIBRARY` compares "
-                            "with the library instead (reading it again)"),
+        sb_printf(c->err,
+                  _("; without it, `immich-migrate verify-backup %s LIBRARY` compares "
+                    "with the library instead (reading it again)"),
                   archive);
     uint64_t files = 0, bytes = 0;
     if (rc == 0)

@@ -15,8 +15,12 @@
  * takes no time anyway). */
 #define MIN_SAMPLE (64u << 10)
 
+/* ... nor more files than this (a library of tiny files is not walked to its end) */
+#define MAX_SAMPLE_FILES 256
+
 struct read_sample {
     unsigned char *buf;
+    unsigned files;
     uint64_t bytes;
     double seconds;
 };
@@ -24,13 +28,14 @@ struct read_sample {
 static enum walk_verdict sample_file(void *ud, const struct walk_entry *e)
 {
     struct read_sample *s = ud;
-    if (s->bytes >= ESTIMATE_SAMPLE_BYTES)
+    if (s->bytes >= ESTIMATE_SAMPLE_BYTES || s->files >= MAX_SAMPLE_FILES)
         return WALK_STOP;
     if (!S_ISREG(e->st.st_mode) || e->st.st_size == 0)
         return WALK_CONTINUE; /* markers measure the open, not the disk */
     int fd = open_for_reading(e->dirfd, e->name, &e->st);
     if (fd < 0)
         return WALK_CONTINUE;
+    s->files++;
     /* drop its cached pages (clean pages only: harmless) so that the read goes to the disk */
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     double t0 = now_monotonic();

@@ -15,7 +15,7 @@
  * takes no time anyway). */
 #define MIN_SAMPLE (64u << 10)
 
-/* ... nor more files than this (a library of tiny files is not walked to its end) */
+/* The sample reads at most this many files: a library of tiny files is not walked to its end. */
 #define MAX_SAMPLE_FILES 256
 
 struct read_sample {

@@ -2,7 +2,8 @@
 # verify-backup ARCHIVE reads the archive against ARCHIVE.manifest and never the library:
 # a good archive passes (with the library moved away, and strace shows no library file
 # opened); a byte flipped inside a file in the archive, a manifest line changed, an entry
-# missing from the archive, a truncated and a missing manifest each fail, naming the cause.
+# missing from the archive, a truncated and a missing manifest each fail, naming the cause;
+# a manifest of version 1 is still taken, with a warning.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/makelib.sh"
 need tar zstd bsdtar strace
@@ -80,3 +81,17 @@ expect_status 1 "$IMMICH_MIGRATE" verify-backup "$TEST_TMP/edit/lib.tar.zst" 2> 
 assert_contains "$TEST_TMP/log" "cannot read the manifest"
 assert_contains "$TEST_TMP/log" "compares with the library instead"
 pass_step "a truncated or missing manifest is a failure, not a pass"
+
+# a manifest of version 1 (before owners and the end line) is still taken, with a warning
+mkdir "$TEST_TMP/v1"
+cp "$arc" "$TEST_TMP/v1/lib.tar.zst"
+{
+    echo '# immich-migrate manifest 1: xxh64 size mtime type path'
+    # drop mode, uid, gid (fields 5-7; the path may hold spaces); 'h' had no checksum
+    sed -n '/^#/!p' "$arc.manifest" |
+        sed -E 's/^([^ ]+) ([^ ]+) ([^ ]+) (.) [0-7]+ [0-9]+ [0-9]+ /\1 \2 \3 \4 /; s/^[0-9a-f]{16}( [^ ]+ [^ ]+ h )/-\1/'
+} > "$TEST_TMP/v1/lib.tar.zst.manifest"
+"$IMMICH_MIGRATE" verify-backup "$TEST_TMP/v1/lib.tar.zst" 2> "$TEST_TMP/log" ||
+    { cat "$TEST_TMP/log"; fail "a version 1 manifest is refused"; }
+assert_contains "$TEST_TMP/log" "older version"
+pass_step "a version 1 manifest verifies, with a warning"

@@ -154,6 +154,23 @@ void format_bytes(uint64_t n, struct strbuf *out)
         sb_printf(out, "%.1f %s", v, units[u]);
 }
 
+void format_seconds(double seconds, struct strbuf *out)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 10) {
+        sb_printf(out, _("%.1f s"), seconds);
+        return;
+    }
+    long s = (long)(seconds + 0.5);
+    if (s < 60)
+        sb_printf(out, _("%ld s"), s);
+    else if (s < 3600)
+        sb_printf(out, _("%ld min %02ld s"), s / 60, s % 60);
+    else
+        sb_printf(out, _("%ld h %02ld min"), s / 3600, s / 60 % 60);
+}
+
 double now_monotonic(void)
 {
     struct timespec ts;

@@ -44,6 +44,9 @@ char *sb_detach(struct strbuf *sb);
 /* A byte count for people, appended to out: "512 B", "1.5 GiB" (binary units up to PiB). */
 void format_bytes(uint64_t n, struct strbuf *out);
 
+/* A duration for people, appended to out: "0.4 s", "45 s", "3 min 20 s", "2 h 05 min". */
+void format_seconds(double seconds, struct strbuf *out);
+
 /* Seconds from a monotonic clock. */
 double now_monotonic(void);
 /* Wall-clock seconds since the epoch; IMMICH_MIGRATE_TEST_TIME overrides it (deterministic tests). */

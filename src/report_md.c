@@ -71,6 +71,40 @@ static double stage_duration(const struct mlog_entries *log, const char *stage_i
     return -1;
 }
 
+/* When the stage's last finished attempt ended (the time of that record), or -1. */
+static int64_t stage_finished_at(const struct mlog_entries *log, const char *stage_id)
+{
+    for (size_t i = log->n; i-- > 0;) {
+        const struct mlog_entry *e = &log->v[i];
+        if (strcmp(e->stage, stage_id) == 0 && e->duration >= 0 && e->kind == REC_MESSAGE)
+            return e->time;
+    }
+    return -1;
+}
+
+/* How long Immich was down: from the end of the stage that stops Docker to the end of the one
+ * that starts Immich on NixOS (both finished), with every stage's time in human units above. */
+static void put_downtime(FILE *out, const struct mlog_entries *log)
+{
+    size_t n;
+    const struct stage *const *list = stage_list(&n);
+    int64_t stopped = -1, started = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i]->stops_source)
+            stopped = stage_finished_at(log, list[i]->id);
+        if (list[i]->starts_target)
+            started = stage_finished_at(log, list[i]->id);
+    }
+    if (stopped < 0 || started < stopped)
+        return;
+    struct strbuf took = {0};
+    format_seconds((double)(started - stopped), &took);
+    fprintf(out, _("\nImmich was down for %s (from the end of Stop Docker to the end of Start "
+                   "Immich).\n"),
+            sb_str(&took));
+    sb_free(&took);
+}
+
 /* Is a migration working in dir right now (its lock is held)? A stage the journal says is
  * "running" while nobody holds the lock was interrupted (killed, power cut). */
 static bool lock_held(const char *dir)
@@ -146,14 +180,17 @@ int report_markdown(const char *dir, FILE *out, struct strbuf *err)
         for (char *c = safe; *c; c++)
             if (*c == '|' || *c == '\n')
                 *c = ' ';
-        char took[32] = "";
+        struct strbuf took = {0};
         double d = stage_duration(&log, list[i]->id);
         if (d >= 0)
-            snprintf(took, sizeof took, _("%.2f s"), d);
-        fprintf(out, "| %zu | %s | %s | %s | %s |\n", i + 1, _(list[i]->title), status, took, safe);
+            format_seconds(d, &took);
+        fprintf(out, "| %zu | %s | %s | %s | %s |\n", i + 1, _(list[i]->title), status,
+                sb_str(&took), safe);
         free(safe);
+        sb_free(&took);
         sb_free(&reason);
     }
+    put_downtime(out, &log);
 
     /* Gates passed over by the user (stage.h): the reader must see them first. */
     size_t overrides = 0;

@@ -63,3 +63,7 @@ EXTRA_DIST += tests/integration/discover-check.sh tests/integration/discover-sta
 	tests/integration/discover-run-stage.c
 
 EXTRA_DIST += tests/bench/discover-verify
+check_PROGRAMS += tests/unit/test_estimate
+TESTS += tests/unit/test_estimate
+tests_unit_test_estimate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_estimate_LDADD = $(LDADD) $(CMOCKA_LIBS)

@@ -1,4 +1,5 @@
-/* immich-migrate verify-backup [--originals] ARCHIVE SRC */
+/* immich-migrate verify-backup ARCHIVE            (against ARCHIVE.manifest)
+ * immich-migrate verify-backup [--originals] ARCHIVE SRC   (against the library SRC) */
 #include "common.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -9,12 +10,17 @@
 
 static void verify_backup_usage(FILE *to)
 {
-    fprintf(to, _("Usage: immich-migrate verify-backup [--originals] ARCHIVE SRC\n"
-                  "Read ARCHIVE back and compare every entry with the library SRC: type, mode,\n"
-                  "owner, mtime, size, content, symlink target and hard links. Lists every entry\n"
-                  "only in the archive, only in the library, or different; exits 1 on any.\n\n"
-                  "      --originals      the archive was written with backup --originals: the\n"
-                  "                       contents of thumbs/ and encoded-video/ are not compared\n"
+    fprintf(to, _("Usage: immich-migrate verify-backup ARCHIVE\n"
+                  "   or: immich-migrate verify-backup [--originals] ARCHIVE SRC\n"
+                  "Read ARCHIVE back and compare every entry with the manifest the backup wrote\n"
+                  "beside it (ARCHIVE.manifest), without reading the library: type, mode, owner,\n"
+                  "mtime, size, content checksum, symlink target and hard links. A missing,\n"
+                  "truncated or edited manifest is an error. With SRC, compare with the library\n"
+                  "SRC instead, byte for byte (reads the library again: for an archive without a\n"
+                  "manifest). Lists every entry only on one side, or different; exits 1 on any.\n\n"
+                  "      --originals      with SRC: the archive was written with backup\n"
+                  "                       --originals: the contents of thumbs/ and encoded-video/\n"
+                  "                       are not compared\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
@@ -40,8 +46,8 @@ int cmd_verify_backup(int argc, char **argv)
         verify_backup_usage(stderr);
         return 2;
     }
-    if (argc - optind != 2) {
-        fprintf(stderr, _("immich-migrate verify-backup: expected ARCHIVE and SRC\n"));
+    if (argc - optind != 1 && argc - optind != 2) {
+        fprintf(stderr, _("immich-migrate verify-backup: expected ARCHIVE [SRC]\n"));
         verify_backup_usage(stderr);
         return 2;
     }
@@ -51,6 +57,9 @@ int cmd_verify_backup(int argc, char **argv)
     cli_signals_install();
     struct strbuf err = {0};
     struct verify_counts n;
-    enum files_result r = verify_backup(argv[optind], argv[optind + 1], strategy, &rep, &n, &err);
+    enum files_result r =
+        argc - optind == 1
+            ? verify_backup_manifest(argv[optind], &rep, &n, &err)
+            : verify_backup(argv[optind], argv[optind + 1], strategy, &rep, &n, &err);
     return finish_command("verify-backup", r, &err);
 }

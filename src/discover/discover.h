@@ -6,6 +6,7 @@
 #define IM_DISCOVER_H
 
 #include "discover/dotenv.h"
+#include "discover/estimate.h"
 #include "discover/inspect.h"
 #include "plan.h"
 #include "report.h"
@@ -45,6 +46,7 @@ struct discovery {
                                     * several names: its bytes once, each name a file) */
     uint64_t lib_originals_bytes;  /* of them, what library_backup = originals keeps */
     bool lib_walked;
+    struct estimate estimate; /* preflight_run's (valid once the library was measured) */
     /* target */
     bool unit_exists; /* LoadState=loaded */
     struct unit_info unit;

@@ -9,5 +9,6 @@ libimmich_a_SOURCES += \
 	src/discover/discover.c src/discover/discover.h \
 	src/discover/checks.c src/discover/checks.h \
 	src/discover/preflight.c src/discover/preflight.h \
+	src/discover/estimate.c src/discover/estimate.h \
 	src/discover/http.c src/discover/http.h \
 	src/discover/verify.c src/discover/verify.h

@@ -1,8 +1,10 @@
 #include "discover/preflight.h"
 #include "discover/paths.h"
+#include "files/select.h"
 #include "sys/safe_dir.h"
 #include "sys/safepath.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,6 +94,41 @@ static bool settings_valid(const struct plan *p, const char *when, struct check_
     return false;
 }
 
+static bool same_device(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    /* unknown (not there yet): assume one disk, the slower case */
+    return stat(a, &sa) != 0 || stat(b, &sb) != 0 || sa.st_dev == sb.st_dev;
+}
+
+/* The estimate (discover/estimate.h) and its line among the checks. The write rate is
+ * measured only when the run may write (not in a dry run). */
+static void estimate_run(const struct plan *p, bool may_write, struct discovery *d,
+                         struct check_list *checks)
+{
+    if (!d->lib_walked)
+        return;
+    const char *up = plan_get(p, PLAN_upload_location), *target = plan_get(p, PLAN_target_location);
+    enum backup_strategy s = backup_strategy_of(plan_get(p, PLAN_library_backup));
+    char a[PATH_MAX], b[PATH_MAX];
+    struct estimate_input in = {
+        .archive_bytes = s == BACKUP_ARCHIVE     ? d->lib_bytes
+                         : s == BACKUP_ORIGINALS ? d->lib_originals_bytes
+                                                 : 0,
+        .lib_bytes = d->lib_bytes,
+        .lib_files = d->lib_files,
+        .db_bytes = d->db_bytes,
+        .copy = !(realpath(up, a) && realpath(target, b) && strcmp(a, b) == 0),
+        .same_disk = same_device(up, plan_get(p, PLAN_backup_dir)) && same_device(up, target),
+    };
+    struct io_rates r;
+    estimate_measure_rates(up, plan_get(p, PLAN_backup_dir), may_write, &r);
+    estimate_compute(&in, &r, &d->estimate);
+    struct strbuf line = {0};
+    estimate_summary(&d->estimate, &line);
+    add_check(checks, _("Time estimate"), CHECK_PASS, sb_detach(&line), NULL);
+}
+
 int preflight_run(struct plan *p, const char *state_dir, bool write_dangling,
                   const struct reporter *rep, struct discovery *d, struct check_list *checks)
 {
@@ -107,6 +144,7 @@ int preflight_run(struct plan *p, const char *state_dir, bool write_dangling,
         add_check(checks, _("Immich address"), CHECK_WARN, sb_detach(&note),
                   xstrdup(_("Set immich_url to where the NixOS Immich answers.")));
     sb_free(&note);
+    estimate_run(p, write_dangling, d, checks);
     scan_dangling(p, state_dir, write_dangling, rep, d, checks);
     return check_list_failures(checks);
 }

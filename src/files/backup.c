@@ -215,7 +215,11 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
         archive_entry_free(entry);
         return WALK_STOP;
     }
-    bool hardlink = archive_entry_hardlink(entry) != NULL;
+    const char *link_to = archive_entry_hardlink(entry);
+    bool hardlink = link_to != NULL;
+    /* an 'h' line carries the checksum of the earlier name, so that verify-backup checks
+     * which file each hard link points to without remembering the inodes */
+    uint64_t link_sum = hardlink ? xxh64(link_to, strlen(link_to), 0) : 0;
     int r = archive_write_header(j->ar, entry);
     if (r == ARCHIVE_WARN) {
         struct strbuf shown = {0};
@@ -235,6 +239,8 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
         j->meter.files_done++;
         if (hardlink) {
             type = 'h';
+            sum = link_sum;
+            has_sum = true;
             j->meter.bytes_done += (uint64_t)e->st.st_size;
         } else {
             if (write_content(j, e, &sum) != 0)

@@ -71,7 +71,10 @@ int manifest_open(struct manifest *m, const char *final_path, struct strbuf *err
         memset(m, 0, sizeof *m);
         return -1;
     }
-    fputs("# immich-migrate manifest 1: xxh64 size mtime type path\n", m->f);
+    xxh64_init(&m->sum, 0);
+    static const char header[] = MANIFEST_HEADER_2 "\n";
+    fputs(header, m->f);
+    xxh64_update(&m->sum, header, sizeof header - 1);
     return 0;
 }
 
@@ -83,11 +86,14 @@ void manifest_add(struct manifest *m, const char *path, const struct stat *st, c
         sb_printf(&line, "%016" PRIx64, checksum);
     else
         sb_append(&line, "-");
-    sb_printf(&line, " %lld %lld.%09ld %c ", (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-              (long)st->st_mtim.tv_nsec, type);
+    sb_printf(&line, " %lld %lld.%09ld %c %o %lu %lu ", (long long)st->st_size,
+              (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec, type,
+              (unsigned)(st->st_mode & 07777), (unsigned long)st->st_uid, (unsigned long)st->st_gid);
     manifest_escape(path, &line);
     sb_append_char(&line, '\n');
     fwrite(line.buf, 1, line.len, m->f);
+    xxh64_update(&m->sum, line.buf, line.len);
+    m->entries++;
     sb_free(&line);
 }
 
@@ -101,6 +107,8 @@ static void manifest_release(struct manifest *m)
 int manifest_commit(struct manifest *m, struct strbuf *err)
 {
     int rc = 0;
+    fprintf(m->f, "# end %llu %016" PRIx64 "\n", (unsigned long long)m->entries,
+            xxh64_final(&m->sum));
     if (fflush(m->f) != 0 || ferror(m->f) || fsync(fileno(m->f)) != 0) {
         sb_printf(err, _("cannot write %s: %s"), m->partial_path, strerror(errno));
         rc = -1;

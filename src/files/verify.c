@@ -41,8 +41,7 @@ static void report_entry(struct verify_job *j, const char *fmt, const char *path
     sb_free(&shown);
 }
 
-/* "./a/b/" -> "a/b" */
-static void normalise(const char *raw, struct strbuf *out)
+void verify_normalise_path(const char *raw, struct strbuf *out)
 {
     sb_reset(out);
     while (raw[0] == '.' && raw[1] == '/')
@@ -69,7 +68,7 @@ static void advance(struct verify_job *j)
             j->cur = NULL;
             return;
         }
-        normalise(archive_entry_pathname(j->cur), &j->cur_path);
+        verify_normalise_path(archive_entry_pathname(j->cur), &j->cur_path);
         if (j->cur_path.len == 0)
             continue; /* the root itself, written by other tools */
         if (j->prev_path.len && walk_path_cmp(j->prev_path.buf, j->cur_path.buf) >= 0) {
@@ -121,7 +120,7 @@ static void compare_content(struct verify_job *j, const struct walk_entry *e)
 static void compare_hardlink(struct verify_job *j, const struct walk_entry *e, const char *target)
 {
     struct strbuf t = {0};
-    normalise(target, &t);
+    verify_normalise_path(target, &t);
     struct stat st;
     if (lstat_beneath(j->rootfd, t.buf, &st) != 0 || st.st_ino != e->st.st_ino ||
         st.st_dev != e->st.st_dev)

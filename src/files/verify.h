@@ -1,9 +1,13 @@
-/* verify-backup: reads an archive back and compares every entry with the library: type,
- * mode, owner, mtime, size, content (byte for byte), symlink target, hard links. Reports
- * each entry only in the archive, only in the library, or different (REC_ERROR records).
+/* verify-backup: reads an archive back and compares every entry with its manifest
+ * (verify_backup_manifest: the archive only, never the library again) or, for an archive
+ * without one (written by another tool, or before manifests), with the library
+ * (verify_backup: reads the library again). Both compare type, mode, owner, mtime, size,
+ * content, symlink target and hard links, and report each entry only on one side or
+ * different (REC_ERROR records).
  *
- * Memory stays flat: the archive is read in the order backup writes it (walk order), so the
- * comparison is a merge of two sorted streams. An archive in another order is refused. */
+ * Memory stays flat: the archive is read in the order backup writes it (walk order), the
+ * order of the manifest and of the walk, so a comparison is a merge of two sorted streams.
+ * An archive in another order is refused. */
 #ifndef IM_FILES_VERIFY_H
 #define IM_FILES_VERIFY_H
 
@@ -15,9 +19,18 @@
 struct verify_counts {
     uint64_t compared;
     uint64_t only_in_archive;
-    uint64_t only_in_library;
+    uint64_t only_in_library; /* or, against the manifest: listed there, not in the archive */
     uint64_t different;
 };
+
+/* FILES_OK (equal), FILES_DIFFERENT (err says how many), FILES_FAILED (also: ARCHIVE.manifest
+ * missing, truncated, damaged or edited), FILES_CANCELLED. Reads ARCHIVE and ARCHIVE.manifest
+ * only. A manifest of version 1 (no owners, no end line) is taken with a warning. */
+enum files_result verify_backup_manifest(const char *archive, const struct reporter *rep,
+                                         struct verify_counts *counts, struct strbuf *err);
+
+/* "./a/b/" -> "a/b" (out replaced): an archive's path as walk.h gives it. */
+void verify_normalise_path(const char *raw, struct strbuf *out);
 
 /* FILES_OK (equal), FILES_DIFFERENT (err says how many), FILES_FAILED, FILES_CANCELLED.
  * strategy is the one the archive was written with: the library's entries it leaves out

@@ -29,6 +29,10 @@ static void preview_checks(const struct stage_ctx *ctx, struct strbuf *out)
     preflight_run(&copy, ctx->state_dir, false, NULL, &d, &checks);
     sb_append(out, _("\nPre-flight checks now:\n"));
     checks_format(&checks, out);
+    if (d.estimate.valid) {
+        sb_append(out, _("\nEstimated time of each step (a preview measures the read rate only):\n"));
+        estimate_format(&d.estimate, out);
+    }
     check_list_free(&checks);
     discovery_free(&d);
     plan_free(&copy);

@@ -99,6 +99,8 @@ struct stage {
                             * is offered only once it is done, and makes it pending again; the
                             * checks may run again only while it is pending */
     bool point_of_no_return; /* once a run reaches it, the rollback is no longer offered */
+    bool starts_target;      /* starts Immich on NixOS: the downtime the report gives runs
+                              * from the end of the stops_source stage to the end of this one */
     /* N_(): when set, a resume does this stage again whenever the attempt of the stage after
      * it (in stage_list order) did not finish; the text says why (logged). */
     const char *redo_after_unfinished_next;

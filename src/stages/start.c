@@ -224,6 +224,7 @@ const struct stage stage_start = {
     .describe = N_("Starts the NixOS units and waits until Immich answers."),
     .changes = N_("starts the NixOS Immich units"),
     .requires = GATE_CHECKS | GATE_NIXOS,
+    .starts_target = true,
     .preview = start_preview,
     .run = start_run,
 };

@@ -1,5 +1,7 @@
-/* Stage "verify_backup": reads the backup archive back and compares it with the library (the
- * same selection the archive holds, library_backup). Sets backup_verified; the backup gate
+/* Stage "verify_backup": reads the backup archive back and compares it with the manifest the
+ * backup wrote beside it while it read the library (files/verify.h): the library is not read
+ * again. An archive without its manifest fails here; `verify-backup ARCHIVE SRC` can still
+ * compare such an archive with the library by hand. Sets backup_verified; the backup gate
  * (stage.h) holds only with it, or by the recorded choice library_backup = none. */
 #include "stages/stage.h"
 #include "stages/backup_strategy.h"
@@ -17,17 +19,7 @@ static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *ou
     }
     char *archive = artifact_backup_archive(ctx);
     const char *shown = archive && *archive ? archive : _("(the archive of the backup stage)");
-    const char *argv[] = {"immich-migrate",
-                          "verify-backup",
-                          shown,
-                          plan_get(ctx->plan, PLAN_upload_location),
-                          NULL,
-                          NULL};
-    if (s == BACKUP_ORIGINALS) {
-        argv[2] = "--originals";
-        argv[3] = shown;
-        argv[4] = plan_get(ctx->plan, PLAN_upload_location);
-    }
+    const char *argv[] = {"immich-migrate", "verify-backup", shown, NULL};
     argv_format(argv, out);
     sb_append_char(out, '\n');
     free(archive);
@@ -58,8 +50,7 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
         return STAGE_FAILED;
     }
     struct verify_counts n;
-    enum files_result r = verify_backup(archive, plan_get(ctx->plan, PLAN_upload_location),
-                                        stage_backup_planned(ctx), ctx->rep, &n, err);
+    enum files_result r = verify_backup_manifest(archive, ctx->rep, &n, err);
     free(archive);
     if (r == FILES_OK)
         artifact_set_backup_verified(ctx, true);
@@ -69,7 +60,8 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
 const struct stage stage_verify_backup = {
     .id = "verify_backup",
     .title = N_("Verify backup"),
-    .describe = N_("Reads the archive back and compares every entry with the library."),
+    .describe = N_("Reads the archive back and compares every entry with the manifest written during the "
+                  "backup; the library is not read again."),
     .provides = GATE_BACKUP,
     .preview = verify_backup_preview,
     .is_done = verify_backup_is_done,

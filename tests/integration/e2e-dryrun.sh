@@ -87,6 +87,20 @@ for f in "$out" "$TEST_TMP/err"; do
 done
 pass_step "no password in the dry run's output"
 
+# The estimate (issue 12): a line per step that takes time, and the downtime, in human units
+human='([0-9]+\.[0-9] s|[0-9]+ s|[0-9]+ min [0-9]{2} s|[0-9]+ h [0-9]{2} min)'
+for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
+    "Import dump" "Copy library" "Set owner" "Configure NixOS" "Start Immich"; do
+    grep -qE "^  $t: about $human\$" "$out" || { cat "$out"; fail "no estimate line for $t"; }
+done
+down=$(grep -E "^  Immich down \(Stop Docker to Start Immich\): about $human\$" "$out") ||
+    { cat "$out"; fail "no estimated downtime"; }
+case $down in *"about 0.0 s") fail "the estimated downtime is zero: $down" ;; esac
+grep -qE "^  Rates: read [0-9.]+ [KMG]iB/s \(measured\), write " "$out" ||
+    { grep -A3 "Rates" "$out"; fail "the read rate was not measured"; }
+grep -qE "^PASS  Time estimate: Immich down about $human" "$out" || fail "no Time estimate among the checks"
+pass_step "estimate: a line per step, the downtime ($down), measured read rate"
+
 # Nothing changed.
 [ ! -e "$state" ] || fail "the dry run created the state directory $state"
 [ ! -e "$TARGET_LOCATION" ] || fail "the dry run created $TARGET_LOCATION"

@@ -25,6 +25,7 @@ titles=("Discover & check" "Stop Docker" "Back up library" "Verify backup" "Dump
         "Set owner" "Start Immich" "Verify")
 
 # stage_row REPORT N: the table row of stage N ("| N | title | status | time | note |").
+human_time='([0-9]+\.[0-9] s|[0-9]+ s|[0-9]+ min [0-9]{2} s|[0-9]+ h [0-9]{2} min)'
 stage_row() { grep "^| $2 | " "$1" || { cat "$1"; fail "the report has no row for stage $2"; }; }
 row_field() { stage_row "$1" "$2" | awk -F' [|] ' -v f="$3" '{ print $f }'; }
 
@@ -51,9 +52,12 @@ for i in "${!titles[@]}"; do
     n=$((i + 1))
     [ "$(row_field "$md" $n 2)" = "${titles[$i]}" ] || fail "stage $n is not ${titles[$i]}: $(stage_row "$md" $n)"
     [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n not done: $(stage_row "$md" $n)"
-    row_field "$md" $n 4 | grep -qE '^[0-9]+\.[0-9]{2} s$' || fail "stage $n has no time: $(stage_row "$md" $n)"
+    row_field "$md" $n 4 | grep -qE "^$human_time\$" || fail "stage $n has no time in human units: $(stage_row "$md" $n)"
     grep -qF "### ${titles[$i]} (" "$md" || fail "the log has no section for ${titles[$i]}"
 done
+# The real downtime: from the end of Stop Docker to the end of Start Immich, nonzero
+grep -E "^Immich was down for $human_time \(from the end of Stop Docker to the end of Start Immich\)\.\$" "$md" |
+    grep -vq "for 0.0 s" || { grep -i "down" "$md"; fail "the report lacks the real downtime"; }
 # Commands with their exit status and duration, exactly as run.
 grep -qE "^- [0-9:]+ UTC \*\*command\*\* \(exit 0\) [0-9]+\.[0-9]{2} s.*: \`$DOCKER stop immich_server immich_machine_learning\`" "$md" ||
     fail "the report lacks the docker stop command with exit status and duration"
@@ -89,7 +93,8 @@ report "$state" "$TEST_TMP/failed.md"
 md="$TEST_TMP/failed.md"
 for n in 1 2 3 4; do [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n: $(stage_row "$md" $n)"; done
 [ "$(row_field "$md" 5 3)" = failed ] || fail "dump is not failed: $(stage_row "$md" 5)"
-row_field "$md" 5 4 | grep -qE '^[0-9]+\.[0-9]{2} s$' || fail "the failed stage has no time"
+row_field "$md" 5 4 | grep -qE "^$human_time\$" || fail "the failed stage has no time"
+grep -q "^Immich was down" "$md" && fail "a failed migration reports a downtime (Start Immich never finished)"
 for n in 6 7 8 9 10 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
 # The error in full: the section, pg_dump's own message, the failing command and its status.
 sed -n '/^## Errors/,/^## Log/p' "$md" >"$TEST_TMP/errors.md"

@@ -49,15 +49,22 @@ for tool in gnu bsd; do
     pass_step "$tool tar extracts an identical tree"
 done
 
-# manifest: one line per entry, sizes and the escaped newline name, XXH64 of empty files
+# manifest: one line per entry (version 2: with mode, uid, gid), sizes and the escaped
+# newline name, XXH64 of empty files; 'h' carries a checksum (of the earlier name); an end line
+head -n 1 "$arc.manifest" | grep -qx '# immich-migrate manifest 2: xxh64 size mtime type mode uid gid path' ||
+    fail "the manifest's header is not version 2"
 entries=$(cd "$lib" && find . -mindepth 1 -printf x | wc -c)
 lines=$(grep -vc '^#' "$arc.manifest")
 [ "$entries" = "$lines" ] || fail "manifest has $lines lines for $entries entries"
-assert_contains "$arc.manifest" ' f upload/ab/cd/new\x0aline.jpg'
-assert_contains "$arc.manifest" 'ef46db3751d8e999 0 1680674828.123456789 f upload/.immich'
+tail -n 1 "$arc.manifest" | grep -qx "# end $entries [0-9a-f]\{16\}" || fail "the manifest's end line is missing or wrong"
+mline() { grep -qE "$1" "$arc.manifest" || { cat "$arc.manifest"; fail "the manifest lacks: $1"; }; }
+mline ' f 644 [0-9]+ [0-9]+ upload/ab/cd/new\\x0aline\.jpg$'
+mline '^ef46db3751d8e999 0 1680674828\.123456789 f 644 [0-9]+ [0-9]+ upload/\.immich$'
 large=$(stat -c %s "$lib/library/admin/2024/01/large.mp4")
-assert_contains "$arc.manifest" " $large 1609556645.987654321 f library/admin/2024/01/large.mp4"
-assert_contains "$arc.manifest" ' h upload/ab/cd/photo one.jpg'
+mline " $large 1609556645\\.987654321 f [0-7]+ [0-9]+ [0-9]+ library/admin/2024/01/large\\.mp4\$"
+mline '^[0-9a-f]{16} 20000 [0-9.]+ h [0-7]+ [0-9]+ [0-9]+ upload/ab/cd/photo one\.jpg$'
+# the modes and owners are the library's (run.sh: 0755; as root, files of other owners)
+mline " f 755 $(stat -c '%u %g' "$lib/library/run.sh") library/run\\.sh\$"
 pass_step "manifest lists every entry"
 
 # an existing archive is never overwritten; an archive inside the library is refused

@@ -64,5 +64,6 @@ if [ $st != 0 ]; then
     assert_contains "$TEST_TMP/log" "not in the order"
 fi
 expect_status 1 "$IMMICH_MIGRATE" verify-backup "$TEST_TMP/nonexistent.tar.zst" "$lib" 2>/dev/null
-expect_status 2 "$IMMICH_MIGRATE" verify-backup "$arc"
+expect_status 2 "$IMMICH_MIGRATE" verify-backup
+expect_status 2 "$IMMICH_MIGRATE" verify-backup "$arc" "$lib" extra
 pass_step "foreign order and missing archive handled"

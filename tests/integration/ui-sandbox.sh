@@ -48,7 +48,13 @@ tmux_assert "[ ok ]"
 tmux_refute "[FAIL]"
 grep -qE "needs [0-9.]+ (B|KiB|MiB|GiB), you have [0-9.]+ (B|KiB|MiB|GiB|TiB) free" "$state/migration.log" ||
     fail "the free space has no unit: $(grep -o 'Free space[^	]*' "$state/migration.log")"
-pass_step "checks pass on the sandbox; free space with units"
+tmux_assert "Time estimate"
+grep -qE "Time estimate: Immich down about [0-9.]+ (s|min [0-9]{2} s|h [0-9]{2} min) \(Stop Docker to Start Immich\).*write [0-9.]+ [KMG]iB/s \(measured\)" "$state/migration.log" ||
+    fail "no estimate among the checks: $(grep -o 'Time estimate[^	]*' "$state/migration.log")"
+grep -qx "backup_dir = $sb/backup" "$conf" || fail "the sandbox's backup_dir moved"
+ls -a "$sb/backup" | grep -q '^\.immich-migrate-speed' &&
+    fail "the write-rate sample was left in backup_dir"
+pass_step "checks pass on the sandbox; free space with units; the time estimate on the checks screen"
 
 wizard_next_to "Stop Docker"
 run_here

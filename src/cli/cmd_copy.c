@@ -1,4 +1,4 @@
-/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] */
+/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] [--record FILE [--live]] */
 #include "common.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -19,15 +19,24 @@ static void copy_usage(FILE *to)
                   "      --no-verify      skip the comparison afterwards\n"
                   "      --no-space-check start even when DST's file system has less free space\n"
                   "                       than is left to copy\n"
+                  "      --record FILE    keep in FILE what was copied from which state of each\n"
+                  "                       source file; a later run with the same FILE (the\n"
+                  "                       catch-up) copies only new and changed files and removes\n"
+                  "                       from DST only its own copies of entries gone from SRC\n"
+                  "      --live           SRC is in use (Immich runs): files that change or\n"
+                  "                       vanish while copied are left to the catch-up; needs\n"
+                  "                       --record, implies --no-verify\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
 int cmd_copy(int argc, char **argv)
 {
-    enum { OPT_NO_VERIFY = 256, OPT_NO_SPACE_CHECK };
+    enum { OPT_NO_VERIFY = 256, OPT_NO_SPACE_CHECK, OPT_RECORD, OPT_LIVE };
     static const struct option opts[] = {
         {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
+        {"record", required_argument, NULL, OPT_RECORD},
+        {"live", no_argument, NULL, OPT_LIVE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -38,6 +47,8 @@ int cmd_copy(int argc, char **argv)
         switch (c) {
         case OPT_NO_VERIFY: o.verify = false; break;
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
+        case OPT_RECORD: o.record = optarg; break;
+        case OPT_LIVE: o.live = true; break;
         case 'h': copy_usage(stdout); return 0;
         default: copy_usage(stderr); return 2;
         }
@@ -47,6 +58,12 @@ int cmd_copy(int argc, char **argv)
         copy_usage(stderr);
         return 2;
     }
+    if (o.live && !o.record) {
+        fprintf(stderr, _("immich-migrate copy: --live needs --record\n"));
+        return 2;
+    }
+    if (o.live)
+        o.verify = false;
     struct reporter rep;
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "copy", false);

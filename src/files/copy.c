@@ -257,16 +257,16 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
     return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-/* Is DST's file (have) a complete copy of e? Without a record: same size and mtime (only
- * whole files ever get the name). With one: the record says this very source state was
+/* Is DST's file (have) a complete copy of e? Without a record (or before the first one is
+ * written): same size and mtime (only whole files ever get the name). With one: the record says this very source state was
  * copied (a trusted ctime included) and DST still holds that copy. */
 static bool already_copied(const struct copy_job *j, const struct walk_entry *e, const struct stat *have)
 {
     if (!S_ISREG(have->st_mode) || have->st_size != e->st.st_size ||
         !same_time(&have->st_mtim, &e->st.st_mtim))
         return false;
-    if (!j->o->record)
-        return true;
+    if (!j->o->record || !j->rec.in)
+        return true; /* no record yet: the first run takes what is there by size and mtime */
     const struct copy_record_entry *old = j->old;
     return old && old->type == 'f' && old->size == (uint64_t)e->st.st_size &&
            same_time(&old->mtime, &e->st.st_mtim) && same_time(&old->ctime, &e->st.st_ctim) &&
@@ -306,7 +306,14 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
     if (fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) == 0 && already_copied(j, e, &have)) {
         j->stats->skipped++;
         j->meter.bytes_done += (uint64_t)e->st.st_size;
-        return j->o->record ? copy_record_keep(&j->rec, j->old, j->err) : 0;
+        if (!j->o->record)
+            return 0;
+        if (j->old)
+            return copy_record_keep(&j->rec, j->old, j->err);
+        /* no record yet, taken by size and mtime: which source state it holds is unknown */
+        struct timespec unknown = {0, 0};
+        return copy_record_put(&j->rec, 'f', e->path, (uint64_t)e->st.st_size, &e->st.st_mtim,
+                               &unknown, false, j->err);
     }
     struct timespec started;
     clock_gettime(CLOCK_REALTIME, &started);

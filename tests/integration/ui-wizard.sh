@@ -118,7 +118,7 @@ grep -q "stop_docker" "$state/migration.log" || fail "the run is not in the log"
 pass_step "a failing stage shows its error and the command it ran"
 
 # Walk every other stage screen to the summary.
-i=3
+i=4
 while [ $i -le "$nscreens" ]; do
     tmux_keys n
     tmux_wait_for "Step $i of $nscreens"

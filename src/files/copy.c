@@ -31,7 +31,7 @@ struct copy_job {
     struct strbuf *err;
     struct copy_stats *stats;
     const struct copy_options *o;
-    struct copy_record rec;               /* when o->record */
+    struct copy_record rec;              /* when o->record */
     const struct copy_record_entry *old; /* the record's entry for the current path, or NULL */
     int *dstfds; /* the DST directory matching the source directory at each depth */
     size_t dstfds_cap;

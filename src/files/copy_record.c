@@ -150,7 +150,9 @@ static int merge_partial(struct copy_record *r, const char *src, const char *dst
 {
     FILE *part = open_file(r->partial, O_RDONLY);
     if (!part)
-        return errno == ENOENT ? 0 : (sb_printf(err, _("cannot read %s: %s"), r->partial, strerror(errno)), -1);
+        return errno == ENOENT
+                   ? 0
+                   : (sb_printf(err, _("cannot read %s: %s"), r->partial, strerror(errno)), -1);
     int rc = 0;
     if (header_matches(part, src, dst)) {
         char *tmp = xasprintf("%s.tmp", r->path);

@@ -38,7 +38,8 @@ static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
 const struct stage stage_copy = {
     .id = "copy",
     .title = N_("Copy library"),
-    .describe = N_("Copies the library to the NixOS media location when it differs."),
+    .describe = N_("Copies the library to the NixOS media location when it differs; after the "
+                   "pre-copy, only what changed since, and compares the whole copy with the source."),
     .changes = N_("writes the library into target_location"),
     .requires = GATE_CHECKS | GATE_BACKUP,
     .preview = copy_preview,

@@ -1,6 +1,7 @@
 #include "files/copy_record.h"
 #include "files/fsutil.h"
 #include "files/walk.h"
+#include "sys/atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -357,6 +358,14 @@ int copy_record_open(struct copy_record *r, const char *path, const char *src, c
     r->srcfd = srcfd;
     r->dstfd = dstfd;
     r->rep = rep;
+    char *slash = strrchr(r->path, '/');
+    if (slash && slash != r->path) { /* the state directory, made private when missing */
+        char *dir = xstrndup(r->path, (size_t)(slash - r->path));
+        int made = make_private_dir(dir, err);
+        free(dir);
+        if (made != 0)
+            return -1;
+    }
     if (merge_partial(r, src, dst, err) != 0)
         return -1;
     r->in = open_file(path, O_RDONLY);

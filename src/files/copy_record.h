@@ -52,7 +52,7 @@ struct copy_record {
 char copy_record_type(mode_t mode);
 
 /* Opens the record at path for a copy from src to dst (both resolved; srcfd and dstfd their
- * open roots, borrowed): merges a killed run's partial record into it, opens it for reading
+ * open roots, borrowed): makes its directory (0700) when missing, merges a killed run's partial record into it, opens it for reading
  * and starts the new partial one. 0, or -1 with err. */
 int copy_record_open(struct copy_record *r, const char *path, const char *src, const char *dst,
                      int srcfd, int dstfd, const struct reporter *rep, struct strbuf *err);

@@ -1,5 +1,5 @@
-/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] [--state-dir DIR]
- * [--override GATES] */
+/* immich-migrate copy SRC DST [--no-verify] [--no-space-check] [--record FILE [--live]]
+ * [--state-dir DIR] [--override GATES] */
 #include "common.h"
 #include "cli/cli_gates.h"
 #include "cli/cli_util.h"
@@ -21,16 +21,32 @@ static void copy_usage(FILE *to)
                   "      --no-verify      skip the comparison afterwards\n"
                   "      --no-space-check start even when DST's file system has less free space\n"
                   "                       than is left to copy\n"
+                  "      --record FILE    keep in FILE what was copied from which state of each\n"
+                  "                       source file; a later run with the same FILE (the\n"
+                  "                       catch-up) copies only new and changed files and removes\n"
+                  "                       from DST only its own copies of entries gone from SRC\n"
+                  "      --live           SRC is in use (Immich runs): files that change or\n"
+                  "                       vanish while copied are left to the catch-up; needs\n"
+                  "                       --record, implies --no-verify\n"
                   "  -h, --help           show this help and exit\n"));
     cli_gates_usage(to, true);
 }
 
 int cmd_copy(int argc, char **argv)
 {
-    enum { OPT_NO_VERIFY = 256, OPT_NO_SPACE_CHECK, OPT_STATE_DIR, OPT_OVERRIDE };
+    enum {
+        OPT_NO_VERIFY = 256,
+        OPT_NO_SPACE_CHECK,
+        OPT_RECORD,
+        OPT_LIVE,
+        OPT_STATE_DIR,
+        OPT_OVERRIDE
+    };
     static const struct option opts[] = {
         {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
+        {"record", required_argument, NULL, OPT_RECORD},
+        {"live", no_argument, NULL, OPT_LIVE},
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"override", required_argument, NULL, OPT_OVERRIDE},
         {"help", no_argument, NULL, 'h'},
@@ -45,6 +61,8 @@ int cmd_copy(int argc, char **argv)
         switch (c) {
         case OPT_NO_VERIFY: o.verify = false; break;
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
+        case OPT_RECORD: o.record = optarg; break;
+        case OPT_LIVE: o.live = true; break;
         case OPT_STATE_DIR: gates.opt.state_dir = optarg; break;
         case OPT_OVERRIDE:
             if (cli_gates_override("copy", optarg, &gates.opt.overrides) < 0)
@@ -59,6 +77,12 @@ int cmd_copy(int argc, char **argv)
         copy_usage(stderr);
         return 2;
     }
+    if (o.live && !o.record) {
+        fprintf(stderr, _("immich-migrate copy: --live needs --record\n"));
+        return 2;
+    }
+    if (o.live)
+        o.verify = false;
     struct reporter rep;
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "copy", false);

@@ -1,5 +1,6 @@
 #include "common.h"
 #include "files/copy.h"
+#include "files/copy_record.h"
 #include "files/linkmap.h"
 #include "files/meter.h"
 #include "files/scan.h"
@@ -29,6 +30,9 @@ struct copy_job {
     const struct reporter *rep;
     struct strbuf *err;
     struct copy_stats *stats;
+    const struct copy_options *o;
+    struct copy_record rec;              /* when o->record */
+    const struct copy_record_entry *old; /* the record's entry for the current path, or NULL */
     int *dstfds; /* the DST directory matching the source directory at each depth */
     size_t dstfds_cap;
     struct linkmap links;
@@ -253,17 +257,71 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
     return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* Is DST's file (have) a complete copy of e? Without a record (or before the first one is
+ * written): same size and mtime (only whole files ever get the name). With one: the record says this very source state was
+ * copied (a trusted ctime included) and DST still holds that copy. */
+static bool already_copied(const struct copy_job *j, const struct walk_entry *e, const struct stat *have)
+{
+    if (!S_ISREG(have->st_mode) || have->st_size != e->st.st_size ||
+        !same_time(&have->st_mtim, &e->st.st_mtim))
+        return false;
+    if (!j->o->record || !j->rec.in)
+        return true; /* no record yet: the first run takes what is there by size and mtime */
+    const struct copy_record_entry *old = j->old;
+    return old && old->type == 'f' && old->size == (uint64_t)e->st.st_size &&
+           same_time(&old->mtime, &e->st.st_mtim) && same_time(&old->ctime, &e->st.st_ctim) &&
+           (old->ctime.tv_sec || old->ctime.tv_nsec);
+}
+
+/* The source's ctime to record for a file just copied from in, or zero when it cannot be
+ * trusted: the file changed while read, or its ctime is so recent (started: the clock before
+ * the copy) that a change within the same clock tick would not have moved it. */
+static struct timespec trusted_ctime(int in, const struct stat *was, const struct timespec *started)
+{
+    struct stat now;
+    struct timespec none = {0, 0};
+    if (fstat(in, &now) != 0 || now.st_size != was->st_size ||
+        !same_time(&now.st_mtim, &was->st_mtim) || !same_time(&now.st_ctim, &was->st_ctim))
+        return none;
+    if (was->st_ctim.tv_sec > started->tv_sec - 1 ||
+        (was->st_ctim.tv_sec == started->tv_sec - 1 && was->st_ctim.tv_nsec >= started->tv_nsec))
+        return none; /* not a whole second old */
+    return was->st_ctim;
+}
+
+/* Writes the record's line for a file copied from e (n bytes, from in). */
+static int record_copied(struct copy_job *j, const struct walk_entry *e, int64_t n, int in,
+                         const struct timespec *started)
+{
+    struct timespec ctime = trusted_ctime(in, &e->st, started);
+    if (n != e->st.st_size)
+        ctime = (struct timespec){0, 0};
+    return copy_record_put(&j->rec, 'f', e->path, (uint64_t)n, &e->st.st_mtim, &ctime, true, j->err);
+}
+
 /* Copies one regular file through the partial name, or skips it when already complete. */
 static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
 {
     struct stat have;
-    if (fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(have.st_mode) &&
-        have.st_size == e->st.st_size && same_time(&have.st_mtim, &e->st.st_mtim)) {
+    if (fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) == 0 && already_copied(j, e, &have)) {
         j->stats->skipped++;
         j->meter.bytes_done += (uint64_t)e->st.st_size;
-        return 0; /* complete from an earlier run (only whole files ever get the name) */
+        if (!j->o->record)
+            return 0;
+        if (j->old)
+            return copy_record_keep(&j->rec, j->old, j->err);
+        /* no record yet, taken by size and mtime: which source state it holds is unknown */
+        struct timespec unknown = {0, 0};
+        return copy_record_put(&j->rec, 'f', e->path, (uint64_t)e->st.st_size, &e->st.st_mtim,
+                               &unknown, false, j->err);
     }
+    struct timespec started;
+    clock_gettime(CLOCK_REALTIME, &started);
     int in = open_for_reading(e->dirfd, e->name, &e->st);
+    if (in < 0 && j->o->live && (errno == ENOENT || errno == ESTALE)) {
+        /* gone or replaced since the walk saw it (Immich runs): the catch-up copies it */
+        return j->old ? copy_record_keep(&j->rec, j->old, j->err) : 0;
+    }
     if (in < 0) {
         fail_at(j, j->src, e->path, _("cannot open"), errno);
         return -1;
@@ -290,14 +348,13 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         if (!j->cancelled)
             fail_at(j, j->dst, e->path, _("cannot copy"), errno);
         rc = -1;
-    } else if (n != e->st.st_size) {
+    } else if (n != e->st.st_size && !j->o->live) {
         fail_at(j, j->src, e->path, _("changed while copying"), ESTALE);
         rc = -1;
     } else if (set_meta_fd(j, out, &e->st) != 0) {
         fail_at(j, j->dst, e->path, _("cannot set owner, mode or times of"), errno);
         rc = -1;
     }
-    close(in);
     if (close(out) != 0 && rc == 0) {
         fail_at(j, j->dst, e->path, _("cannot write"), errno);
         rc = -1;
@@ -306,6 +363,9 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
         rc = -1;
     }
+    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started) != 0)
+        rc = -1; /* the copy is in place, the record says nothing: copied again next time */
+    close(in);
     if (rc != 0) {
         unlinkat(pfd, tmp, 0);
     } else {
@@ -397,10 +457,16 @@ static void set_dstfd(struct copy_job *j, int depth, int fd)
 
 static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
 {
-    if (mkdirat(pfd, e->name, 0700) != 0 && errno != EEXIST) {
+    bool created = mkdirat(pfd, e->name, 0700) == 0;
+    if (!created && errno != EEXIST) {
         fail_at(j, j->dst, e->path, _("cannot create the directory"), errno);
         return -1;
     }
+    /* a directory is ours when we made it (it is removed only once empty) */
+    struct timespec zero = {0, 0};
+    if (j->o->record && (created || j->old) &&
+        copy_record_put(&j->rec, 'd', e->path, 0, &zero, &zero, created, j->err) != 0)
+        return -1;
     int fd = openat(pfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         fail_at(j, j->dst, e->path, _("cannot open the directory"), errno);
@@ -411,6 +477,31 @@ static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
     remove_stale_partials(fd, e->fd); /* left by an interrupted run */
     set_dstfd(j, e->depth, fd);
     return 0;
+}
+
+/* Moves the record to e's path (settling what the walk passed) and takes its entry there;
+ * our copy of another type (the source's entry changed type) is removed first. */
+static int record_reach(struct copy_job *j, const struct walk_entry *e)
+{
+    if (copy_record_reach(&j->rec, e->path, &j->old, j->err) != 0)
+        return -1;
+    if (j->old && j->old->type != copy_record_type(e->st.st_mode)) {
+        copy_record_remove_ours(&j->rec, j->old);
+        j->old = NULL;
+    }
+    return 0;
+}
+
+/* Records an entry made anew on every run (a hard link's later name, a symlink, a device or
+ * FIFO): its size and mtime are what DST holds, its ctime is not needed. */
+static int record_made(struct copy_job *j, const struct walk_entry *e)
+{
+    struct timespec zero = {0, 0};
+    if (!j->o->record)
+        return 0;
+    return copy_record_put(&j->rec, copy_record_type(e->st.st_mode), e->path,
+                           S_ISREG(e->st.st_mode) ? (uint64_t)e->st.st_size : 0, &e->st.st_mtim,
+                           &zero, false, j->err);
 }
 
 static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
@@ -428,6 +519,8 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
     int pfd = j->dstfds[e->depth - 1];
     int rc;
     mode_t type = e->st.st_mode & S_IFMT;
+    if (j->o->record && record_reach(j, e) != 0)
+        return WALK_STOP;
     if (type == S_IFDIR) {
         rc = enter_dir(j, e, pfd);
     } else if (type == S_IFREG) {
@@ -435,10 +528,16 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
             e->st.st_nlink > 1 ? linkmap_first(&j->links, e->st.st_dev, e->st.st_ino, e->path) : NULL;
         rc = first ? copy_hardlink(j, e, pfd, first) : copy_file(j, e, pfd);
         j->meter.files_done++;
+        if (rc == 0 && first)
+            rc = record_made(j, e);
     } else if (type == S_IFLNK) {
         rc = copy_symlink(j, e, pfd);
+        if (rc == 0)
+            rc = record_made(j, e);
     } else if (type == S_IFIFO || type == S_IFCHR || type == S_IFBLK) {
         rc = copy_special(j, e, pfd);
+        if (rc == 0)
+            rc = record_made(j, e);
     } else {
         fail_at(j, j->src, e->path, _("cannot copy the socket"), EINVAL);
         rc = -1;
@@ -451,6 +550,8 @@ static enum walk_verdict copy_post(void *ud, const struct walk_entry *e)
 {
     struct copy_job *j = ud;
     int fd = j->dstfds[e->depth];
+    if (j->o->record && copy_record_settle_within(&j->rec, e->path, j->err) != 0)
+        return WALK_STOP; /* removals change the directory's mtime: before it is set */
     int rc = set_meta_fd(j, fd, &e->st);
     if (rc != 0)
         fail_at(j, j->dst, e->path, _("cannot set owner, mode or times of"), errno);
@@ -464,6 +565,8 @@ static enum walk_verdict copy_post(void *ud, const struct walk_entry *e)
 static enum walk_verdict copy_error(void *ud, const char *path, const char *what, int err)
 {
     struct copy_job *j = ud;
+    if (j->o->live && err == ENOENT)
+        return WALK_CONTINUE; /* vanished while Immich runs: the catch-up settles it */
     fail_at(j, j->src, path, _("cannot read"), err);
     return WALK_STOP;
 }
@@ -527,6 +630,20 @@ static int open_dst(const char *dst, const char *real, struct strbuf *err)
     return fd;
 }
 
+/* Opens the record for SRC -> DST (real: DST resolved). 0 or -1 with err. */
+static int open_record(struct copy_job *j, const char *real, int rootfd, int *srcfd)
+{
+    char *rsrc = resolve_path(j->src);
+    *srcfd = rsrc ? open(rsrc, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    int rc = -1;
+    if (*srcfd < 0)
+        sb_printf(j->err, _("cannot open %s: %s"), j->src, strerror(errno));
+    else
+        rc = copy_record_open(&j->rec, j->o->record, rsrc, real, *srcfd, rootfd, j->rep, j->err);
+    free(rsrc);
+    return rc;
+}
+
 static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t, int rootfd)
 {
     set_dstfd(j, 0, rootfd);
@@ -546,7 +663,10 @@ static enum files_result run_copy(struct copy_job *j, const struct scan_totals *
     } else if (syncfs(rootfd) != 0) {
         sb_printf(j->err, _("cannot flush %s: %s"), j->dst, strerror(errno));
         res = FILES_FAILED;
+    } else if (j->o->record && copy_record_commit(&j->rec, j->err) != 0) {
+        res = FILES_FAILED; /* after the sync: the record names only files on disk */
     }
+    j->stats->removed = j->rec.removed;
     close(rootfd);
     meter_tick(&j->meter, NULL, true);
     return res;
@@ -590,6 +710,12 @@ static void report_copied(const struct reporter *rep, const struct copy_stats *s
                _("copied %llu files (%s: %s cloned, %s written) in %.1f s, %llu already complete"),
                (unsigned long long)stats->copied, sb_str(&size), sb_str(&cloned), sb_str(&written),
                secs, (unsigned long long)stats->skipped);
+    if (stats->removed)
+        report_msg(rep, REC_FILEOP,
+                   ngettext("removed %llu earlier copy of an entry gone from the source",
+                            "removed %llu earlier copies of entries gone from the source",
+                            (unsigned long)stats->removed),
+                   (unsigned long long)stats->removed);
     sb_free(&size);
     sb_free(&cloned);
     sb_free(&written);
@@ -621,10 +747,12 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     } else {
         rootfd = open_dst(dst, real, err);
     }
-    free(real);
-    if (rootfd < 0)
+    if (rootfd < 0) {
+        free(real);
         return r;
+    }
     struct copy_job j = {.src = src,
+                         .o = o,
                          .dst = dst,
                          .rep = rep,
                          .err = err,
@@ -633,12 +761,22 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                          .try_clone = !getenv("IMMICH_MIGRATE_TEST_NO_FICLONE")};
     j.buf = xmalloc(COPY_BUFFER);
     double started = now_monotonic();
-    r = run_copy(&j, &t, rootfd);
+    int srcfd = -1;
+    if (o->record && open_record(&j, real, rootfd, &srcfd) != 0) {
+        close(rootfd);
+        r = FILES_FAILED;
+    } else {
+        r = run_copy(&j, &t, rootfd);
+    }
     if (r == FILES_OK) {
         report_copied(rep, stats, now_monotonic() - started);
         if (o->verify)
             r = copy_verify(src, dst, !j.owners_lost, &j.clones, rep, err);
     }
+    if (srcfd >= 0)
+        close(srcfd);
+    copy_record_close(&j.rec);
+    free(real);
     linkmap_free(&j.links);
     clone_set_free(&j.clones);
     meter_free(&j.meter);

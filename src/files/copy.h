@@ -24,6 +24,16 @@
 struct copy_options {
     bool verify;      /* compare DST with SRC afterwards (default) */
     bool space_check; /* refuse to start without room for what is not copied yet (default) */
+    /* The copy record (files/copy_record.h) to follow and renew, NULL for none. With one, a
+     * file is skipped only when the record says this very source state (size, mtime, ctime)
+     * was copied and DST still holds that copy; entries the record names whose source
+     * vanished are removed from DST; nothing else in DST is removed. Without one, a file is
+     * skipped when DST has one of the same size and mtime. */
+    const char *record;
+    /* The source is in use (Immich runs): a file that changes while read is copied as read
+     * and recorded as untrusted, one that vanishes is passed over, so a later run with the
+     * record (the catch-up, after the stop) makes DST exact. Use without verify. */
+    bool live;
 };
 
 /* The DST files (device, inode) a run cloned (FICLONE, or shared extents after
@@ -49,6 +59,7 @@ struct copy_stats {
     uint64_t bytes;        /* bytes copied (cloned + written) */
     uint64_t cloned;       /* files cloned, part of copied */
     uint64_t cloned_bytes; /* their bytes, part of bytes: no new space, nothing read */
+    uint64_t removed;      /* our earlier copies removed (record: gone from the source) */
     bool same_dir;         /* SRC and DST were the same directory */
 };
 

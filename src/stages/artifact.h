@@ -40,7 +40,9 @@
     X(fixup_report, TEXT)        /* the fix-up's report file */ \
     X(dump_extensions, TEXT)     /* the dump's extensions, comma-separated */ \
     X(dump_immich_version, TEXT) /* the Immich version the dump names, or "" */ \
-    /* copy, start, verify */ \
+    /* precopy, copy, start, verify */ \
+    X(library_precopied, FLAG) /* the pre-copy ran (or had nothing to do) */ \
+    X(copy_record, TEXT)       /* the copy record (files/copy_record.h) the copies follow */ \
     X(library_copied, FLAG)    /* the library is in target_location */ \
     X(immich_started_at, TEXT) /* "@EPOCH" (journalctl --since) */ \
     X(verify_result, VERIFY)   /* what the verify stage counted */

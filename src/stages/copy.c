@@ -1,17 +1,17 @@
 /* Stage "copy": copies the library to target_location when it is another directory than
- * upload_location (the guide forgets this case). Runs only after a verified backup. */
+ * upload_location (the guide forgets this case). Runs only after a verified backup. After the
+ * pre-copy it is the catch-up: following the copy record, it copies only the files that are
+ * new or changed since (size, mtime, ctime), removes our own copies of entries gone from the
+ * source, and then compares the whole copy with the source. */
 #include "stages/stage.h"
+#include "stages/library_copy.h"
 #include "files/copy.h"
-#include "sys/spawn.h"
 
-#include <sys/stat.h>
+#include <stdlib.h>
 
 static void copy_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
-    const char *argv[] = {"immich-migrate", "copy", plan_get(ctx->plan, PLAN_upload_location),
-                          plan_get(ctx->plan, PLAN_target_location), NULL};
-    argv_format(argv, out);
-    sb_append_char(out, '\n');
+    stage_copy_preview(ctx, false, out);
 }
 
 static bool copy_is_done(const struct stage_ctx *ctx)
@@ -21,11 +21,13 @@ static bool copy_is_done(const struct stage_ctx *ctx)
 
 static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
 {
-    struct copy_options o = {.verify = true, .space_check = true};
+    char *record = stage_copy_record(ctx);
+    struct copy_options o = {.verify = true, .space_check = true, .record = record};
     struct copy_stats stats;
     enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
                                        plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,
                                        &stats, err);
+    free(record);
     if (r == FILES_OK)
         artifact_set_library_copied(ctx, true);
     if (r == FILES_OK && stats.same_dir)
@@ -36,7 +38,8 @@ static enum stage_result copy_run(struct stage_ctx *ctx, struct strbuf *err)
 const struct stage stage_copy = {
     .id = "copy",
     .title = N_("Copy library"),
-    .describe = N_("Copies the library to the NixOS media location when it differs."),
+    .describe = N_("Copies the library to the NixOS media location when it differs; after the "
+                   "pre-copy, only what changed since, and compares the whole copy with the source."),
     .changes = N_("writes the library into target_location"),
     .requires = GATE_CHECKS | GATE_BACKUP,
     .preview = copy_preview,

@@ -3,14 +3,14 @@
 #include <string.h>
 
 /* One line per stage, in the order of the guide (and of the wizard's screens). */
-extern const struct stage stage_discover, stage_stop_docker, stage_backup, stage_verify_backup,
-    stage_dump, stage_fixup, stage_nixos, stage_prepare_db, stage_import, stage_copy, stage_chown,
-    stage_start, stage_verify;
+extern const struct stage stage_discover, stage_precopy, stage_stop_docker, stage_backup,
+    stage_verify_backup, stage_dump, stage_fixup, stage_nixos, stage_prepare_db, stage_import,
+    stage_copy, stage_chown, stage_start, stage_verify;
 
 static const struct stage *const stages[] = {
-    &stage_discover, &stage_stop_docker, &stage_backup,     &stage_verify_backup, &stage_dump,
-    &stage_fixup,    &stage_nixos,       &stage_prepare_db, &stage_import,        &stage_copy,
-    &stage_chown,    &stage_start,       &stage_verify,
+    &stage_discover, &stage_precopy, &stage_stop_docker, &stage_backup,     &stage_verify_backup,
+    &stage_dump,     &stage_fixup,   &stage_nixos,       &stage_prepare_db, &stage_import,
+    &stage_copy,     &stage_chown,   &stage_start,       &stage_verify,
 };
 
 bool stage_always_repeatable(const struct stage_ctx *ctx)

@@ -14,7 +14,7 @@ pass_step "--override: unknown names and use outside --batch are refused"
 
 # The dry run shows the table: what each stage changes and what it needs first.
 "$IMMICH_MIGRATE" --dry-run --state-dir "$TEST_TMP/s0" >"$TEST_TMP/dry"
-sed -n '/^## 8\. Prepare database/,/^## 9\./p' "$TEST_TMP/dry" >"$TEST_TMP/dry-prepare"
+sed -n '/^## 9\. Prepare database/,/^## 10\./p' "$TEST_TMP/dry" >"$TEST_TMP/dry-prepare"
 assert_contains "$TEST_TMP/dry-prepare" "Changes: drops and recreates the target database's schemas."
 assert_contains "$TEST_TMP/dry-prepare" "Needs first: the checks passed with the current settings; a verified backup of the library; the NixOS stage done (units stopped)."
 pass_step "--dry-run shows what each stage changes and needs first"

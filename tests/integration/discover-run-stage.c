@@ -5,7 +5,8 @@
  * writes them) or "set:KEY=VALUE" (sets the artifact KEY from its journal text, as an earlier
  * stage would). With -n, a stage shows its preview, and runs only when it changes nothing
  * (stage.changes NULL: discovery fills the plan for the later previews).
- * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1. */
+ * Stops at the first failure: prints "FAILED STEP: reason" on stderr and exits 1; a stage that
+ * had nothing to do prints "SKIPPED STEP" (else "OK STEP"). */
 #include "common.h"
 #include "discover/docker.h"
 #include "report.h"
@@ -65,8 +66,14 @@ static int run_step(struct stage_ctx *ctx, const char *step)
             fputs(sb_str(&out), stdout);
             sb_free(&out);
         }
-        if (!dry_run || !st->changes)
-            rc = st->run(ctx, &err) == STAGE_OK ? 0 : 1;
+        if (!dry_run || !st->changes) {
+            enum stage_result r = st->run(ctx, &err);
+            if (r == STAGE_SKIPPED) {
+                printf("SKIPPED %s\n", step);
+                return 0;
+            }
+            rc = r == STAGE_OK ? 0 : 1;
+        }
     }
     if (rc)
         fprintf(stderr, "FAILED %s: %s\n", step, sb_str(&err));

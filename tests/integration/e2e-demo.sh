@@ -43,7 +43,7 @@ at_exit "[ ! -d '$root/sandbox' ] || '$SANDBOX_TOOL' destroy '$root/sandbox' >/d
 assert_contains "$TEST_TMP/keep.err" "The sandbox is kept in $root/sandbox"
 [ -f "$root/sandbox/sandbox.env" ] || fail "the kept sandbox is incomplete"
 n=$(grep -c "^stage	[^	]*	done	" "$root/state/journal")
-[ "$n" = 13 ] || fail "the kept state holds $n done stages, not 13"
+[ "$n" = 14 ] || fail "the kept state holds $n done stages, not 14"
 . "$root/sandbox/sandbox.env"
 "$PG_BINDIR/psql" -X -At -h "$DST_HOST" -U postgres -d immich -c 'SELECT count(*) FROM asset' | grep -qx "$ASSETS" ||
     fail "the kept sandbox's target does not hold the $ASSETS assets"

@@ -39,7 +39,7 @@ assert_contains "$out" "- media_owner = \"$MEDIA_OWNER\""
 pass_step "the plan lists every setting with its source"
 
 # Every stage of the guide, numbered, in order.
-titles=("Discover" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump"
+titles=("Discover" "Pre-copy library" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump"
         "Configure NixOS" "Prepare database" "Import dump" "Copy library" "Set owner"
         "Start Immich" "Verify")
 grep '^## [0-9]*\. ' "$out" >"$TEST_TMP/headings"
@@ -49,7 +49,7 @@ while IFS= read -r h; do
     case $h in "## $((i + 1)). ${titles[$i]}"*) ;; *) fail "stage $((i + 1)) is \"$h\", expected ${titles[$i]}" ;; esac
     i=$((i + 1))
 done <"$TEST_TMP/headings"
-grep -q '^## 8\. Prepare database (destructive' "$out" || fail "prepare-db is not marked destructive"
+grep -q '^## 9\. Prepare database (destructive' "$out" || fail "prepare-db is not marked destructive"
 pass_step "all ${#titles[@]} stages in the guide's order"
 
 # The exact commands, with the sandbox's programs and container names.
@@ -64,7 +64,8 @@ expect_text "immich-migrate fixup --target $TARGET_LOCATION --map '$MOUNT=$TARGE
 expect_line "$SYSTEMCTL stop immich-server.service immich-machine-learning.service"
 expect_line "$SYSTEMCTL start immich-server.service immich-machine-learning.service"
 expect_text "mediaLocation = \"$TARGET_LOCATION\";"
-expect_line "immich-migrate copy $UPLOAD_LOCATION $TARGET_LOCATION"
+expect_line "immich-migrate copy --record $state/library-copy.record --live $UPLOAD_LOCATION $TARGET_LOCATION"
+expect_line "immich-migrate copy --record $state/library-copy.record $UPLOAD_LOCATION $TARGET_LOCATION"
 expect_text "immich-migrate chown $TARGET_LOCATION $MEDIA_OWNER"
 expect_text "GET $IMMICH_URL/api/server/ping"
 expect_text "$JOURNALCTL -u immich-server.service"

@@ -20,7 +20,7 @@ sed "s|^target_dsn = .*|target_dsn = \"host=$DST_HOST port=5432 user=postgres pa
     "$PLAN" >"$conf"
 grep -q "password=$secret" "$conf" || fail "could not put a password into the plan"
 
-titles=("Discover & check" "Stop Docker" "Back up library" "Verify backup" "Dump database"
+titles=("Discover & check" "Pre-copy library" "Stop Docker" "Back up library" "Verify backup" "Dump database"
         "Fix up dump" "Configure NixOS" "Prepare database" "Import dump" "Copy library"
         "Set owner" "Start Immich" "Verify")
 
@@ -67,7 +67,7 @@ grep -qF 'DROP SCHEMA IF EXISTS public CASCADE' "$md" || fail "the report lacks 
 grep -qF "COMMIT" "$md" || fail "the report lacks the import's COMMIT"
 grep -qE "copied [0-9]+ files" "$md" || fail "the report does not say what the copy changed"
 grep -qF "## Errors" "$md" && fail "a finished migration reports errors"
-pass_step "finished: 13 stages done with times, commands with exit status and duration, no password"
+pass_step "finished: 14 stages done with times, commands with exit status and duration, no password"
 # The names people read: stage titles, never the journal's ids; sizes in human units.
 if grep -nE 'stop_docker|verify_backup|prepare_db' "$md" "$TEST_TMP/finished.err"; then
     fail "an internal stage id in --report or the batch output"
@@ -91,11 +91,11 @@ grep -qF 'immich-migrate: stage "Dump database" failed: ' "$TEST_TMP/failed.err"
 no_secrets "$TEST_TMP/failed.err"
 report "$state" "$TEST_TMP/failed.md"
 md="$TEST_TMP/failed.md"
-for n in 1 2 3 4; do [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n: $(stage_row "$md" $n)"; done
-[ "$(row_field "$md" 5 3)" = failed ] || fail "dump is not failed: $(stage_row "$md" 5)"
-row_field "$md" 5 4 | grep -qE "^$human_time\$" || fail "the failed stage has no time"
+for n in 1 2 3 4 5; do [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n: $(stage_row "$md" $n)"; done
+[ "$(row_field "$md" 6 3)" = failed ] || fail "dump is not failed: $(stage_row "$md" 6)"
+row_field "$md" 6 4 | grep -qE "^$human_time\$" || fail "the failed stage has no time"
 grep -q "^Immich was down" "$md" && fail "a failed migration reports a downtime (Start Immich never finished)"
-for n in 6 7 8 9 10 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
+for n in 7 8 9 10 11 12 13 14; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
 # The error in full: the section, pg_dump's own message, the failing command and its status.
 sed -n '/^## Errors/,/^## Log/p' "$md" >"$TEST_TMP/errors.md"
 assert_contains "$TEST_TMP/errors.md" "[Dump database]"
@@ -119,12 +119,14 @@ pass_step "--review of the failed migration lists its errors"
 e2e_restore "$sb" "$pristine"
 state="$TEST_TMP/interrupted"
 log="$state/migration.log"
-# The copy is slowed down (a pause per file) so that the kill lands inside it.
+# The copy is slowed down (a pause per file) so that the kill lands inside it: the pre-copy,
+# which copies the library while Immich still runs (the copy stage after the stop is its
+# catch-up and has little to do).
 IMMICH_MIGRATE_TEST_FILES_DELAY_MS=40 setsid "$IMMICH_MIGRATE" --batch -c "$conf" \
     --state-dir "$state" --yes 2>"$TEST_TMP/interrupted.err" &
 pid=$!
 i=0
-until grep -q "	copy	message	.*: started$" "$log" 2>/dev/null; do
+until grep -q "	precopy	message	.*: started$" "$log" 2>/dev/null; do
     kill -0 $pid 2>/dev/null || { tail -n 20 "$TEST_TMP/interrupted.err"; fail "the batch ended before the copy"; }
     i=$((i + 1)); [ $i -lt 1200 ] || fail "the copy never started"
     sleep 0.05
@@ -135,16 +137,16 @@ wait $pid 2>/dev/null || true
 no_secrets "$TEST_TMP/interrupted.err"
 report "$state" "$TEST_TMP/interrupted.md"
 md="$TEST_TMP/interrupted.md"
-for n in 1 2 3 4 5 6 7 8 9; do [ "$(row_field "$md" $n 3)" = done ] || fail "stage $n: $(stage_row "$md" $n)"; done
-[ "$(row_field "$md" 10 3)" = interrupted ] || fail "copy is not shown as interrupted: $(stage_row "$md" 10)"
-for n in 11 12 13; do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
-grep -qF "Copy library: started" "$md" || fail "the report's log lacks the copy's start"
-pass_step "interrupted (SIGKILL during the copy): done up to the import, copy interrupted, rest pending"
+[ "$(row_field "$md" 1 3)" = done ] || fail "stage 1: $(stage_row "$md" 1)"
+[ "$(row_field "$md" 2 3)" = interrupted ] || fail "the pre-copy is not shown as interrupted: $(stage_row "$md" 2)"
+for n in $(seq 3 14); do [ "$(row_field "$md" $n 3)" = pending ] || fail "stage $n: $(stage_row "$md" $n)"; done
+grep -qF "Pre-copy library: started" "$md" || fail "the report's log lacks the pre-copy's start"
+pass_step "interrupted (SIGKILL during the pre-copy): checks done, pre-copy interrupted, rest pending"
 
 # The interrupted migration resumes to the end, and its report then says done everywhere.
 "$IMMICH_MIGRATE" --batch --resume -c "$conf" --state-dir "$state" --yes 2>"$TEST_TMP/resumed.err" ||
     { tail -n 20 "$TEST_TMP/resumed.err"; fail "the resume failed"; }
 report "$state" "$TEST_TMP/resumed.md"
-for n in $(seq 13); do [ "$(row_field "$TEST_TMP/resumed.md" $n 3)" = done ] || fail "after resume, stage $n: $(stage_row "$TEST_TMP/resumed.md" $n)"; done
+for n in $(seq 14); do [ "$(row_field "$TEST_TMP/resumed.md" $n 3)" = done ] || fail "after resume, stage $n: $(stage_row "$TEST_TMP/resumed.md" $n)"; done
 grep -qF "migration resumed" "$TEST_TMP/resumed.md" || fail "the report does not show the resume"
 pass_step "the interrupted migration resumed; its report shows every stage done"

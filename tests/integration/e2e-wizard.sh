@@ -29,7 +29,7 @@ run_here() { tmux_keys r; tmux_wait_for "${1:-Result: done}" 120; }
 tmux_start 80 24 -- "$IMMICH_MIGRATE" --demo
 tmux_wait_for "Welcome" 180
 tmux_assert "DEMO"
-tmux_assert "13. · Verify"
+tmux_assert "14. · Verify"
 pid=$(tmux_pid)
 # The demo's directory: from the lock file the wizard holds open.
 root=$(tmux_demo_root)
@@ -74,7 +74,7 @@ until [ "$(records_of discover ": done")" -gt "$before" ]; do
     sleep 0.1
 done
 tmux_wait_for "Result: done" 120
-for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" "Configure NixOS"; do
+for t in "Pre-copy library" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" "Configure NixOS"; do
     wizard_next_to "$t"
     run_here
     [ "$t" = "Fix up dump" ] || continue
@@ -196,7 +196,7 @@ wait_title "Summary"
 tmux_assert "The migration is complete."
 tmux_keys End # the stages are listed below the result
 tmux_wait_for "Stages:"
-for t in "Discover & check" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
+for t in "Discover & check" "Pre-copy library" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
          "Configure NixOS" "Prepare database" "Import dump" "Copy library" "Set owner" "Start Immich" "Verify"; do
     tmux_screen | grep -qE "^  $t +done" || { _tmux_dump; fail "the summary does not show $t done"; }
 done

@@ -144,7 +144,9 @@ tmux_keys Enter
 tmux_wait_for "Findings"
 tmux_wait_for "r Run again" 60
 tmux_keys n
-tmux_wait_for "Step 2 of"
+tmux_wait_for "Step 2 of" # the pre-copy
+tmux_keys n
+tmux_wait_for "Step 3 of"
 tmux_wait_for "Interrupted: started 20"
 tmux_assert "r resumes it"
 pass_step "an interrupted stage says so, when, and that r resumes it"

@@ -77,6 +77,9 @@ tmux_wait_for "Failed:" 60
 tmux_assert "Step 1 of $nscreens"
 tmux_keys n
 tmux_wait_for "Step 2 of $nscreens"
+tmux_assert "Pre-copy library"
+tmux_keys n
+tmux_wait_for "Step 3 of $nscreens"
 tmux_assert "Stop Docker"
 tmux_assert "Will run"
 tmux_assert "false stop"
@@ -92,14 +95,14 @@ keys_on_30() { tmux_screen | sed -n 30p | grep -qF "Quit"; }
 # only the title on line 1 shows that the program has redrawn)
 narrow_title() {
     [ "$(line_width 1)" -le 80 ] && tmux_screen | sed -n 24p | grep -qF "Quit" &&
-        tmux_screen | sed -n 1p | grep -qF "Step 2 of $nscreens"
+        tmux_screen | sed -n 1p | grep -qF "Step 3 of $nscreens"
 }
 tmux_resize 100 30
 until_true wide_title || { tmux_screen; fail "title bar not redrawn at 100 columns"; }
 until_true keys_on_30 || { tmux_screen; fail "key bar not on line 30"; }
 tmux_resize 80 24
 until_true narrow_title || { tmux_screen; fail "title bar wider than 80 or key bar not on line 24 after resizing back"; }
-tmux_screen | sed -n 1p | grep -qF "Step 2 of $nscreens" || { tmux_screen; fail "title lost after resize"; }
+tmux_screen | sed -n 1p | grep -qF "Step 3 of $nscreens" || { tmux_screen; fail "title lost after resize"; }
 tmux_screen | sed -n 24p | grep -qF "Quit" || { tmux_screen; fail "key bar not on line 24"; }
 pass_step "resize 80x24 -> 100x30 -> 80x24 redraws the layout"
 
@@ -115,7 +118,7 @@ grep -q "stop_docker" "$state/migration.log" || fail "the run is not in the log"
 pass_step "a failing stage shows its error and the command it ran"
 
 # Walk every other stage screen to the summary.
-i=3
+i=4
 while [ $i -le "$nscreens" ]; do
     tmux_keys n
     tmux_wait_for "Step $i of $nscreens"
@@ -182,6 +185,8 @@ to_stop_docker() {
     tmux_wait_for "Failed:" 60
     tmux_keys n
     tmux_wait_for "Step 2 of $nscreens"
+    tmux_keys n
+    tmux_wait_for "Step 3 of $nscreens"
 }
 run_overridden() { # r on a stage whose checks failed: type the override
     tmux_keys r

@@ -1,0 +1,91 @@
+/* The copy record: which entries of DST a copy wrote, and the state of the source file each
+ * was copied from. It lets a copy taken while Immich still runs be brought up to date after
+ * the stop (the catch-up) by copying only what changed and removing only our own earlier
+ * copies of what vanished from the source: an entry of DST that the record does not name is
+ * never removed, the source is never written.
+ *
+ * A text file (0600), one line per entry in walk order (walk_path_cmp), so a copy walking the
+ * source merges it in one pass with memory flat in the library's size:
+ *     immich-migrate copy record 1 SRC DST          (header: resolved paths, %XX-escaped)
+ *     TYPE SIZE MTIME CTIME PATH                    (TYPE f, l, d or s; times SEC.NSEC)
+ * SIZE and MTIME are the copy's (the source's when it was read); CTIME the source's, 0 when
+ * it cannot be trusted (the file changed while read, or so recently that a change within the
+ * same clock tick would not show): such a file is copied again by the next run.
+ *
+ * A run reads the record at PATH and writes the new one to PATH.partial, renamed over PATH
+ * when the run completes. A killed run leaves PATH.partial: the next run first merges it
+ * with PATH (its lines, then PATH's lines beyond its last one), so nothing we copied is ever
+ * forgotten. A record whose header names other directories is ignored. */
+#ifndef IM_FILES_COPY_RECORD_H
+#define IM_FILES_COPY_RECORD_H
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common.h"
+#include "report.h"
+
+struct copy_record_entry {
+    char type; /* 'f' regular file, 'l' symlink, 'd' directory, 's' device or FIFO */
+    uint64_t size;
+    struct timespec mtime, ctime; /* ctime {0, 0}: not to be trusted */
+    struct strbuf path;           /* relative to the roots, as the walk gives it */
+};
+
+struct copy_record {
+    char *path, *partial;
+    FILE *in;  /* the old record, NULL when there is none */
+    FILE *out; /* the new one (path.partial) */
+    int srcfd, dstfd;
+    struct copy_record_entry cur; /* the old record's next entry (valid while has_cur) */
+    bool has_cur;
+    bool handed; /* cur was handed out by copy_record_reach */
+    char *line;  /* getline's buffer */
+    size_t line_cap;
+    struct strbuf dirs; /* vanished directories of ours waiting to be removed, '\0'-separated */
+    const struct reporter *rep;
+    uint64_t removed; /* our earlier copies removed */
+};
+
+/* The type letter of a stat mode ('f', 'l', 'd', 's'; '?' for a socket). */
+char copy_record_type(mode_t mode);
+
+/* Opens the record at path for a copy from src to dst (both resolved; srcfd and dstfd their
+ * open roots, borrowed): makes its directory (0700) when missing, merges a killed run's partial record into it, opens it for reading
+ * and starts the new partial one. 0, or -1 with err. */
+int copy_record_open(struct copy_record *r, const char *path, const char *src, const char *dst,
+                     int srcfd, int dstfd, const struct reporter *rep, struct strbuf *err);
+
+/* The walk reached rel (NULL: the end). Every old entry before it that the walk did not meet
+ * is settled: when the source no longer has it and DST still holds our copy (same type; for
+ * files and symlinks the recorded size and mtime), the copy is removed (a directory only once
+ * empty), else its line is kept. Returns the old entry for rel (valid until the next call),
+ * or NULL. 0 on success, -1 with err when the new record cannot be written. */
+int copy_record_reach(struct copy_record *r, const char *rel, const struct copy_record_entry **old,
+                      struct strbuf *err);
+
+/* The walk is done with the directory dir ("" the root): settles the old entries below it
+ * that it did not meet, as copy_record_reach does, before the directory gets its mtime. */
+int copy_record_settle_within(struct copy_record *r, const char *dir, struct strbuf *err);
+
+/* Removes DST's entry at rel when it is our copy as old describes (used when the source's
+ * entry there changed type). */
+void copy_record_remove_ours(struct copy_record *r, const struct copy_record_entry *old);
+
+/* Appends an entry to the new record; flush: write it out now (after a file was copied, so
+ * that a kill right after cannot lose it). 0 or -1 with err. */
+int copy_record_put(struct copy_record *r, char type, const char *rel, uint64_t size,
+                    const struct timespec *mtime, const struct timespec *ctime, bool flush,
+                    struct strbuf *err);
+/* Appends old (the entry copy_record_reach returned) unchanged. */
+int copy_record_keep(struct copy_record *r, const struct copy_record_entry *old, struct strbuf *err);
+
+/* The walk is complete: settles the rest of the old record, syncs the new one and puts it in
+ * place. 0 or -1 with err. */
+int copy_record_commit(struct copy_record *r, struct strbuf *err);
+
+/* Frees r; a new record not committed stays as path.partial for the next run. */
+void copy_record_close(struct copy_record *r);
+
+#endif

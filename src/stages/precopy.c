@@ -1,0 +1,84 @@
+/* Stage "precopy": copies the library to target_location while Immich still runs (before
+ * Stop Docker), keeping a copy record in the state directory, so that the copy stage after
+ * the stop (the catch-up) copies only what changed meanwhile and the library's share of the
+ * downtime is minutes. It writes only target_location, so it needs only the checks (which
+ * judge the target path and its free space), not the backup. */
+#include "stages/stage.h"
+#include "stages/library_copy.h"
+#include "files/copy.h"
+#include "sys/spawn.h"
+
+#include <stdlib.h>
+
+char *stage_copy_record(const struct stage_ctx *ctx)
+{
+    char *path = artifact_copy_record(ctx);
+    if (!path && ctx->state_dir)
+        path = xasprintf("%s/%s", ctx->state_dir, LIBRARY_COPY_RECORD);
+    return path;
+}
+
+void stage_copy_preview(const struct stage_ctx *ctx, bool live, struct strbuf *out)
+{
+    char *record = stage_copy_record(ctx);
+    const char *argv[8];
+    size_t n = 0;
+    argv[n++] = "immich-migrate";
+    argv[n++] = "copy";
+    if (record) {
+        argv[n++] = "--record";
+        argv[n++] = record;
+    }
+    if (live)
+        argv[n++] = "--live";
+    argv[n++] = plan_get(ctx->plan, PLAN_upload_location);
+    argv[n++] = plan_get(ctx->plan, PLAN_target_location);
+    argv[n] = NULL;
+    argv_format(argv, out);
+    sb_append_char(out, '\n');
+    free(record);
+}
+
+static void precopy_preview(const struct stage_ctx *ctx, struct strbuf *out)
+{
+    stage_copy_preview(ctx, true, out);
+}
+
+static bool precopy_is_done(const struct stage_ctx *ctx)
+{
+    return artifact_library_precopied(ctx);
+}
+
+static enum stage_result precopy_run(struct stage_ctx *ctx, struct strbuf *err)
+{
+    char *record = stage_copy_record(ctx);
+    if (!record) {
+        sb_printf(err, _("the pre-copy needs a state directory for its record"));
+        return STAGE_FAILED;
+    }
+    struct copy_options o = {.verify = false, .space_check = true, .record = record, .live = true};
+    struct copy_stats stats;
+    enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
+                                       plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,
+                                       &stats, err);
+    if (r == FILES_OK && !stats.same_dir)
+        artifact_set_copy_record(ctx, record);
+    if (r == FILES_OK)
+        artifact_set_library_precopied(ctx, true);
+    free(record);
+    if (r == FILES_OK && stats.same_dir)
+        return STAGE_SKIPPED;
+    return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
+}
+
+const struct stage stage_precopy = {
+    .id = "precopy",
+    .title = N_("Pre-copy library"),
+    .describe = N_("Copies the library to the NixOS media location while Immich still runs, when "
+                   "it differs; after the stop, the copy stage copies only what changed meanwhile."),
+    .changes = N_("writes the library into target_location (Immich keeps running)"),
+    .requires = GATE_CHECKS,
+    .preview = precopy_preview,
+    .is_done = precopy_is_done,
+    .run = precopy_run,
+};

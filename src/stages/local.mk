@@ -7,4 +7,4 @@ libimmich_a_SOURCES += \
 	src/stages/backup.c src/stages/verify_backup.c src/stages/copy.c src/stages/chown.c \
 	src/stages/backup_strategy.c src/stages/backup_strategy.h \
 	src/stages/nixos.c src/stages/start.c src/stages/verify.c \
-	src/stages/outputs.c src/stages/artifact.h src/stages/artifact_codec.c
+	src/stages/outputs.c src/stages/artifact.h src/stages/artifact_codec.c src/stages/explain.c

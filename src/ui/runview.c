@@ -124,15 +124,7 @@ void format_amount(const char *unit, uint64_t n, char *buf, size_t size)
         sb_free(&text);
         return;
     }
-    const char *label = unit;
-    if (strcmp(unit, "files") == 0)
-        label = _("files");
-    else if (strcmp(unit, "rows") == 0)
-        label = _("rows");
-    else if (strcmp(unit, "entries") == 0)
-        label = _("entries");
-    else if (strcmp(unit, "statements") == 0)
-        label = _("statements");
+    const char *label = report_unit_label(unit);
     snprintf(buf, size, "%" PRIu64 " %s", n, label);
 }
 

@@ -12,6 +12,7 @@
 
 struct stage_screen {
     char *preview; /* the shown stage's preview text, redacted; NULL before the first visit */
+    char *explain; /* what it changes and asks (stage_explain), made with the preview */
 };
 
 static void *stage_open(struct ui *ui)
@@ -23,8 +24,10 @@ static void *stage_open(struct ui *ui)
 static void stage_close(void *self)
 {
     struct stage_screen *ss = self;
-    if (ss)
+    if (ss) {
         free(ss->preview);
+        free(ss->explain);
+    }
     free(ss);
 }
 
@@ -35,12 +38,16 @@ static void stage_enter(struct ui *ui, void *self)
     struct stage_screen *ss = self;
     const struct stage *st = wiz_current_stage(ui);
     free(ss->preview);
+    free(ss->explain);
     struct strbuf out = {0};
     struct stage_ctx ctx = {
         .plan = &ui->s->plan, .state_dir = ui->s->state_dir, .journal = ui->s->journal};
     if (st->preview)
         st->preview(&ctx, &out);
     ss->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
+    sb_reset(&out);
+    stage_explain(st, &ui->s->plan, &out);
+    ss->explain = xstrdup(sb_str(&out));
     sb_free(&out);
     if (ui->run.stage != st)
         ui->run.scroll = 0;
@@ -198,13 +205,14 @@ static void stage_draw(struct ui *ui, void *self)
     const struct stage *st = wiz_current_stage(ui);
     wiz_draw_header(ui, _(st->title));
     int y = wiz_body_top(ui);
-    if (st->destructive) {
-        y += dr_paragraph(
-            y, 2, COLS - 4, 2,
-            _("This stage changes things that only the backup can undo; it asks before it does."),
-            ui_attr(UA_WARN));
-    }
     y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
+    /* Exactly what changes and what it asks, wrapped in full: the user decides on this. */
+    if (ss->explain) {
+        char *text = st->destructive ? xasprintf(_("%s Only the backup can undo it."), ss->explain)
+                                     : xstrdup(ss->explain);
+        y += dr_paragraph(y, 2, COLS - 4, 5, text, ui_attr(st->destructive ? UA_WARN : UA_DIM));
+        free(text);
+    }
     y += draw_gates(ui, st, y);
     int result_y = LINES - 2;
     int room = result_y - y - 5; /* 2 rules, 2 progress lines, at least 1 log line */

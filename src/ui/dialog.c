@@ -123,20 +123,36 @@ static bool ui_is_yes_key(int key)
            (yes[0] && key == (unsigned char)yes[0] - 'a' + 'A');
 }
 
-bool dlg_yesno(struct ui *ui, const char *question)
+/* The line under a yes/no question: which answer Enter gives, as [Y/n] or [y/N]. */
+static const char *default_hint(bool enter_yes)
 {
-    struct dialog d = {.title = _("Question"), .text = question, .keys = _("y yes   n no   Esc no")};
+    return enter_yes ? _("[Y/n]  Enter answers yes; Tab switches")
+                     : _("[y/N]  Enter answers no; Tab switches");
+}
+
+bool dlg_yesno(struct ui *ui, const char *question, bool default_yes)
+{
+    bool enter_yes = default_yes;
+    struct dialog d = {.title = _("Question"),
+                       .text = question,
+                       .prompt = default_hint(enter_yes),
+                       .keys = _("y yes   n no   Esc no")};
     ui_push_overlay(ui, dialog_draw, &d);
     ui_draw(ui);
     bool answer = false;
     for (;;) {
         int k = ui_getkey(ui);
-        if (ui_is_yes_key(k)) {
+        if (ui_is_yes_key(k) || (UK_ENTER(k) && enter_yes)) {
             answer = true;
             break;
         }
-        if (k == 'n' || k == 'N' || k == UK_ESC || k == UK_STOP)
+        if (k == 'n' || k == 'N' || k == UK_ESC || k == UK_STOP || UK_ENTER(k))
             break;
+        if (k == '\t' || k == UK(KEY_BTAB) || k == UK(KEY_LEFT) || k == UK(KEY_RIGHT)) {
+            enter_yes = !enter_yes;
+            d.prompt = default_hint(enter_yes);
+            ui_draw(ui);
+        }
         if (k == UK(KEY_RESIZE) || k == UK_EVENT)
             ui_draw(ui);
     }
@@ -255,8 +271,8 @@ bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char 
 
 bool dlg_confirm_typed(struct ui *ui, const char *question, const char *expected)
 {
-    if (!expected || !*expected)
-        return dlg_yesno(ui, question);
+    if (!expected || !*expected) /* a stage's yes/no before a change: Enter alone says no */
+        return dlg_yesno(ui, question, false);
     struct strbuf text = {0};
     char *prompt = xasprintf(_("Type \"%s\" to confirm:"), expected);
     struct dialog d = {.title = _("Confirm"),
@@ -346,6 +362,27 @@ void dlg_help(struct ui *ui, const char *screen_help)
                        "  Enter     the main action of the screen\n\n"
                        "Every step is written to the journal and the log in the state directory, "
                        "so an interrupted migration can be resumed and reviewed later."));
+    sb_append(&text, "\n\n");
+    /* TRANSLATORS: keep the keys; align the explanations in one column. */
+    sb_append(&text, _("All keys (the first pair of the key bar is what Enter does):\n"
+                       "  F10          quit, as q\n"
+                       "  Tab          the next field or answer; Shift-Tab the previous one\n"
+                       "  n, Right     the next screen (settings, checks, stages)\n"
+                       "  Up/Down      select a setting; scroll a log or a text\n"
+                       "  PgUp/PgDn    scroll a page\n"
+                       "  p            the whole text of what is cut with \"…\" (a finding, a "
+                       "value, a stage's commands)\n"
+                       "  l            a stage's whole log\n"
+                       "  r            run the stage (again); resume on the welcome screen\n"
+                       "  s            skip the stage (a stage screen)\n"
+                       "  c            cancel the running stage at its next safe point\n"
+                       "  v            browse the migration log\n"
+                       "  o            start over (welcome, unfinished migration)\n"
+                       "  y, n         answer a question; Enter gives the answer in capitals "
+                       "([Y/n] yes, [y/N] no)\n"
+                       "In the log browser: Enter a record in full, / search, n/N next and "
+                       "previous match, s stage filter, e errors only, c clear the filters, "
+                       "Esc or q close."));
     sb_append(&text, "\n\n");
     sb_printf(&text,
               _("Stage marks:\n"

@@ -289,7 +289,7 @@ static void search(struct ui *ui, struct review *r)
 static bool review_key(struct ui *ui, struct review *r, int k)
 {
     size_t page = (size_t)list_rows();
-    if (k == 'q' || k == 'Q' || k == UK_ESC || k == UK_STOP || k == UK_INTERRUPT)
+    if (k == 'q' || k == 'Q' || k == UK_ESC || k == UK_F10 || k == UK_STOP || k == UK_INTERRUPT)
         return false;
     if (k == 'c') {
         free(r->stage);

@@ -194,7 +194,10 @@ static void review_draw(struct review *r)
         dr_text(y + row, COL_STAGE, STAGE_W, stage_label(en), a);
         dr_text(y + row, COL_KIND, 8, record_kind_name(en->kind), a);
         size_t len = strcspn(en->text, "\n");
-        char *first = xstrndup(en->text, len);
+        /* the first line; when more follow, it ends with "…" as a cut line does (Enter shows
+         * the record in full) */
+        char *first = en->text[len] ? xasprintf("%.*s %s", (int)len, en->text, ui_sym(SYM_ELLIPSIS))
+                                    : xstrndup(en->text, len);
         draw_highlighted(y + row, COL_TEXT, COLS - COL_TEXT - 1, first, r->search, a);
         free(first);
     }

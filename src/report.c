@@ -123,9 +123,8 @@ static void cli_on_record(void *ud, const struct record *rec)
 const char *report_unit_label(const char *unit)
 {
     static const char *const units[][2] = {
-        {"files", N_("files")},           {"rows", N_("rows")},
-        {"entries", N_("entries")},       {"statements", N_("statements")},
-        {"seconds", N_("seconds")},       {"bytes", N_("bytes")},
+        {"files", N_("files")},           {"rows", N_("rows")},       {"entries", N_("entries")},
+        {"statements", N_("statements")}, {"seconds", N_("seconds")}, {"bytes", N_("bytes")},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(unit, units[i][0]) == 0)
@@ -158,7 +157,8 @@ static void cli_on_progress(void *ud, const struct progress *p)
         sb_free(&total);
     } else if (p->total) {
         fprintf(stderr, _("progress: %llu/%llu %s (%.0f%%)"), (unsigned long long)p->done,
-                (unsigned long long)p->total, report_unit_label(p->unit), 100.0 * (double)p->done / (double)p->total);
+                (unsigned long long)p->total, report_unit_label(p->unit),
+                100.0 * (double)p->done / (double)p->total);
     } else {
         fprintf(stderr, _("progress: %llu %s"), (unsigned long long)p->done,
                 report_unit_label(p->unit));

@@ -38,7 +38,8 @@ const struct stage stage_copy = {
     .title = N_("Copy library"),
     .describe = N_("Copies the library to the NixOS media location when it differs."),
     .changes = N_("writes the library into target_location"),
-    .effect = N_("Copies the library {upload_location} into {target_location}, when the two differ; the source is only read."),
+    .effect = N_(
+        "Copies the library {upload_location} into {target_location}, when the two differ; the source is only read."),
     .requires = GATE_CHECKS | GATE_BACKUP,
     .preview = copy_preview,
     .is_done = copy_is_done,

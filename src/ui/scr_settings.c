@@ -157,10 +157,9 @@ static void settings_draw(struct ui *ui, void *self)
         draw_row(ui, y + i, (enum plan_key)(ss->top + i), ss->top + i == ss->sel);
     draw_detail(ui, (enum plan_key)ss->sel, LINES - 1 - detail_lines(ui, ss->sel));
     /* The first pair is what Enter does. */
-    static const char *const keys[] = {"Enter", N_("Edit"),      "Up/Down", N_("Select"),
-                                       "p",     N_("Full text"), "n",       N_("Next"),
-                                       "Esc",   N_("Back"),      "?",       N_("Help"),
-                                       "q",     N_("Quit")};
+    static const char *const keys[] = {
+        "Enter", N_("Edit"), "Up/Down", N_("Select"), "p", N_("Full text"), "n", N_("Next"),
+        "Esc",   N_("Back"), "?",       N_("Help"),   "q", N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 

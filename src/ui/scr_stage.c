@@ -231,17 +231,15 @@ static void stage_draw(struct ui *ui, void *self)
         runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, false);
     stage_draw_result(ui, st, result_y);
     /* The first pair is what Enter does (the default action); HACKING.md, "Keys". */
-    static const char *const run_keys[] = {"Enter/r", N_("Run"),  "s",   N_("Skip"),
-                                           "n",       N_("Next"), "p",   N_("Commands"),
-                                           "l",       N_("Log"),  "Esc", N_("Back"),
-                                           "?",       N_("Help"), "q",   N_("Quit")};
-    static const char *const next_keys[] = {"Enter/n", N_("Next"),     "r",   N_("Run"),
-                                            "p",       N_("Commands"), "l",   N_("Log"),
-                                            "Esc",     N_("Back"),     "?",   N_("Help"),
-                                            "q",       N_("Quit")};
-    static const char *const busy_keys[] = {"Enter/l", N_("Log"),  "c", N_("Cancel"),
+    static const char *const run_keys[] = {
+        "Enter/r", N_("Run"), "s",   N_("Skip"), "n", N_("Next"), "p", N_("Commands"),
+        "l",       N_("Log"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const next_keys[] = {
+        "Enter/n", N_("Next"), "r", N_("Run"),  "p", N_("Commands"), "l", N_("Log"),
+        "Esc",     N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const busy_keys[] = {"Enter/l",   N_("Log"),        "c", N_("Cancel"),
                                             "PgUp/PgDn", N_("Scroll log"), "?", N_("Help"),
-                                            "q",       N_("Quit")};
+                                            "q",         N_("Quit")};
     enum stage_status status = wiz_status(ui, st);
     if (ui->w && worker_running(ui->w))
         dr_keybar(busy_keys, ARRAY_LEN(busy_keys));

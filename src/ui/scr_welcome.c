@@ -101,8 +101,8 @@ static void welcome_draw(struct ui *ui, void *self)
     static const char *const keys[] = {"Enter", N_("Start"), "v", N_("Review log"),
                                        "?",     N_("Help"),  "q", N_("Quit")};
     static const char *const choose_keys[] = {"Enter", N_("Resume"),     "v", N_("Review"),
-                                              "o", N_("Start over"), "?", N_("Help"),
-                                              "q", N_("Quit")};
+                                              "o",     N_("Start over"), "?", N_("Help"),
+                                              "q",     N_("Quit")};
     if (choosing || ui->s->resumed) {
         char *next = next_stage_text(ui);
         dr_text(y - 1, 2, COLS - 4, next, ui_attr(UA_HEADING));

@@ -259,8 +259,9 @@ static void offer_rollback(struct ui *ui)
 static bool confirm_quit(struct ui *ui)
 {
     if (worker_running(ui->w))
-        return dlg_yesno(ui, _("A stage is running. Quit? It stops at the next safe point; "
-                               "you can resume later."),
+        return dlg_yesno(ui,
+                         _("A stage is running. Quit? It stops at the next safe point; "
+                           "you can resume later."),
                          true);
     return dlg_yesno(ui, _("Quit?"), true);
 }

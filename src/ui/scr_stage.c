@@ -230,7 +230,7 @@ static void stage_draw(struct ui *ui, void *self)
     if (ours)
         runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, false);
     stage_draw_result(ui, st, result_y);
-    /* The first pair is what Enter does (the default action); HACKING.md, "Keys". */
+    /* The first pair is what Enter does (the default action; HACKING.md, "Adding a screen"). */
     static const char *const run_keys[] = {
         "Enter/r", N_("Run"), "s",   N_("Skip"), "n", N_("Next"), "p", N_("Commands"),
         "l",       N_("Log"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};

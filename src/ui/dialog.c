@@ -363,27 +363,6 @@ void dlg_help(struct ui *ui, const char *screen_help)
                        "Every step is written to the journal and the log in the state directory, "
                        "so an interrupted migration can be resumed and reviewed later."));
     sb_append(&text, "\n\n");
-    /* TRANSLATORS: keep the keys; align the explanations in one column. */
-    sb_append(&text, _("All keys (the first pair of the key bar is what Enter does):\n"
-                       "  F10          quit, as q\n"
-                       "  Tab          the next field or answer; Shift-Tab the previous one\n"
-                       "  n, Right     the next screen (settings, checks, stages)\n"
-                       "  Up/Down      select a setting; scroll a log or a text\n"
-                       "  PgUp/PgDn    scroll a page\n"
-                       "  p            the whole text of what is cut with \"…\" (a finding, a "
-                       "value, a stage's commands)\n"
-                       "  l            a stage's whole log\n"
-                       "  r            run the stage (again); resume on the welcome screen\n"
-                       "  s            skip the stage (a stage screen)\n"
-                       "  c            cancel the running stage at its next safe point\n"
-                       "  v            browse the migration log\n"
-                       "  o            start over (welcome, unfinished migration)\n"
-                       "  y, n         answer a question; Enter gives the answer in capitals "
-                       "([Y/n] yes, [y/N] no)\n"
-                       "In the log browser: Enter a record in full, / search, n/N next and "
-                       "previous match, s stage filter, e errors only, c clear the filters, "
-                       "Esc or q close."));
-    sb_append(&text, "\n\n");
     sb_printf(&text,
               _("Stage marks:\n"
                 "  %s  done\n"
@@ -394,6 +373,25 @@ void dlg_help(struct ui *ui, const char *screen_help)
                 "  %s  not run yet"),
               ui_sym(SYM_OK), ui_sym(SYM_FAIL), ui_sym(SYM_RUN), "!", ui_sym(SYM_SKIP),
               ui_sym(SYM_PENDING));
+    sb_append(&text, "\n\n");
+    /* TRANSLATORS: keep the keys; align the explanations in one column. */
+    sb_append(&text, _("All keys (the key bar's first pair is what Enter does):\n"
+                       "  F10        quit, as q\n"
+                       "  Tab        the next setting or answer; Shift-Tab the previous one\n"
+                       "  n, Right   the next screen (settings, checks, stages)\n"
+                       "  Up/Down    select a setting; scroll a log or a text\n"
+                       "  PgUp/PgDn  scroll a page\n"
+                       "  p          show in full what is cut with \"…\"; a stage's commands\n"
+                       "  l          a stage's whole log\n"
+                       "  r          run the stage (again); resume (welcome)\n"
+                       "  s          skip the stage\n"
+                       "  c          cancel the running stage at its next safe point\n"
+                       "  v          browse the migration log\n"
+                       "  o          start over (welcome, unfinished migration)\n"
+                       "  y, n       answer a question; Enter gives the capital one: [Y/n]\n"
+                       "In the log browser: Enter a record in full, / search, n/N next and "
+                       "previous match, s stage filter, e errors only, c clear the filters, "
+                       "Esc or q close."));
     dlg_text(ui, _("Help"), sb_str(&text));
     sb_free(&text);
 }

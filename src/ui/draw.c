@@ -279,8 +279,9 @@ static int bar_width(const char *const *pairs, size_t n, int gap)
 void dr_keybar(const char *const *pairs, size_t n)
 {
     dr_fill(LINES - 1, 0, COLS, A_NORMAL);
-    int gap = bar_width(pairs, n, 2) <= COLS ? 2 : 1;
-    int budget = COLS + gap; /* no gap after the last pair */
+    int room = COLS - 1; /* the last column stays empty, as on every line of text */
+    int gap = bar_width(pairs, n, 2) <= room ? 2 : 1;
+    int budget = room + gap; /* no gap after the last pair */
     for (size_t i = 0; i + 1 < n; i += 2)
         if (pair_fixed(pairs, n, i))
             budget -= pair_width(pairs + i, gap);

@@ -202,9 +202,10 @@ static void review_draw(struct review *r)
         free(first);
     }
     draw_detail(r);
-    static const char *const keys[] = {
-        "Enter", N_("Show"),   "/", N_("Search"), "n/N", N_("Match"), "s",   N_("Stage"),
-        "e",     N_("Errors"), "c", N_("Clear"),  "?",   N_("Help"),  "Esc", N_("Back")};
+    /* s (stage) and e (errors) share one pair: the bar fits 80 columns in German too */
+    static const char *const keys[] = {"Enter", N_("Show"),   "/", N_("Search"), "n/N", N_("Match"),
+                                       "s/e",   N_("Filter"), "c", N_("Clear"),  "?",   N_("Help"),
+                                       "Esc",   N_("Back")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 

@@ -66,7 +66,7 @@ tmux_keys Escape
 tmux_wait_for "Willkommen"
 tmux_keys v
 tmux_wait_for "Einträgen"
-for pair in "Enter Zeigen" "/ Suchen" "n/N Treffer" "s Schritt" "e Fehler" "c Leeren" "? Hilfe" "Esc Zurück"; do
+for pair in "Enter Zeigen" "/ Suchen" "n/N Treffer" "s/e Filter" "c Leeren" "? Hilfe" "Esc Zurück"; do
     tmux_screen | tail -n 1 | grep -qF -- "$pair" || { tmux_screen; fail "the German log browser's key bar lacks $pair"; }
 done
 tmux_keys Escape

@@ -120,6 +120,18 @@ static void cli_on_record(void *ud, const struct record *rec)
     sb_free(&line);
 }
 
+const char *report_unit_label(const char *unit)
+{
+    static const char *const units[][2] = {
+        {"files", N_("files")},           {"rows", N_("rows")},       {"entries", N_("entries")},
+        {"statements", N_("statements")}, {"seconds", N_("seconds")}, {"bytes", N_("bytes")},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(unit, units[i][0]) == 0)
+            return _(units[i][1]);
+    return unit;
+}
+
 static void cli_on_progress(void *ud, const struct progress *p)
 {
     struct cli_reporter_state *st = ud;
@@ -145,9 +157,11 @@ static void cli_on_progress(void *ud, const struct progress *p)
         sb_free(&total);
     } else if (p->total) {
         fprintf(stderr, _("progress: %llu/%llu %s (%.0f%%)"), (unsigned long long)p->done,
-                (unsigned long long)p->total, p->unit, 100.0 * (double)p->done / (double)p->total);
+                (unsigned long long)p->total, report_unit_label(p->unit),
+                100.0 * (double)p->done / (double)p->total);
     } else {
-        fprintf(stderr, _("progress: %llu %s"), (unsigned long long)p->done, p->unit);
+        fprintf(stderr, _("progress: %llu %s"), (unsigned long long)p->done,
+                report_unit_label(p->unit));
     }
     if (p->current) {
         char *shown = ctl_escape_dup(p->current, false);

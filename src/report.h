@@ -55,6 +55,9 @@ struct progress {
     const char *current; /* what is being worked on now (a table, a file), may be NULL */
 };
 
+/* The unit's name in the user's language ("files" -> "Dateien"); an unknown unit as it is. */
+const char *report_unit_label(const char *unit);
+
 struct reporter {
     void (*on_record)(void *ud, const struct record *rec);
     void (*on_progress)(void *ud, const struct progress *p);

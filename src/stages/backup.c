@@ -134,6 +134,8 @@ const struct stage stage_backup = {
     .describe = N_("Writes a zstd-compressed tar archive of the library (library_backup: all of "
                    "it, its originals, or none)."),
     .changes = N_("writes the library archive into backup_dir"),
+    .effect = N_(
+        "Writes an archive of the library {upload_location} into {backup_dir} (library_backup = {library_backup}); the library is only read."),
     .requires = GATE_CHECKS,
     .provides = GATE_BACKUP,
     .preview = backup_preview,

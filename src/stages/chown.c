@@ -56,9 +56,12 @@ static enum stage_result chown_run(struct stage_ctx *ctx, struct strbuf *err)
 const struct stage stage_chown = {
     .id = "chown",
     .title = N_("Set owner"),
-    .describe = N_("Gives the library to the immich user, without following symlinks."),
+    .describe = N_("Gives the library to media_owner, without following symlinks."),
     .destructive = true,
     .changes = N_("gives target_location and everything in it to media_owner, mode 0700"),
+    .effect = N_(
+        "Sets the owner of {target_location} and everything in it to {media_owner} and its mode to 0700, without following symlinks."),
+    .asks = N_("Asks yes or no before it changes anything (Enter alone answers no)."),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
     .preview = chown_preview,
     .run = chown_run,

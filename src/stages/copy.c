@@ -41,6 +41,8 @@ const struct stage stage_copy = {
     .describe = N_("Copies the library to the NixOS media location when it differs; after the "
                    "pre-copy, only what changed since, and compares the whole copy with the source."),
     .changes = N_("writes the library into target_location"),
+    .effect = N_(
+        "Copies the library {upload_location} into {target_location}, when the two differ; the source is only read."),
     .requires = GATE_CHECKS | GATE_BACKUP,
     .preview = copy_preview,
     .is_done = copy_is_done,

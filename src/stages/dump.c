@@ -68,6 +68,8 @@ const struct stage stage_dump = {
     .title = N_("Dump database"),
     .describe = N_("Dumps the Immich database from the Docker container with pg_dump."),
     .changes = N_("writes the database dump into backup_dir"),
+    .effect = N_(
+        "Writes a dump of the database {db_database_name} into {backup_dir}; the database itself is only read."),
     .requires = GATE_CHECKS,
     .preview = dump_preview,
     .name_outputs = dump_name_outputs,

@@ -257,6 +257,8 @@ const struct stage stage_fixup = {
     .title = N_("Fix up dump"),
     .describe = N_("Rewrites the search_path line, the library paths and the owners in the dump."),
     .changes = N_("writes the fixed dump into backup_dir"),
+    .effect =
+        N_("Writes the fixed copy of the dump into {backup_dir}; the original dump stays as it is."),
     .requires = GATE_CHECKS,
     .preview = fixup_preview,
     .is_done = fixup_is_done,

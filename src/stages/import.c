@@ -107,6 +107,9 @@ const struct stage stage_import = {
     .describe = N_("Loads the fixed dump into the NixOS PostgreSQL through libpq."),
     .destructive = true,
     .changes = N_("loads the dump into the target database"),
+    .effect = N_(
+        "Loads the dump into the database {target_db_name} on {target_dsn}, owned by {target_db_owner}. After the import the rollback to Docker is no longer offered."),
+    .asks = N_("It does not ask again (Prepare database asked): r starts the import at once."),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
     .point_of_no_return = true,
     .preview = import_preview,

@@ -8,4 +8,4 @@ libimmich_a_SOURCES += \
 	src/stages/precopy.c src/stages/library_copy.h \
 	src/stages/backup_strategy.c src/stages/backup_strategy.h \
 	src/stages/nixos.c src/stages/nixos.h src/stages/start.c src/stages/verify.c \
-	src/stages/outputs.c src/stages/artifact.h src/stages/artifact_codec.c
+	src/stages/outputs.c src/stages/artifact.h src/stages/artifact_codec.c src/stages/explain.c

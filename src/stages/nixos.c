@@ -216,6 +216,8 @@ const struct stage stage_nixos = {
     .title = N_("Configure NixOS"),
     .describe = N_("Shows the services.immich settings to add, waits for the units, and stops them."),
     .changes = N_("stops the NixOS Immich units"),
+    .effect = N_(
+        "Waits for the NixOS Immich units and stops them, so the import finds the database still."),
     .requires = GATE_CHECKS,
     .provides = GATE_NIXOS,
     .preview = nixos_preview,

@@ -80,6 +80,9 @@ const struct stage stage_prepare_db = {
     .describe = N_("Drops and recreates the target schemas and creates the extensions the dump needs."),
     .destructive = true,
     .changes = N_("drops and recreates the target database's schemas"),
+    .effect = N_(
+        "Drops and recreates the schemas of the database {target_db_name} on {target_dsn}, with all their data, and creates the extensions the dump needs."),
+    .asks = N_("Asks you to type the database name ({target_db_name}) before it drops anything."),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
     .redo_after_unfinished_next =
         N_("the import did not finish: the database is prepared again before it"),

@@ -92,6 +92,12 @@ struct stage {
     const char *describe; /* N_(): what it does, in plain words */
     bool destructive;     /* changes something that cannot be undone without the backup */
     const char *changes; /* N_(): what it changes, a phrase after the title ("drops ..."); NULL = nothing */
+    /* N_(): what it changes, exactly, as a sentence for its screen, NULL when it only looks;
+     * "{plan_key}" stands for that plan value (stage_explain). */
+    const char *effect;
+    /* N_(): what it asks before it changes anything (report_confirm), as a sentence with
+     * "{plan_key}" like effect; NULL = it does not ask. Must agree with what run() asks. */
+    const char *asks;
     unsigned requires; /* enum stage_gate bits that must hold before it runs */
     unsigned provides; /* enum stage_gate bits it establishes once done */
     /* Policy the session, the rollback and other stages read from the table (never by id): */
@@ -144,6 +150,10 @@ unsigned stage_gate_by_name(const char *name);
 /* --override's list ("checks,backup"): adds the gates named to *mask. Returns 0, or -1 with a
  * message for an unknown name or an empty list (then *mask may hold the names before it). */
 int stage_gates_parse(const char *list, unsigned *mask, struct strbuf *err);
+
+/* Appends st's effect and what it asks, as its screen states them (translated, with the
+ * plan's values of p in place of "{plan_key}"; passwords redacted). stages/explain.c */
+void stage_explain(const struct stage *st, const struct plan *p, struct strbuf *out);
 
 /* The wizard's order. */
 const struct stage *const *stage_list(size_t *count);

@@ -223,6 +223,7 @@ const struct stage stage_start = {
     .title = N_("Start Immich"),
     .describe = N_("Starts the NixOS units and waits until Immich answers."),
     .changes = N_("starts the NixOS Immich units"),
+    .effect = N_("Starts the NixOS Immich units and waits until Immich answers at {immich_url}."),
     .requires = GATE_CHECKS | GATE_NIXOS,
     .starts_target = true,
     .preview = start_preview,

@@ -37,6 +37,8 @@ const struct stage stage_stop_docker = {
     .describe = N_(
         "Stops the Immich server and machine-learning containers; the database container keeps running."),
     .changes = N_("stops the Immich containers in Docker (the rollback starts them again)"),
+    .effect = N_(
+        "Stops the Docker containers {server_container} and {ml_container}; the database container {db_container} keeps running. The rollback starts them again."),
     .requires = GATE_CHECKS,
     .stops_source = true,
     .preview = stop_preview,

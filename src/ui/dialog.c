@@ -123,20 +123,36 @@ static bool ui_is_yes_key(int key)
            (yes[0] && key == (unsigned char)yes[0] - 'a' + 'A');
 }
 
-bool dlg_yesno(struct ui *ui, const char *question)
+/* The line under a yes/no question: which answer Enter gives, as [Y/n] or [y/N]. */
+static const char *default_hint(bool enter_yes)
 {
-    struct dialog d = {.title = _("Question"), .text = question, .keys = _("y yes   n no   Esc no")};
+    return enter_yes ? _("[Y/n]  Enter answers yes; Tab switches")
+                     : _("[y/N]  Enter answers no; Tab switches");
+}
+
+bool dlg_yesno(struct ui *ui, const char *question, bool default_yes)
+{
+    bool enter_yes = default_yes;
+    struct dialog d = {.title = _("Question"),
+                       .text = question,
+                       .prompt = default_hint(enter_yes),
+                       .keys = _("y yes   n no   Esc no")};
     ui_push_overlay(ui, dialog_draw, &d);
     ui_draw(ui);
     bool answer = false;
     for (;;) {
         int k = ui_getkey(ui);
-        if (ui_is_yes_key(k)) {
+        if (ui_is_yes_key(k) || (UK_ENTER(k) && enter_yes)) {
             answer = true;
             break;
         }
-        if (k == 'n' || k == 'N' || k == UK_ESC || k == UK_STOP)
+        if (k == 'n' || k == 'N' || k == UK_ESC || k == UK_STOP || UK_ENTER(k))
             break;
+        if (k == '\t' || k == UK(KEY_BTAB) || k == UK(KEY_LEFT) || k == UK(KEY_RIGHT)) {
+            enter_yes = !enter_yes;
+            d.prompt = default_hint(enter_yes);
+            ui_draw(ui);
+        }
         if (k == UK(KEY_RESIZE) || k == UK_EVENT)
             ui_draw(ui);
     }
@@ -255,8 +271,8 @@ bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char 
 
 bool dlg_confirm_typed(struct ui *ui, const char *question, const char *expected)
 {
-    if (!expected || !*expected)
-        return dlg_yesno(ui, question);
+    if (!expected || !*expected) /* a stage's yes/no before a change: Enter alone says no */
+        return dlg_yesno(ui, question, false);
     struct strbuf text = {0};
     char *prompt = xasprintf(_("Type \"%s\" to confirm:"), expected);
     struct dialog d = {.title = _("Confirm"),
@@ -357,6 +373,25 @@ void dlg_help(struct ui *ui, const char *screen_help)
                 "  %s  not run yet"),
               ui_sym(SYM_OK), ui_sym(SYM_FAIL), ui_sym(SYM_RUN), "!", ui_sym(SYM_SKIP),
               ui_sym(SYM_PENDING));
+    sb_append(&text, "\n\n");
+    /* TRANSLATORS: keep the keys; align the explanations in one column. */
+    sb_append(&text, _("All keys (the key bar's first pair is what Enter does):\n"
+                       "  F10        quit, as q\n"
+                       "  Tab        the next setting or answer; Shift-Tab the previous one\n"
+                       "  n, Right   the next screen (settings, checks, stages)\n"
+                       "  Up/Down    select a setting; scroll a log or a text\n"
+                       "  PgUp/PgDn  scroll a page\n"
+                       "  p          show in full what is cut with \"…\"; a stage's commands\n"
+                       "  l          a stage's whole log\n"
+                       "  r          run the stage (again); resume (welcome)\n"
+                       "  s          skip the stage\n"
+                       "  c          cancel the running stage at its next safe point\n"
+                       "  v          browse the migration log\n"
+                       "  o          start over (welcome, unfinished migration)\n"
+                       "  y, n       answer a question; Enter gives the capital one: [Y/n]\n"
+                       "In the log browser: Enter a record in full, / search, n/N next and "
+                       "previous match, s stage filter, e errors only, c clear the filters, "
+                       "Esc or q close."));
     dlg_text(ui, _("Help"), sb_str(&text));
     sb_free(&text);
 }

@@ -243,42 +243,56 @@ void dr_title(const char *left, const char *right)
         dr_text(0, COLS - rw - 1, rw, right, ui_attr(UA_TITLE));
 }
 
-static int pair_width(const char *const *pair)
+/* A pair's columns: key, a space, label, and the gap before the next pair. */
+static int pair_width(const char *const *pair, int gap)
 {
-    return dr_width(pair[0]) + 1 + dr_width(_(pair[1])) + 2;
+    return dr_width(pair[0]) + 1 + dr_width(_(pair[1])) + gap;
 }
 
-static int draw_pair(int x, const char *const *pair)
+static int draw_pair(int x, const char *const *pair, int gap)
 {
     int y = LINES - 1;
     x += dr_text(y, x, COLS - x, pair[0], ui_attr(UA_KEY)) + 1;
-    x += dr_text(y, x, COLS - x, _(pair[1]), A_NORMAL) + 2;
+    x += dr_text(y, x, COLS - x, _(pair[1]), A_NORMAL) + gap;
     return x;
 }
 
-/* Is pair i (an index into pairs) always shown: the last two (help and quit, by convention)
- * and "Esc" (back)? */
+/* Is pair i (an index into pairs) always shown: the first (what Enter does), the last two
+ * (help and quit, by convention) and "Esc" (back)? */
 static bool pair_fixed(const char *const *pairs, size_t n, size_t i)
 {
-    return i + 4 >= n || strcmp(pairs[i], "Esc") == 0;
+    return i == 0 || i + 4 >= n || strcmp(pairs[i], "Esc") == 0;
 }
 
-/* The fixed pairs are always shown; the others, in order, as far as they fit beside them. */
+/* The columns all pairs take with gap columns between them (none after the last). */
+static int bar_width(const char *const *pairs, size_t n, int gap)
+{
+    int w = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        w += pair_width(pairs + i, gap);
+    return w - gap;
+}
+
+/* Two columns between pairs; one when that makes every pair fit (long translations: the keys
+ * stand out in reverse video, so one space still parts them). Then the fixed pairs are
+ * always shown, the others in order as far as they fit beside them. */
 void dr_keybar(const char *const *pairs, size_t n)
 {
     dr_fill(LINES - 1, 0, COLS, A_NORMAL);
-    int budget = COLS;
+    int room = COLS - 1; /* the last column stays empty, as on every line of text */
+    int gap = bar_width(pairs, n, 2) <= room ? 2 : 1;
+    int budget = room + gap; /* no gap after the last pair */
     for (size_t i = 0; i + 1 < n; i += 2)
         if (pair_fixed(pairs, n, i))
-            budget -= pair_width(pairs + i);
+            budget -= pair_width(pairs + i, gap);
     int x = 0;
     for (size_t i = 0; i + 1 < n && x < COLS; i += 2) {
         if (!pair_fixed(pairs, n, i)) {
-            if (pair_width(pairs + i) > budget)
+            if (pair_width(pairs + i, gap) > budget)
                 continue;
-            budget -= pair_width(pairs + i);
+            budget -= pair_width(pairs + i, gap);
         }
-        x = draw_pair(x, pairs + i);
+        x = draw_pair(x, pairs + i, gap);
     }
 }
 

@@ -194,14 +194,18 @@ static void review_draw(struct review *r)
         dr_text(y + row, COL_STAGE, STAGE_W, stage_label(en), a);
         dr_text(y + row, COL_KIND, 8, record_kind_name(en->kind), a);
         size_t len = strcspn(en->text, "\n");
-        char *first = xstrndup(en->text, len);
+        /* the first line; when more follow, it ends with "…" as a cut line does (Enter shows
+         * the record in full) */
+        char *first = en->text[len] ? xasprintf("%.*s %s", (int)len, en->text, ui_sym(SYM_ELLIPSIS))
+                                    : xstrndup(en->text, len);
         draw_highlighted(y + row, COL_TEXT, COLS - COL_TEXT - 1, first, r->search, a);
         free(first);
     }
     draw_detail(r);
-    static const char *const keys[] = {
-        "Enter", N_("Show"),   "/", N_("Search"), "n/N", N_("Match"), "s",   N_("Stage"),
-        "e",     N_("Errors"), "c", N_("Clear"),  "?",   N_("Help"),  "Esc", N_("Back")};
+    /* s (stage) and e (errors) share one pair: the bar fits 80 columns in German too */
+    static const char *const keys[] = {"Enter", N_("Show"),   "/", N_("Search"), "n/N", N_("Match"),
+                                       "s/e",   N_("Filter"), "c", N_("Clear"),  "?",   N_("Help"),
+                                       "Esc",   N_("Back")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
@@ -289,7 +293,7 @@ static void search(struct ui *ui, struct review *r)
 static bool review_key(struct ui *ui, struct review *r, int k)
 {
     size_t page = (size_t)list_rows();
-    if (k == 'q' || k == 'Q' || k == UK_ESC || k == UK_STOP || k == UK_INTERRUPT)
+    if (k == 'q' || k == 'Q' || k == UK_ESC || k == UK_F10 || k == UK_STOP || k == UK_INTERRUPT)
         return false;
     if (k == 'c') {
         free(r->stage);

@@ -124,15 +124,7 @@ void format_amount(const char *unit, uint64_t n, char *buf, size_t size)
         sb_free(&text);
         return;
     }
-    const char *label = unit;
-    if (strcmp(unit, "files") == 0)
-        label = _("files");
-    else if (strcmp(unit, "rows") == 0)
-        label = _("rows");
-    else if (strcmp(unit, "entries") == 0)
-        label = _("entries");
-    else if (strcmp(unit, "statements") == 0)
-        label = _("statements");
+    const char *label = report_unit_label(unit);
     snprintf(buf, size, "%" PRIu64 " %s", n, label);
 }
 
@@ -262,8 +254,9 @@ static int draw_record(const struct run_line *l, const char *wrapped, int skip, 
     for (int i = 0; drawn < h; i++) {
         size_t len = strcspn(wrapped, "\n");
         if (i >= skip) {
-            if (drawn == 0)
-                dr_text(y, x, mark_w, line_mark(l, checks_style), mark_attr);
+            if (drawn == 0) /* a record whose first lines scrolled away says so: "…" */
+                dr_text(y, x, mark_w, skip > 0 ? ui_sym(SYM_ELLIPSIS) : line_mark(l, checks_style),
+                        mark_attr);
             char *copy = xstrndup(wrapped, len);
             dr_text(y + drawn, x + mark_w, w - mark_w, copy, a);
             free(copy);
@@ -274,6 +267,18 @@ static int draw_record(const struct run_line *l, const char *wrapped, int skip, 
         wrapped += len + 1;
     }
     return drawn;
+}
+
+void runview_full_text(const struct run_view *rv, bool checks_style, struct strbuf *out)
+{
+    for (size_t i = 0; i < rv->count; i++) {
+        const struct run_line *l = runview_line(rv, i);
+        const char *mark = line_mark(l, checks_style);
+        sb_printf(out, "%s%s%s\n", mark, *mark && strcmp(mark, " ") != 0 ? " " : "",
+                  checks_style ? without_verdict(l->text) : l->text);
+    }
+    if (rv->count == 0)
+        sb_append(out, _("Nothing has been logged yet."));
 }
 
 /* Whole records, wrapped: the newest (less the scroll) at the bottom, older ones above as far

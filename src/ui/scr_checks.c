@@ -46,11 +46,14 @@ static void checks_draw(struct ui *ui, void *self)
     if (ours)
         runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, true);
     stage_draw_result(ui, st, result_y);
-    static const char *const idle_keys[] = {
-        "r", N_("Run again"), "n", N_("Next"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
-    static const char *const stale_keys[] = {"n", N_("Run again"), "Esc", N_("Back"),
-                                             "?", N_("Help"),      "q",   N_("Quit")};
-    static const char *const busy_keys[] = {"c", N_("Cancel"), "?", N_("Help"), "q", N_("Quit")};
+    /* The first pair is what Enter does. */
+    static const char *const idle_keys[] = {"Enter/n", N_("Next"),      "r",   N_("Run again"),
+                                            "p",       N_("Full text"), "Esc", N_("Back"),
+                                            "?",       N_("Help"),      "q",   N_("Quit")};
+    static const char *const stale_keys[] = {"Enter/n", N_("Run again"), "Esc", N_("Back"),
+                                             "?",       N_("Help"),      "q",   N_("Quit")};
+    static const char *const busy_keys[] = {"Enter/p", N_("Full text"), "c", N_("Cancel"),
+                                            "?",       N_("Help"),      "q", N_("Quit")};
     if (worker_running(ui->w))
         dr_keybar(busy_keys, ARRAY_LEN(busy_keys));
     else if (stage_results_stale(ui, st))
@@ -65,9 +68,14 @@ static int checks_key(struct ui *ui, void *self, int key)
     const struct stage *st = wiz_current_stage(ui);
     if (stage_common_key(ui, key))
         return ACT_NONE;
+    if (key == 'p' || (UK_ENTER(key) && worker_running(ui->w))) {
+        stage_show_log(ui, _("Findings"), true);
+        return ACT_NONE;
+    }
     if (worker_running(ui->w))
         return ACT_NONE;
-    if (key == 'r' || (key == 'n' && stage_results_stale(ui, st))) {
+    bool stale = stage_results_stale(ui, st);
+    if (key == 'r' || ((key == 'n' || UK_ENTER(key)) && stale)) {
         wiz_start_stage(ui, st);
     } else if (UK_ENTER(key) || key == 'n' || key == UK(KEY_RIGHT)) {
         /* Looking ahead is always allowed: the session refuses every stage that needs the
@@ -84,9 +92,10 @@ const struct screen screen_checks = {
     .draw = checks_draw,
     .key = checks_key,
     .help = N_("Checks: the wizard looks at the Docker installation and the NixOS target and "
-               "lists what it found; a failed check says why. r runs the checks again (for "
-               "example after changing a setting) until Docker was stopped, n goes on. After a "
-               "setting changed, the findings shown are marked stale and n runs the checks "
+               "lists what it found; a failed check says why. p (or Enter while they run) shows every "
+               "finding in full. r runs the checks again (for "
+               "example after changing a setting) until Docker was stopped, Enter or n goes on. After a "
+               "setting changed, the findings shown are marked stale and Enter or n runs the checks "
                "again. Until the "
                "checks passed with the current settings, the stages that change something refuse "
                "to run unless you type \"override\" when asked (recorded in the log)."),

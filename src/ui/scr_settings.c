@@ -108,12 +108,8 @@ static void draw_row(struct ui *ui, int y, enum plan_key k, bool selected)
     char *value = redact_dup(plan_get(p, k)); /* a DSN's password never reaches the screen */
     int val_w = COLS - 3 - key_w - src_w - 2;
     const char *shown = *value ? value : _("(not set)");
-    if (dr_width(shown) > val_w && val_w > 1) { /* cut: marked, the detail pane shows it all */
-        dr_text(y, 3 + key_w, val_w - 1, shown, base);
-        dr_text(y, 3 + key_w + val_w - 1, 1, term_utf8() ? "…" : ">", base);
-    } else {
-        dr_text(y, 3 + key_w, val_w, shown, base);
-    }
+    /* a cut value ends with dr_text's "…"; the detail pane and p show it all */
+    dr_text(y, 3 + key_w, val_w, shown, base);
     free(value);
     dr_text(y, COLS - src_w - 1, src_w, _(plan_source_label(p->v[k].source)), base);
 }
@@ -160,9 +156,10 @@ static void settings_draw(struct ui *ui, void *self)
     for (int i = 0; i < rows && ss->top + i < PLAN_KEY_COUNT; i++)
         draw_row(ui, y + i, (enum plan_key)(ss->top + i), ss->top + i == ss->sel);
     draw_detail(ui, (enum plan_key)ss->sel, LINES - 1 - detail_lines(ui, ss->sel));
-    static const char *const keys[] = {"Up/Down", N_("Select"), "Enter", N_("Edit"),
-                                       "n",       N_("Next"),   "Esc",   N_("Back"),
-                                       "?",       N_("Help"),   "q",     N_("Quit")};
+    /* The first pair is what Enter does. */
+    static const char *const keys[] = {
+        "Enter", N_("Edit"), "Up/Down", N_("Select"), "p", N_("Full text"), "n", N_("Next"),
+        "Esc",   N_("Back"), "?",       N_("Help"),   "q", N_("Quit")};
     dr_keybar(keys, ARRAY_LEN(keys));
 }
 
@@ -202,13 +199,23 @@ static void edit_selected(struct ui *ui, enum plan_key k)
     sb_free(&value);
 }
 
+/* The whole value (password redacted) and its help in the pager. */
+static void show_value(struct ui *ui, enum plan_key k)
+{
+    char *value = redact_dup(plan_get(&ui->s->plan, k));
+    char *text = xasprintf("%s\n\n%s", *value ? value : _("(not set)"), _(plan_key_help(k)));
+    dlg_text(ui, plan_key_name(k), text);
+    free(text);
+    free(value);
+}
+
 static int settings_key(struct ui *ui, void *self, int key)
 {
     struct settings_screen *ss = self;
     int page = list_rows(ui, ss->sel);
-    if (key == UK(KEY_UP) || key == 'k')
+    if (key == UK(KEY_UP) || key == 'k' || key == UK(KEY_BTAB))
         ss->sel--;
-    else if (key == UK(KEY_DOWN) || key == 'j')
+    else if (key == UK(KEY_DOWN) || key == 'j' || key == '\t') /* Tab: the next field */
         ss->sel++;
     else if (key == UK(KEY_PPAGE))
         ss->sel -= page;
@@ -220,7 +227,9 @@ static int settings_key(struct ui *ui, void *self, int key)
         ss->sel = PLAN_KEY_COUNT - 1;
     else if (UK_ENTER(key) || key == 'e')
         edit_selected(ui, (enum plan_key)ss->sel);
-    else if (key == 'n' || key == '\t' || key == UK(KEY_RIGHT))
+    else if (key == 'p')
+        show_value(ui, (enum plan_key)ss->sel);
+    else if (key == 'n' || key == UK(KEY_RIGHT))
         return ACT_NEXT;
     keep_visible(ui, ss);
     return ACT_NONE;
@@ -236,5 +245,6 @@ const struct screen screen_settings = {
                "A mark shows values that fail their check (for example a path that must be "
                "absolute and exist); ! marks a value that a failed check of the last checks "
                "run names (its finding shows below the list). Select a value with the arrow "
-               "keys and press Enter to edit it; n goes on to the checks."),
+               "keys (or Tab and Shift-Tab) and press Enter to edit it; p shows the whole value; n "
+               "(or Right) goes on to the checks."),
 };

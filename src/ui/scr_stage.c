@@ -12,6 +12,7 @@
 
 struct stage_screen {
     char *preview; /* the shown stage's preview text, redacted; NULL before the first visit */
+    char *explain; /* what it changes and asks (stage_explain), made with the preview */
 };
 
 static void *stage_open(struct ui *ui)
@@ -23,8 +24,10 @@ static void *stage_open(struct ui *ui)
 static void stage_close(void *self)
 {
     struct stage_screen *ss = self;
-    if (ss)
+    if (ss) {
         free(ss->preview);
+        free(ss->explain);
+    }
     free(ss);
 }
 
@@ -35,9 +38,13 @@ static void stage_enter(struct ui *ui, void *self)
     struct stage_screen *ss = self;
     const struct stage *st = wiz_current_stage(ui);
     free(ss->preview);
+    free(ss->explain);
     struct strbuf out = {0};
     session_stage_preview(ui->s, st, &out);
     ss->preview = redact_dup(sb_str(&out)); /* belt and braces: previews redact DSNs already */
+    sb_reset(&out);
+    stage_explain(st, &ui->s->plan, &out);
+    ss->explain = xstrdup(sb_str(&out));
     sb_free(&out);
     if (ui->run.stage != st)
         ui->run.scroll = 0;
@@ -195,13 +202,14 @@ static void stage_draw(struct ui *ui, void *self)
     const struct stage *st = wiz_current_stage(ui);
     wiz_draw_header(ui, _(st->title));
     int y = wiz_body_top(ui);
-    if (st->destructive) {
-        y += dr_paragraph(
-            y, 2, COLS - 4, 2,
-            _("This stage changes things that only the backup can undo; it asks before it does."),
-            ui_attr(UA_WARN));
-    }
     y += dr_paragraph(y, 2, COLS - 4, 3, _(st->describe), A_NORMAL);
+    /* Exactly what changes and what it asks, wrapped in full: the user decides on this. */
+    if (ss->explain) {
+        char *text = st->destructive ? xasprintf(_("%s Only the backup can undo it."), ss->explain)
+                                     : xstrdup(ss->explain);
+        y += dr_paragraph(y, 2, COLS - 4, 6, text, ui_attr(st->destructive ? UA_WARN : UA_DIM));
+        free(text);
+    }
     y += draw_gates(ui, st, y);
     int result_y = LINES - 2;
     int room = result_y - y - 5; /* 2 rules, 2 progress lines, at least 1 log line */
@@ -219,15 +227,32 @@ static void stage_draw(struct ui *ui, void *self)
     if (ours)
         runview_draw_log(&ui->run, y, 1, COLS - 2, result_y - y, false);
     stage_draw_result(ui, st, result_y);
-    static const char *const idle_keys[] = {"r", N_("Run"),      "s",   N_("Skip"), "n", N_("Next"),
-                                            "p", N_("Commands"), "Esc", N_("Back"), "?", N_("Help"),
-                                            "q", N_("Quit")};
-    static const char *const busy_keys[] = {"c", N_("Cancel"), "PgUp/PgDn", N_("Scroll log"),
-                                            "?", N_("Help"),   "q",         N_("Quit")};
+    /* The first pair is what Enter does (the default action; HACKING.md, "Adding a screen"). */
+    static const char *const run_keys[] = {
+        "Enter/r", N_("Run"), "s",   N_("Skip"), "n", N_("Next"), "p", N_("Commands"),
+        "l",       N_("Log"), "Esc", N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const next_keys[] = {
+        "Enter/n", N_("Next"), "r", N_("Run"),  "p", N_("Commands"), "l", N_("Log"),
+        "Esc",     N_("Back"), "?", N_("Help"), "q", N_("Quit")};
+    static const char *const busy_keys[] = {"Enter/l",   N_("Log"),        "c", N_("Cancel"),
+                                            "PgUp/PgDn", N_("Scroll log"), "?", N_("Help"),
+                                            "q",         N_("Quit")};
+    enum stage_status status = wiz_status(ui, st);
     if (ui->w && worker_running(ui->w))
         dr_keybar(busy_keys, ARRAY_LEN(busy_keys));
+    else if (status == ST_DONE || status == ST_SKIPPED)
+        dr_keybar(next_keys, ARRAY_LEN(next_keys));
     else
-        dr_keybar(idle_keys, ARRAY_LEN(idle_keys));
+        dr_keybar(run_keys, ARRAY_LEN(run_keys));
+}
+
+/* The log pane's records in full in the pager: a long record is never only cut. */
+void stage_show_log(struct ui *ui, const char *title, bool checks_style)
+{
+    struct strbuf text = {0};
+    runview_full_text(&ui->run, checks_style, &text);
+    dlg_text(ui, title, sb_str(&text));
+    sb_free(&text);
 }
 
 /* Keys while a stage runs (cancel, scroll) and the log keys; returns true when handled. */
@@ -246,9 +271,15 @@ bool stage_common_key(struct ui *ui, int key)
         return true;
     }
     if (key == 'c' && worker_running(ui->w)) {
-        if (dlg_yesno(
-                ui, _("Cancel the running stage? It stops at its next safe point and can be run again.")))
+        bool yes = dlg_yesno(
+            ui, _("Cancel the running stage? It stops at its next safe point and can be run again."),
+            true);
+        /* The stage may have ended while the question was open: then there is nothing left to
+         * cancel, and the user must not think it was stopped. */
+        if (yes && worker_running(ui->w))
             worker_cancel(ui->w);
+        else if (yes)
+            ui_set_status(ui, _("Nothing was cancelled: the stage had already finished."));
         return true;
     }
     return false;
@@ -260,8 +291,11 @@ static int stage_key(struct ui *ui, void *self, int key)
     const struct stage *st = wiz_current_stage(ui);
     if (stage_common_key(ui, key))
         return ACT_NONE;
-    if (worker_running(ui->w))
+    if (worker_running(ui->w)) {
+        if (UK_ENTER(key) || key == 'l')
+            stage_show_log(ui, _("Log"), false);
         return key == UK_ESC ? ACT_BACK : ACT_NONE;
+    }
     enum stage_status status = wiz_status(ui, st);
     bool settled = status == ST_DONE || status == ST_SKIPPED;
     if (key == 'r' || (UK_ENTER(key) && !settled)) {
@@ -269,10 +303,12 @@ static int stage_key(struct ui *ui, void *self, int key)
     } else if (UK_ENTER(key) || key == 'n' || key == UK(KEY_RIGHT)) {
         return ACT_NEXT;
     } else if (key == 's') {
-        if (dlg_yesno(ui, _("Skip this stage? The migration goes on without it.")))
+        if (dlg_yesno(ui, _("Skip this stage? The migration goes on without it."), false))
             session_skip_stage(ui->s, st, _("skipped by the user"));
     } else if (key == 'p') {
         dlg_text(ui, _(st->title), ss->preview ? ss->preview : "");
+    } else if (key == 'l') {
+        stage_show_log(ui, _("Log"), false);
     }
     return ACT_NONE;
 }
@@ -283,11 +319,13 @@ const struct screen screen_stage = {
     .enter = stage_enter,
     .draw = stage_draw,
     .key = stage_key,
-    .help = N_("A stage: the text says what it does; \"Will run\" lists the exact commands and SQL "
-               "(p shows all of them). r runs the stage, s skips it, n goes to the next stage. "
+    .help = N_("A stage: the text says what it does, exactly what it changes and what it asks "
+               "first; \"Will run\" lists the exact commands and SQL (p shows all of them), l shows "
+               "the whole log. Enter runs the stage until it is done, then goes to the next one; "
+               "r runs the stage, s skips it, n goes to the next stage. "
                "While it runs, the bar shows progress, throughput and the estimated time left; "
                "c cancels at the next safe point. A stage that needs confirmation asks you to "
-               "type a word (for example the database name). \"Needs first\" names what must hold "
+               "type a word (for example the database name) or to answer yes or no. \"Needs first\" names what must hold "
                "before the stage may run (the checks passed, a verified backup, the NixOS stage); "
                "without it the stage is refused unless you type \"override\", which is recorded "
                "in the log and the report."),

@@ -100,9 +100,9 @@ static void welcome_draw(struct ui *ui, void *self)
     y += draw_stage_list(ui, y, LINES - 1 - reserve - y) + 1;
     static const char *const keys[] = {"Enter", N_("Start"), "v", N_("Review log"),
                                        "?",     N_("Help"),  "q", N_("Quit")};
-    static const char *const choose_keys[] = {"r", N_("Resume"),     "v", N_("Review"),
-                                              "o", N_("Start over"), "?", N_("Help"),
-                                              "q", N_("Quit")};
+    static const char *const choose_keys[] = {"Enter", N_("Resume"),     "v", N_("Review"),
+                                              "o",     N_("Start over"), "?", N_("Help"),
+                                              "q",     N_("Quit")};
     if (choosing || ui->s->resumed) {
         char *next = next_stage_text(ui);
         dr_text(y - 1, 2, COLS - 4, next, ui_attr(UA_HEADING));
@@ -133,7 +133,7 @@ static int choose(struct ui *ui, struct welcome_screen *ws, int key)
 {
     struct strbuf err = {0};
     int act = ACT_NONE;
-    if (key == 'r') {
+    if (key == 'r' || UK_ENTER(key)) { /* resuming is the default */
         if (session_resume(ui->s, &err) < 0) {
             show_error(ui, _("Cannot resume"), &err);
         } else {
@@ -141,7 +141,7 @@ static int choose(struct ui *ui, struct welcome_screen *ws, int key)
             wiz_jump(ui, wiz_first_open_pos(ui));
         }
     } else if (key == 'o') {
-        if (dlg_yesno(ui, _("Start over? The old journal is kept as a dated copy."))) {
+        if (dlg_yesno(ui, _("Start over? The old journal is kept as a dated copy."), false)) {
             if (session_start_over(ui->s, &err) < 0) {
                 show_error(ui, _("Cannot start over"), &err);
             } else {
@@ -149,8 +149,6 @@ static int choose(struct ui *ui, struct welcome_screen *ws, int key)
                 act = ACT_NEXT;
             }
         }
-    } else if (UK_ENTER(key)) {
-        ui_set_status(ui, _("Choose r (resume), v (review) or o (start over)."));
     }
     sb_free(&err);
     return act;

@@ -23,6 +23,7 @@
 #define UK_ESC 27
 #define UK_ENTER(k) ((k) == '\n' || (k) == '\r' || (k) == UK(KEY_ENTER))
 #define UK_HELP(k) ((k) == '?' || (k) == UK(KEY_F(1)))
+#define UK_F10 UK(KEY_F(10)) /* quits, as in htop and mc */
 
 /* Attributes; colour pairs only when the terminal has colours and NO_COLOR is unset. */
 enum ui_attr {
@@ -91,6 +92,9 @@ const struct run_line *runview_line(const struct run_view *rv, size_t i); /* 0 =
 void runview_draw_progress(const struct run_view *rv, int y, int x, int w);
 /* Draws the log pane; with checks_style, messages/errors become pass/fail lines. */
 void runview_draw_log(const struct run_view *rv, int y, int x, int w, int h, bool checks_style);
+/* Every record in the ring, oldest first, in full (unwrapped, one per line, with the marks
+ * the log pane shows), for the pager; appended to out. */
+void runview_full_text(const struct run_view *rv, bool checks_style, struct strbuf *out);
 void format_amount(const char *unit, uint64_t n, char *buf, size_t size);
 void format_duration(double seconds, char *buf, size_t size);
 
@@ -161,8 +165,10 @@ void dr_keybar(const char *const *pairs, size_t n);
 bool dr_too_small(void); /* draws a notice when the terminal is far too small */
 
 /* ---- dialogs (dialog.c), modal over the current screen ---- */
-bool dlg_yesno(struct ui *ui, const char *question); /* y = true; n / Esc = false */
-/* The user must type expected exactly; Esc = false. expected NULL = yes/no. */
+/* y = true; n / Esc = false; Enter gives default_yes, shown as [Y/n] or [y/N] (Tab, Left
+ * and Right switch what Enter gives). */
+bool dlg_yesno(struct ui *ui, const char *question, bool default_yes);
+/* The user must type expected exactly; Esc = false. expected NULL = yes/no, Enter = no. */
 bool dlg_confirm_typed(struct ui *ui, const char *question, const char *expected);
 /* Edits a line of text; returns true with the result in out, false on Esc. */
 bool dlg_input(struct ui *ui, const char *title, const char *prompt, const char *initial,
@@ -204,6 +210,8 @@ int wiz_body_top(const struct ui *ui);
 /* scr_stage.c, shared with the checks screen */
 void stage_draw_result(struct ui *ui, const struct stage *st, int y);
 bool stage_common_key(struct ui *ui, int key);
+/* Opens the pager on every record of the run view in full (checks_style: as findings). */
+void stage_show_log(struct ui *ui, const char *title, bool checks_style);
 /* "Interrupted at <time>; r resumes it" when the journal shows st killed while running or
  * cancelled back to pending; NULL otherwise. The caller frees it. */
 char *stage_interrupted_text(const struct ui *ui, const struct stage *st);

@@ -246,7 +246,7 @@ static void offer_rollback(struct ui *ui)
                           "again, so the old installation runs as before? (Nothing else is changed.)"),
                         _(rv->stage->title), plan_get(&ui->s->plan, PLAN_server_container),
                         plan_get(&ui->s->plan, PLAN_ml_container));
-    bool yes = dlg_yesno(ui, q);
+    bool yes = dlg_yesno(ui, q, true);
     free(q);
     if (!yes)
         return;
@@ -260,9 +260,11 @@ static void offer_rollback(struct ui *ui)
 static bool confirm_quit(struct ui *ui)
 {
     if (worker_running(ui->w))
-        return dlg_yesno(ui, _("A stage is running. Quit? It stops at the next safe point; "
-                               "you can resume later."));
-    return dlg_yesno(ui, _("Quit?"));
+        return dlg_yesno(ui,
+                         _("A stage is running. Quit? It stops at the next safe point; "
+                           "you can resume later."),
+                         true);
+    return dlg_yesno(ui, _("Quit?"), true);
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -346,7 +348,7 @@ static int wizard_loop(struct ui *ui, bool at_next_stage)
             continue;
         }
         int act = screens[kind]->key(ui, ui->wiz->state[kind], k);
-        if (act == ACT_NONE && (k == 'q' || k == 'Q' || k == UK_INTERRUPT))
+        if (act == ACT_NONE && (k == 'q' || k == 'Q' || k == UK_F10 || k == UK_INTERRUPT))
             act = ACT_QUIT;
         else if (act == ACT_NONE && k == UK_ESC)
             act = ACT_BACK;

@@ -157,7 +157,7 @@ pass_step "the wizard was killed during the import; no helper outlived it"
 tmux_start 80 24 -- "$IMMICH_MIGRATE" -c "$PLAN" --state-dir "$state"
 tmux_wait_for "Welcome" 60
 tmux_wait_for "An unfinished migration was found"
-tmux_assert "r Resume"
+tmux_assert "Enter Resume"
 tmux_keys r
 tmux_wait_gone "An unfinished migration was found"
 sleep 0.5

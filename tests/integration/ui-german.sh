@@ -61,6 +61,18 @@ tmux_keys Escape
 tmux_wait_for "Einstellungen"
 pass_step "the checks' findings in German, each verdict once"
 
+# The log browser's key bar fits 80 columns in German: no key dropped (c Leeren was).
+tmux_keys Escape
+tmux_wait_for "Willkommen"
+tmux_keys v
+tmux_wait_for "Einträgen"
+for pair in "Enter Zeigen" "/ Suchen" "n/N Treffer" "s/e Filter" "c Leeren" "? Hilfe" "Esc Zurück"; do
+    tmux_screen | tail -n 1 | grep -qF -- "$pair" || { tmux_screen; fail "the German log browser's key bar lacks $pair"; }
+done
+tmux_keys Escape
+tmux_wait_for "Willkommen"
+pass_step "the German log browser's key bar shows every key at 80 columns"
+
 tmux_keys q
 tmux_wait_for "Beenden?"
 tmux_assert "j ja"

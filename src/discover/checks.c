@@ -1,5 +1,6 @@
 #include "discover/checks.h"
 #include "discover/systemd.h"
+#include "files/copy_record.h"
 #include "files/select.h"
 #include "sys/fsfree.h"
 #include "sys/safe_dir.h"
@@ -154,7 +155,17 @@ static bool path_within(const char *a, const char *b)
     return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0' || (n == 1 && b[0] == '/'));
 }
 
-static void check_target_location(const struct plan *p, struct check_list *l)
+/* Does the state directory's copy record say that target holds our own copy of the library
+ * (a pre-copy, perhaps killed)? Then the copy goes on from it. */
+static bool holds_our_copy(const char *state_dir, const char *up, const char *tg)
+{
+    char *record = xasprintf("%s/%s", state_dir, COPY_RECORD_NAME);
+    bool ours = copy_record_names(record, up, tg);
+    free(record);
+    return ours;
+}
+
+static void check_target_location(const struct plan *p, const char *state_dir, struct check_list *l)
 {
     const char *name = _("Target location");
     const char *target = plan_get(p, PLAN_target_location);
@@ -175,6 +186,12 @@ static void check_target_location(const struct plan *p, struct check_list *l)
         } else if (up_ok && tg_ok && (path_within(tg, up) || path_within(up, tg))) {
             add(l, name, CHECK_FAIL, xasprintf(_("%s and %s are inside each other"), target, up),
                 xstrdup(_("Choose a target_location outside the Docker library, or the same.")));
+        } else if (up_ok && tg_ok && !dir_is_empty(target) && holds_our_copy(state_dir, up, tg)) {
+            add(l, name, CHECK_PASS,
+                xasprintf(_("%s holds this migration's earlier copy of the library; the copy "
+                            "goes on from it"),
+                          target),
+                NULL);
         } else if (!dir_is_empty(target)) {
             add(l, name, CHECK_FAIL, xasprintf(_("%s is not empty"), target),
                 xstrdup(_("Empty it, or choose an empty or new directory as target_location.")));
@@ -578,7 +595,7 @@ void checks_run(const struct discovery *d, const struct plan *p, const char *sta
     check_library(d, p, out);
     check_source_db(d, out);
     checks_target(d, p, false, out);
-    check_target_location(p, out);
+    check_target_location(p, state_dir, out);
     check_space(d, p, out);
 }
 

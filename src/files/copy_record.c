@@ -95,6 +95,30 @@ static bool header_matches(FILE *f, const char *src, const char *dst)
     return ok;
 }
 
+static bool file_names(const char *path, const char *src, const char *dst)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        close(fd);
+        return false;
+    }
+    bool ok = header_matches(f, src, dst);
+    fclose(f);
+    return ok;
+}
+
+bool copy_record_names(const char *path, const char *src, const char *dst)
+{
+    char *partial = xasprintf("%s.partial", path);
+    bool ok = file_names(path, src, dst) || file_names(partial, src, dst);
+    free(partial);
+    return ok;
+}
+
 /* Reads the next entry. 1, or 0 at the end (a last line without its newline, written by a
  * killed run, counts as the end), -1 when malformed. */
 static int read_entry(FILE *f, struct copy_record_entry *e, char **line, size_t *cap)

@@ -48,6 +48,14 @@ struct copy_record {
     uint64_t removed; /* our earlier copies removed */
 };
 
+/* The file name of the library's copy record in the state directory. */
+#define COPY_RECORD_NAME "library-copy.record"
+
+/* Does the record at path, or the partial one a killed run left beside it, name a copy from
+ * src to dst (both resolved)? Only a regular file is read (symlinks are not followed). Lets
+ * the checks accept a target that holds our own earlier (pre-)copy. */
+bool copy_record_names(const char *path, const char *src, const char *dst);
+
 /* The type letter of a stat mode ('f', 'l', 'd', 's'; '?' for a socket). */
 char copy_record_type(mode_t mode);
 

@@ -2,10 +2,8 @@
 #ifndef IM_STAGES_LIBRARY_COPY_H
 #define IM_STAGES_LIBRARY_COPY_H
 
+#include "files/copy_record.h"
 #include "stages/stage.h"
-
-/* The file name of the copy record (files/copy_record.h) in the state directory. */
-#define LIBRARY_COPY_RECORD "library-copy.record"
 
 /* The copy record to follow: the one the pre-copy used (artifact copy_record), else the
  * state directory's; NULL without a state directory (a stage run alone). Caller frees. */

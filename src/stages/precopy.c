@@ -14,7 +14,7 @@ char *stage_copy_record(const struct stage_ctx *ctx)
 {
     char *path = artifact_copy_record(ctx);
     if (!path && ctx->state_dir)
-        path = xasprintf("%s/%s", ctx->state_dir, LIBRARY_COPY_RECORD);
+        path = xasprintf("%s/%s", ctx->state_dir, COPY_RECORD_NAME);
     return path;
 }
 
@@ -77,6 +77,10 @@ const struct stage stage_precopy = {
     .describe = N_("Copies the library to the NixOS media location while Immich still runs, when "
                    "it differs; after the stop, the copy stage copies only what changed meanwhile."),
     .changes = N_("writes the library into target_location (Immich keeps running)"),
+    .effect = N_("Copies the library from {upload_location} into {target_location} while Immich "
+                 "keeps running, and records what it copied in the state directory; the source "
+                 "is only read."),
+    .survives_hangup = true,
     .requires = GATE_CHECKS,
     .preview = precopy_preview,
     .is_done = precopy_is_done,

@@ -64,6 +64,18 @@ assert_contains "$TEST_TMP/batch.err" "the copy $target equals $upload"
 [ -f "$state/library-copy.record" ] || fail "no copy record in the state directory"
 pass_step "the catch-up after the stop copied only the 2 files changed meanwhile; the copy is verified"
 
+# The checks run again (the wizard's r before Stop Docker, or a resume) accept a target that
+# holds this migration's own copy, named by the copy record, and refuse it for another state
+# directory (a foreign non-empty target).
+"$IMMICH_MIGRATE" check -c "$conf" --state-dir "$state" > "$TEST_TMP/recheck.out" 2>&1 || true
+grep -E "Target location: .*holds this migration's earlier copy" "$TEST_TMP/recheck.out" ||
+    { grep "Target location" "$TEST_TMP/recheck.out"; fail "the checks refuse a target holding our own copy"; }
+mkdir -m 0700 "$TEST_TMP/otherstate"
+"$IMMICH_MIGRATE" check -c "$conf" --state-dir "$TEST_TMP/otherstate" > "$TEST_TMP/recheck2.out" 2>&1 || true
+grep -E "FAIL +Target location: .* is not empty" "$TEST_TMP/recheck2.out" ||
+    { grep "Target location" "$TEST_TMP/recheck2.out"; fail "a target not copied by this migration passes"; }
+pass_step "checks run again accept the target holding this migration's copy, and only that"
+
 # In place: the pre-copy has nothing to do and says so.
 "$IMMICH_MIGRATE" --dry-run -c "$conf" --state-dir "$TEST_TMP/dry" > "$TEST_TMP/dry.out" 2>&1 ||
     fail "--dry-run failed"

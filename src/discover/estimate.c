@@ -144,18 +144,21 @@ void estimate_compute(const struct estimate_input *in, const struct io_rates *r,
      * with the sizes. The dump is about half the database (no indexes); the import writes
      * the tables and builds the indexes (about the database's size, twice over). */
     add_step(e, N_("Discover & check"), 5, false);
+    /* With a new target_location the pre-copy moves the library while Immich still runs;
+     * after the stop the catch-up walks both trees (what changed meanwhile is small) and its
+     * verification reads the source and the copy. */
+    add_step(e, N_("Pre-copy library"), in->copy ? move_seconds(lib, r, in->same_disk) : 0, false);
     add_step(e, N_("Stop Docker"), 10, true);
     add_step(e, N_("Back up library"), move_seconds(arc, r, in->same_disk), true);
     add_step(e, N_("Verify backup"), arc / r->read_bps, true); /* the archive only */
     add_step(e, N_("Dump database"), move_seconds(db / 2, r, true), true);
     add_step(e, N_("Fix up dump"), move_seconds(db / 2, r, true), true);
+    add_step(e, N_("Configure NixOS"), 30, true);
     add_step(e, N_("Prepare database"), 2, true);
     add_step(e, N_("Import dump"), db / 2 / r->read_bps + 2 * db / r->write_bps, true);
-    /* today's copy reads the source, then the source and the copy again to verify */
     add_step(e, N_("Copy library"),
-             in->copy ? move_seconds(lib, r, in->same_disk) + 2 * lib / r->read_bps : 0, true);
+             in->copy ? (double)in->lib_files * 40e-6 + 2 * lib / r->read_bps : 0, true);
     add_step(e, N_("Set owner"), 2 + (double)in->lib_files * 20e-6, true);
-    add_step(e, N_("Configure NixOS"), 30, true);
     add_step(e, N_("Start Immich"), 30, true);
 }
 

@@ -36,7 +36,7 @@ struct estimate_input {
     bool same_disk;    /* backup_dir / target_location on the library's file system */
 };
 
-#define ESTIMATE_STEPS 12
+#define ESTIMATE_STEPS 13
 struct estimate_step {
     const char *title; /* N_(), the stage's title */
     double seconds;

@@ -90,7 +90,7 @@ pass_step "no password in the dry run's output"
 
 # The estimate (issue 12): a line per step that takes time, and the downtime, in human units
 human='([0-9]+\.[0-9] s|[0-9]+ s|[0-9]+ min [0-9]{2} s|[0-9]+ h [0-9]{2} min)'
-for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
+for t in "Pre-copy library" "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
     "Import dump" "Copy library" "Set owner" "Configure NixOS" "Start Immich"; do
     grep -qE "^  $t: about $human\$" "$out" || { cat "$out"; fail "no estimate line for $t"; }
 done

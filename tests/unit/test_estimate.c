@@ -41,6 +41,12 @@ static void test_steps_and_downtime(void **state)
     /* 100 GiB read at 200 MiB/s and written at 100 MiB/s, one after the other on one disk */
     assert_float_equal(step(&e, "Back up library"), 512 + 1024, 1);
     assert_float_equal(step(&e, "Verify backup"), 512, 1); /* the archive only */
+    /* the pre-copy moves the library with Immich up; the catch-up's verify reads both trees */
+    assert_float_equal(step(&e, "Pre-copy library"), 512 + 1024, 1);
+    assert_float_equal(step(&e, "Copy library"), 50000 * 40e-6 + 1024, 1);
+    for (size_t i = 0; i < e.n; i++)
+        if (strcmp(e.step[i].title, "Pre-copy library") == 0)
+            assert_false(e.step[i].down);
     double down = 0, total = 0;
     for (size_t i = 0; i < e.n; i++) {
         assert_true(e.step[i].seconds > 0);
@@ -60,6 +66,7 @@ static void test_steps_and_downtime(void **state)
     in.archive_bytes = 0;
     estimate_compute(&in, &r, &e);
     assert_float_equal(step(&e, "Copy library"), 0, 0.001);
+    assert_float_equal(step(&e, "Pre-copy library"), 0, 0.001);
     assert_float_equal(step(&e, "Back up library"), 0, 0.001);
     struct strbuf out = {0};
     estimate_format(&e, &out);

@@ -13,6 +13,9 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The state directory (journal, log, lock) when --state-dir is not given. */
+#define DEFAULT_STATE_DIR "/var/lib/immich-migrate"
+
 /* Allocation failure ends the program with a message: there is nothing useful to recover. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);

@@ -16,7 +16,7 @@
 #include "stages/stage.h"
 
 /* The state directory when --state-dir is not given. */
-#define SESSION_DEFAULT_STATE_DIR "/var/lib/immich-migrate"
+#define SESSION_DEFAULT_STATE_DIR DEFAULT_STATE_DIR
 
 /* How the program runs the session (app.c fills it from its command line). */
 struct session_options {

@@ -17,7 +17,7 @@ int cmd_parse_options(const char *name, int argc, char **argv, void (*usage)(FIL
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct cmd_options){.state_dir = "/var/lib/immich-migrate"};
+    *o = (struct cmd_options){.state_dir = DEFAULT_STATE_DIR};
     const char *config = NULL;
     optind = 0;
     int c;

@@ -139,7 +139,7 @@ int preflight_run(struct plan *p, const char *state_dir, bool write_dangling,
     discover_target(d, p, rep);
     struct strbuf note = {0};
     bool url_odd = d->unit_exists && discover_immich_url(p, &d->unit, &note) < 0;
-    checks_run(d, p, state_dir ? state_dir : "/var/lib/immich-migrate", checks);
+    checks_run(d, p, state_dir ? state_dir : DEFAULT_STATE_DIR, checks);
     if (url_odd)
         add_check(checks, _("Immich address"), CHECK_WARN, sb_detach(&note),
                   xstrdup(_("Set immich_url to where the NixOS Immich answers.")));

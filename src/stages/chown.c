@@ -18,7 +18,7 @@ static void chown_preview(const struct stage_ctx *ctx, struct strbuf *out)
                           "--target-location",
                           dir,
                           "--state-dir",
-                          ctx->state_dir ? ctx->state_dir : "/var/lib/immich-migrate",
+                          ctx->state_dir ? ctx->state_dir : DEFAULT_STATE_DIR,
                           NULL};
     argv_format(argv, out);
     sb_append_char(out, '\n');

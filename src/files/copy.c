@@ -6,6 +6,7 @@
 #include "files/scan.h"
 #include "files/space.h"
 #include "files/walk.h"
+#include "files/xxh64.h"
 #include "sys/safepath.h"
 
 #include <dirent.h>
@@ -173,11 +174,15 @@ static int64_t clone_data(struct copy_job *j, int in, int out, const char *path)
     return st.st_size;
 }
 
-/* Copies in -> out. Returns bytes copied, or -1 with errno. Kernel copy where possible. */
-static int64_t copy_data(struct copy_job *j, int in, int out, const char *path)
+/* Copies in -> out. Returns bytes copied, or -1 with errno. Kernel copy where possible, but
+ * when hash is given: then the data passes through our buffer and *hash gets its XXH64 (the
+ * record keeps it, so that the verification reads the copy only, never the source again). */
+static int64_t copy_data(struct copy_job *j, int in, int out, const char *path, uint64_t *hash)
 {
     int64_t total = 0;
-    bool kernel = true;
+    bool kernel = !hash;
+    struct xxh64_state h;
+    xxh64_init(&h, 0);
     for (;;) {
         ssize_t n;
         if (kernel) {
@@ -190,6 +195,8 @@ static int64_t copy_data(struct copy_job *j, int in, int out, const char *path)
             }
         } else {
             n = read(in, j->buf, j->chunk < COPY_BUFFER ? j->chunk : COPY_BUFFER);
+            if (n > 0 && hash)
+                xxh64_update(&h, j->buf, (size_t)n);
             if (n > 0) {
                 for (ssize_t done = 0; done < n;) {
                     ssize_t w = write(out, j->buf + done, (size_t)(n - done));
@@ -205,8 +212,11 @@ static int64_t copy_data(struct copy_job *j, int in, int out, const char *path)
             continue;
         if (n < 0)
             return -1;
-        if (n == 0)
+        if (n == 0) {
+            if (hash)
+                *hash = xxh64_final(&h);
             return total;
+        }
         total += n;
         j->meter.bytes_done += (uint64_t)n;
         j->stats->bytes += (uint64_t)n;
@@ -289,14 +299,16 @@ static struct timespec trusted_ctime(int in, const struct stat *was, const struc
     return was->st_ctim;
 }
 
-/* Writes the record's line for a file copied from e (n bytes, from in). */
+/* Writes the record's line for a file copied from e (n bytes, from in; hash: their XXH64,
+ * NULL for a clone). */
 static int record_copied(struct copy_job *j, const struct walk_entry *e, int64_t n, int in,
-                         const struct timespec *started)
+                         const struct timespec *started, const uint64_t *hash)
 {
     struct timespec ctime = trusted_ctime(in, &e->st, started);
     if (n != e->st.st_size)
         ctime = (struct timespec){0, 0};
-    return copy_record_put(&j->rec, 'f', e->path, (uint64_t)n, &e->st.st_mtim, &ctime, true, j->err);
+    return copy_record_put(&j->rec, 'f', e->path, (uint64_t)n, &e->st.st_mtim, &ctime, hash, true,
+                           j->err);
 }
 
 /* Copies one regular file through the partial name, or skips it when already complete. */
@@ -313,7 +325,7 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         /* no record yet, taken by size and mtime: which source state it holds is unknown */
         struct timespec unknown = {0, 0};
         return copy_record_put(&j->rec, 'f', e->path, (uint64_t)e->st.st_size, &e->st.st_mtim,
-                               &unknown, false, j->err);
+                               &unknown, NULL, false, j->err);
     }
     struct timespec started;
     clock_gettime(CLOCK_REALTIME, &started);
@@ -336,8 +348,11 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
     }
     int64_t n = clone_data(j, in, out, e->path);
     bool cloned = n >= 0;
+    uint64_t hash = 0;
+    bool hashed = false;
     if (n == -1) {
-        n = copy_data(j, in, out, e->path);
+        hashed = j->o->record != NULL; /* read through our buffer (no kernel copy) */
+        n = copy_data(j, in, out, e->path, hashed ? &hash : NULL);
         if (n == e->st.st_size && all_shared(out, n)) { /* copy_file_range cloned it */
             cloned = true;
             j->stats->cloned_bytes += (uint64_t)n;
@@ -363,7 +378,7 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
         rc = -1;
     }
-    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started) != 0)
+    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started, hashed ? &hash : NULL) != 0)
         rc = -1; /* the copy is in place, the record says nothing: copied again next time */
     close(in);
     if (rc != 0) {
@@ -465,7 +480,7 @@ static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
     /* a directory is ours when we made it (it is removed only once empty) */
     struct timespec zero = {0, 0};
     if (j->o->record && (created || j->old) &&
-        copy_record_put(&j->rec, 'd', e->path, 0, &zero, &zero, created, j->err) != 0)
+        copy_record_put(&j->rec, 'd', e->path, 0, &zero, &zero, NULL, created, j->err) != 0)
         return -1;
     int fd = openat(pfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
@@ -501,7 +516,7 @@ static int record_made(struct copy_job *j, const struct walk_entry *e)
         return 0;
     return copy_record_put(&j->rec, copy_record_type(e->st.st_mode), e->path,
                            S_ISREG(e->st.st_mode) ? (uint64_t)e->st.st_size : 0, &e->st.st_mtim,
-                           &zero, false, j->err);
+                           &zero, NULL, false, j->err);
 }
 
 static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
@@ -630,17 +645,18 @@ static int open_dst(const char *dst, const char *real, struct strbuf *err)
     return fd;
 }
 
-/* Opens the record for SRC -> DST (real: DST resolved). 0 or -1 with err. */
-static int open_record(struct copy_job *j, const char *real, int rootfd, int *srcfd)
+/* Opens the record for SRC -> DST (real: DST resolved; *rsrc gets SRC resolved, malloc'd).
+ * 0 or -1 with err. */
+static int open_record(struct copy_job *j, const char *real, int rootfd, int *srcfd, char **rsrc_out)
 {
     char *rsrc = resolve_path(j->src);
+    *rsrc_out = rsrc;
     *srcfd = rsrc ? open(rsrc, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     int rc = -1;
     if (*srcfd < 0)
         sb_printf(j->err, _("cannot open %s: %s"), j->src, strerror(errno));
     else
         rc = copy_record_open(&j->rec, j->o->record, rsrc, real, *srcfd, rootfd, j->rep, j->err);
-    free(rsrc);
     return rc;
 }
 
@@ -762,7 +778,8 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     j.buf = xmalloc(COPY_BUFFER);
     double started = now_monotonic();
     int srcfd = -1;
-    if (o->record && open_record(&j, real, rootfd, &srcfd) != 0) {
+    char *rsrc = NULL;
+    if (o->record && open_record(&j, real, rootfd, &srcfd, &rsrc) != 0) {
         close(rootfd);
         r = FILES_FAILED;
     } else {
@@ -770,9 +787,16 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     }
     if (r == FILES_OK) {
         report_copied(rep, stats, now_monotonic() - started);
-        if (o->verify)
-            r = copy_verify(src, dst, !j.owners_lost, &j.clones, rep, err);
+        if (o->verify) {
+            /* the record just committed: its hashes spare reading the source again */
+            struct copy_record_reader hashes = {0};
+            bool have = o->record && rsrc &&
+                        copy_record_reader_open(&hashes, o->record, rsrc, real) == 0;
+            r = copy_verify(src, dst, !j.owners_lost, &j.clones, have ? &hashes : NULL, rep, err);
+            copy_record_reader_close(&hashes);
+        }
     }
+    free(rsrc);
     if (srcfd >= 0)
         close(srcfd);
     copy_record_close(&j.rec);

@@ -67,12 +67,17 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
                                const struct reporter *rep, struct copy_stats *stats,
                                struct strbuf *err);
 
+struct copy_record_reader;
+
 /* Compares DST with SRC as copy promises. FILES_OK, FILES_DIFFERENT, FILES_FAILED, ...
  * compare_owner: owners are compared (they can only be kept by root). clones (NULL: none):
  * DST files whose content is not re-read (their metadata still is compared); how many were
- * trusted so is reported. */
+ * trusted so is reported. record (NULL: none): the copy record, fresh from the copy; a file
+ * whose source still has the recorded size, mtime and ctime is checked by reading only its
+ * copy against the recorded hash (the source's content is not read); files without a usable
+ * hash are compared byte for byte. */
 enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,
-                              struct clone_set *clones, const struct reporter *rep,
-                              struct strbuf *err);
+                              struct clone_set *clones, struct copy_record_reader *record,
+                              const struct reporter *rep, struct strbuf *err);
 
 #endif

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RECORD_MAGIC "immich-migrate copy record 1"
+/* Version 2 adds each file's XXH64; a version 1 record is still read (as "no hashes"). */
+#define RECORD_MAGIC_PREFIX "immich-migrate copy record "
+#define RECORD_VERSION 2
 
 char copy_record_type(mode_t mode)
 {
@@ -44,6 +46,8 @@ static int hexval(char c)
         return c - '0';
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') /* the hashes */
+        return c - 'a' + 10;
     return -1;
 }
 
@@ -67,32 +71,41 @@ static int unescape(const char *s, struct strbuf *out)
 
 static void put_header(FILE *f, const char *src, const char *dst)
 {
-    fputs(RECORD_MAGIC " ", f);
+    fprintf(f, RECORD_MAGIC_PREFIX "%d ", RECORD_VERSION);
     put_escaped(f, src);
     putc(' ', f);
     put_escaped(f, dst);
     putc('\n', f);
 }
 
-/* Does f start with the header for src and dst? Reads the header line. */
-static bool header_matches(FILE *f, const char *src, const char *dst)
+/* The version of the record f starts with when its header names src and dst (1 or
+ * RECORD_VERSION), else 0. Reads the header line. */
+static int header_version(FILE *f, const char *src, const char *dst)
 {
     char *line = NULL;
     size_t cap = 0;
-    bool ok = false;
-    if (getline(&line, &cap, f) > 0) {
+    int version = 0;
+    const size_t pre = sizeof RECORD_MAGIC_PREFIX - 1;
+    if (getline(&line, &cap, f) > 0 && strncmp(line, RECORD_MAGIC_PREFIX, pre) == 0 &&
+        (line[pre] == '1' || line[pre] == '0' + RECORD_VERSION)) {
         char *want = NULL;
         size_t wlen = 0;
         FILE *m = open_memstream(&want, &wlen);
         if (m) {
             put_header(m, src, dst);
             fclose(m);
-            ok = strcmp(line, want) == 0;
+            if (strcmp(line + pre + 1, want + pre + 1) == 0) /* the same but the version */
+                version = line[pre] - '0';
         }
         free(want);
     }
     free(line);
-    return ok;
+    return version;
+}
+
+static bool header_matches(FILE *f, const char *src, const char *dst)
+{
+    return header_version(f, src, dst) != 0;
 }
 
 static bool file_names(const char *path, const char *src, const char *dst)
@@ -119,9 +132,32 @@ bool copy_record_names(const char *path, const char *src, const char *dst)
     return ok;
 }
 
-/* Reads the next entry. 1, or 0 at the end (a last line without its newline, written by a
- * killed run, counts as the end), -1 when malformed. */
-static int read_entry(FILE *f, struct copy_record_entry *e, char **line, size_t *cap)
+/* Reads the hash field of a version 2 line at *s ("-": none) and moves *s past it and its
+ * space. -1 when malformed. */
+static int read_hash(const char **s, struct copy_record_entry *e)
+{
+    e->hashed = false;
+    e->hash = 0;
+    if ((*s)[0] == '-' && (*s)[1] == ' ') {
+        *s += 2;
+        return 0;
+    }
+    for (int i = 0; i < 16; i++) {
+        int v = hexval((*s)[i]);
+        if (v < 0)
+            return -1;
+        e->hash = e->hash << 4 | (uint64_t)v;
+    }
+    if ((*s)[16] != ' ')
+        return -1;
+    *s += 17;
+    e->hashed = true;
+    return 0;
+}
+
+/* Reads the next entry of a record of the given version. 1, or 0 at the end (a last line
+ * without its newline, written by a killed run, counts as the end), -1 when malformed. */
+static int read_entry(FILE *f, int version, struct copy_record_entry *e, char **line, size_t *cap)
 {
     ssize_t n = getline(line, cap, f);
     if (n <= 0 || (*line)[n - 1] != '\n')
@@ -132,7 +168,11 @@ static int read_entry(FILE *f, struct copy_record_entry *e, char **line, size_t 
     int at = -1;
     char type;
     if (sscanf(*line, "%c %llu %lld.%ld %lld.%ld %n", &type, &size, &ms, &mns, &cs, &cns, &at) != 6 ||
-        at < 0 || !strchr("fdls", type) || unescape(*line + at, &e->path) != 0)
+        at < 0 || !strchr("fdls", type))
+        return -1;
+    const char *rest = *line + at;
+    e->hashed = false;
+    if ((version >= 2 && read_hash(&rest, e) != 0) || unescape(rest, &e->path) != 0)
         return -1;
     e->type = type;
     e->size = size;
@@ -141,11 +181,16 @@ static int read_entry(FILE *f, struct copy_record_entry *e, char **line, size_t 
     return 1;
 }
 
+/* hash: the content's XXH64, NULL when unknown. */
 static void put_entry(FILE *f, char type, const char *rel, uint64_t size,
-                      const struct timespec *mtime, const struct timespec *ctime)
+                      const struct timespec *mtime, const struct timespec *ctime, const uint64_t *hash)
 {
     fprintf(f, "%c %" PRIu64 " %lld.%09ld %lld.%09ld ", type, size, (long long)mtime->tv_sec,
             mtime->tv_nsec, (long long)ctime->tv_sec, ctime->tv_nsec);
+    if (hash)
+        fprintf(f, "%016" PRIx64 " ", *hash);
+    else
+        fputs("- ", f);
     put_escaped(f, rel);
     putc('\n', f);
 }
@@ -179,28 +224,31 @@ static int merge_partial(struct copy_record *r, const char *src, const char *dst
                    ? 0
                    : (sb_printf(err, _("cannot read %s: %s"), r->partial, strerror(errno)), -1);
     int rc = 0;
-    if (header_matches(part, src, dst)) {
+    int part_version = header_version(part, src, dst);
+    if (part_version) {
         char *tmp = xasprintf("%s.tmp", r->path);
         FILE *old = open_file(r->path, O_RDONLY), *out = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
         struct copy_record_entry e = {0};
         struct strbuf last = {0};
         char *line = NULL;
         size_t cap = 0;
-        int got;
+        int got, old_version;
         if (!out) {
             sb_printf(err, _("cannot write %s: %s"), tmp, strerror(errno));
             rc = -1;
         } else {
             put_header(out, src, dst);
-            while ((got = read_entry(part, &e, &line, &cap)) > 0) {
-                put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime);
+            while ((got = read_entry(part, part_version, &e, &line, &cap)) > 0) {
+                put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
+                          e.hashed ? &e.hash : NULL);
                 sb_reset(&last);
                 sb_append(&last, sb_str(&e.path));
             }
-            if (old && header_matches(old, src, dst))
-                while ((got = read_entry(old, &e, &line, &cap)) > 0)
+            if (old && (old_version = header_version(old, src, dst)) != 0)
+                while ((got = read_entry(old, old_version, &e, &line, &cap)) > 0)
                     if (!last.len || walk_path_cmp(sb_str(&e.path), sb_str(&last)) > 0)
-                        put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime);
+                        put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
+                                  e.hashed ? &e.hash : NULL);
             if (finish_file(out) != 0 || rename(tmp, r->path) != 0) {
                 sb_printf(err, _("cannot write %s: %s"), r->path, strerror(errno));
                 unlink(tmp);
@@ -300,7 +348,7 @@ void copy_record_remove_ours(struct copy_record *r, const struct copy_record_ent
 int copy_record_keep(struct copy_record *r, const struct copy_record_entry *old, struct strbuf *err)
 {
     return copy_record_put(r, old->type, sb_str(&old->path), old->size, &old->mtime, &old->ctime,
-                           false, err);
+                           old->hashed ? &old->hash : NULL, false, err);
 }
 
 /* An old entry the walk did not meet: keep its line while the source still has it (or while
@@ -323,7 +371,7 @@ static int advance(struct copy_record *r, struct strbuf *err)
     r->has_cur = r->handed = false;
     if (!r->in)
         return 0;
-    int got = read_entry(r->in, &r->cur, &r->line, &r->line_cap);
+    int got = read_entry(r->in, r->in_version, &r->cur, &r->line, &r->line_cap);
     if (got < 0) {
         sb_printf(err, _("%s is damaged; remove it to copy everything again"), r->path);
         return -1;
@@ -361,10 +409,10 @@ int copy_record_settle_within(struct copy_record *r, const char *dir, struct str
 }
 
 int copy_record_put(struct copy_record *r, char type, const char *rel, uint64_t size,
-                    const struct timespec *mtime, const struct timespec *ctime, bool flush,
-                    struct strbuf *err)
+                    const struct timespec *mtime, const struct timespec *ctime,
+                    const uint64_t *hash, bool flush, struct strbuf *err)
 {
-    put_entry(r->out, type, rel, size, mtime, ctime);
+    put_entry(r->out, type, rel, size, mtime, ctime, hash);
     if (ferror(r->out) || (flush && fflush(r->out) != 0)) {
         if (!err->len)
             sb_printf(err, _("cannot write %s: %s"), r->partial, strerror(errno));
@@ -397,7 +445,7 @@ int copy_record_open(struct copy_record *r, const char *path, const char *src, c
         sb_printf(err, _("cannot read %s: %s"), path, strerror(errno));
         return -1;
     }
-    if (r->in && !header_matches(r->in, src, dst)) {
+    if (r->in && (r->in_version = header_version(r->in, src, dst)) == 0) {
         report_msg(rep, REC_WARNING, _("%s records a copy between other directories: ignored"), path);
         fclose(r->in);
         r->in = NULL;
@@ -440,5 +488,41 @@ void copy_record_close(struct copy_record *r)
     free(r->line);
     sb_free(&r->cur.path);
     sb_free(&r->dirs);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- reading beside the verification ---- */
+
+static void reader_next(struct copy_record_reader *r)
+{
+    r->has_cur = r->in && read_entry(r->in, r->version, &r->cur, &r->line, &r->line_cap) > 0;
+}
+
+int copy_record_reader_open(struct copy_record_reader *r, const char *path, const char *src,
+                            const char *dst)
+{
+    memset(r, 0, sizeof *r);
+    r->in = open_file(path, O_RDONLY);
+    if (r->in && (r->version = header_version(r->in, src, dst)) == 0) {
+        fclose(r->in);
+        r->in = NULL;
+    }
+    reader_next(r);
+    return r->in ? 0 : -1;
+}
+
+const struct copy_record_entry *copy_record_lookup(struct copy_record_reader *r, const char *rel)
+{
+    while (r->has_cur && walk_path_cmp(sb_str(&r->cur.path), rel) < 0)
+        reader_next(r);
+    return r->has_cur && walk_path_cmp(sb_str(&r->cur.path), rel) == 0 ? &r->cur : NULL;
+}
+
+void copy_record_reader_close(struct copy_record_reader *r)
+{
+    if (r->in)
+        fclose(r->in);
+    free(r->line);
+    sb_free(&r->cur.path);
     memset(r, 0, sizeof *r);
 }

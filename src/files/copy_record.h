@@ -6,8 +6,12 @@
  *
  * A text file (0600), one line per entry in walk order (walk_path_cmp), so a copy walking the
  * source merges it in one pass with memory flat in the library's size:
- *     immich-migrate copy record 1 SRC DST          (header: resolved paths, %XX-escaped)
- *     TYPE SIZE MTIME CTIME PATH                    (TYPE f, l, d or s; times SEC.NSEC)
+ *     immich-migrate copy record 2 SRC DST          (header: resolved paths, %XX-escaped)
+ *     TYPE SIZE MTIME CTIME HASH PATH               (TYPE f, l, d or s; times SEC.NSEC)
+ * HASH is the XXH64 (16 hex digits) of the file's content as the copy read it, "-" when not
+ * known (not a file, a clone, a hard link's later name, a file taken from an earlier run's
+ * DST by size and mtime): it lets the verification read only the copy, never the source.
+ * A version 1 record (no HASH field) is still read, as one without hashes.
  * SIZE and MTIME are the copy's (the source's when it was read); CTIME the source's, 0 when
  * it cannot be trusted (the file changed while read, or so recently that a change within the
  * same clock tick would not show): such a file is copied again by the next run.
@@ -30,13 +34,16 @@ struct copy_record_entry {
     char type; /* 'f' regular file, 'l' symlink, 'd' directory, 's' device or FIFO */
     uint64_t size;
     struct timespec mtime, ctime; /* ctime {0, 0}: not to be trusted */
+    bool hashed;                  /* hash is known (a file read by a version 2 copy) */
+    uint64_t hash;                /* XXH64 of the content copied */
     struct strbuf path;           /* relative to the roots, as the walk gives it */
 };
 
 struct copy_record {
     char *path, *partial;
-    FILE *in;  /* the old record, NULL when there is none */
-    FILE *out; /* the new one (path.partial) */
+    FILE *in;       /* the old record, NULL when there is none */
+    int in_version; /* its version (1: no hashes) */
+    FILE *out;      /* the new one (path.partial) */
     int srcfd, dstfd;
     struct copy_record_entry cur; /* the old record's next entry (valid while has_cur) */
     bool has_cur;
@@ -81,11 +88,12 @@ int copy_record_settle_within(struct copy_record *r, const char *dir, struct str
  * entry there changed type). */
 void copy_record_remove_ours(struct copy_record *r, const struct copy_record_entry *old);
 
-/* Appends an entry to the new record; flush: write it out now (after a file was copied, so
- * that a kill right after cannot lose it). 0 or -1 with err. */
+/* Appends an entry to the new record; hash: the content's XXH64, NULL when unknown; flush:
+ * write it out now (after a file was copied, so that a kill right after cannot lose it). 0
+ * or -1 with err. */
 int copy_record_put(struct copy_record *r, char type, const char *rel, uint64_t size,
-                    const struct timespec *mtime, const struct timespec *ctime, bool flush,
-                    struct strbuf *err);
+                    const struct timespec *mtime, const struct timespec *ctime,
+                    const uint64_t *hash, bool flush, struct strbuf *err);
 /* Appends old (the entry copy_record_reach returned) unchanged. */
 int copy_record_keep(struct copy_record *r, const struct copy_record_entry *old, struct strbuf *err);
 
@@ -95,5 +103,26 @@ int copy_record_commit(struct copy_record *r, struct strbuf *err);
 
 /* Frees r; a new record not committed stays as path.partial for the next run. */
 void copy_record_close(struct copy_record *r);
+
+/* Reads a committed record in walk order, beside a walk of the source (the verification). */
+struct copy_record_reader {
+    FILE *in;
+    int version;
+    struct copy_record_entry cur;
+    bool has_cur;
+    char *line;
+    size_t line_cap;
+};
+
+/* Opens the record at path when its header names a copy from src to dst (both resolved).
+ * 0; -1 when there is no such record (r then finds nothing). */
+int copy_record_reader_open(struct copy_record_reader *r, const char *path, const char *src,
+                            const char *dst);
+
+/* The record's entry for rel, or NULL; rel must come in walk order (walk_path_cmp). Valid
+ * until the next call. A damaged line ends the reading (nothing more is found). */
+const struct copy_record_entry *copy_record_lookup(struct copy_record_reader *r, const char *rel);
+
+void copy_record_reader_close(struct copy_record_reader *r);
 
 #endif

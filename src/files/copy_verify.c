@@ -2,8 +2,10 @@
 #include "common.h"
 #include "files/compare.h"
 #include "files/copy.h"
+#include "files/copy_record.h"
 #include "files/meter.h"
 #include "files/walk.h"
+#include "files/xxh64.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,8 +62,11 @@ struct cmp_job {
     int otherfd; /* the root of the other tree */
     bool compare_owner;
     bool cancelled;
-    struct clone_set *clones;        /* content not re-read (NULL: none) */
-    uint64_t trusted, trusted_bytes; /* clones met (each once) */
+    struct clone_set *clones;          /* content not re-read (NULL: none) */
+    uint64_t trusted, trusted_bytes;   /* clones met (each once) */
+    struct copy_record_reader *record; /* hashes of what was copied (NULL: none) */
+    struct clone_set hashed_links;     /* DST files of several names checked by their hash */
+    uint64_t hashed, hashed_bytes;     /* files checked by their hash (the source not read) */
     uint64_t different, missing, extra;
     unsigned char *buf;
     struct strbuf link_a, link_b, why;
@@ -89,6 +94,72 @@ static void compare_files(struct cmp_job *j, const struct walk_entry *e)
         close(a);
     if (b >= 0)
         close(b);
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* The record's hash of the source file e when it still holds what the copy read: the same
+ * size, mtime and (trusted) ctime. NULL when unknown: the source must be read. */
+static const uint64_t *recorded_hash(struct cmp_job *j, const struct walk_entry *e)
+{
+    const struct copy_record_entry *r = j->record ? copy_record_lookup(j->record, e->path) : NULL;
+    if (!r || r->type != 'f' || !r->hashed || r->size != (uint64_t)e->st.st_size ||
+        !same_time(&r->mtime, &e->st.st_mtim) || !same_time(&r->ctime, &e->st.st_ctim) ||
+        (r->ctime.tv_sec == 0 && r->ctime.tv_nsec == 0))
+        return NULL;
+    return &r->hash;
+}
+
+/* Reads DST's copy of e and compares its XXH64 with want: the source is not read. */
+static void compare_hash(struct cmp_job *j, const struct walk_entry *e, uint64_t want)
+{
+    int b = open_beneath(j->otherfd, e->path, O_RDONLY | O_NONBLOCK);
+    struct xxh64_state h;
+    xxh64_init(&h, 0);
+    ssize_t n = 0;
+    if (b >= 0) {
+        posix_fadvise(b, 0, 0, POSIX_FADV_SEQUENTIAL);
+        while ((n = read(b, j->buf, CMP_BUFFER)) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0)
+                xxh64_update(&h, j->buf, (size_t)n);
+    }
+    if (b < 0 || n < 0)
+        sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", strerror(errno));
+    else if (xxh64_final(&h) != want)
+        sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", _("content"));
+    j->hashed++;
+    j->hashed_bytes += (uint64_t)e->st.st_size;
+    j->meter.bytes_done += (uint64_t)e->st.st_size;
+    if (b >= 0)
+        close(b);
+}
+
+/* Compares the content of a regular file e whose metadata matched DST's (have): not at all
+ * for a clone this run made or another name of a file already checked by its hash, by the
+ * record's hash (DST only) when it has one, else byte for byte against the source. */
+static void compare_content(struct cmp_job *j, const struct walk_entry *e, const struct stat *have)
+{
+    const uint64_t *hash = recorded_hash(j, e);
+    struct clone_id *c = clone_set_find(j->clones, have->st_dev, have->st_ino);
+    if (c) {
+        if (!c->seen) {
+            j->trusted++;
+            j->trusted_bytes += (uint64_t)e->st.st_size;
+        }
+        c->seen = true;
+        j->meter.bytes_done += (uint64_t)e->st.st_size;
+    } else if (have->st_nlink > 1 && clone_set_find(&j->hashed_links, have->st_dev, have->st_ino)) {
+        j->meter.bytes_done += (uint64_t)e->st.st_size;
+    } else if (hash) {
+        compare_hash(j, e, *hash);
+        if (have->st_nlink > 1 && !j->why.len)
+            clone_set_add(&j->hashed_links, have->st_dev, have->st_ino);
+    } else {
+        compare_files(j, e);
+    }
 }
 
 static enum walk_verdict cmp_pre(void *ud, const struct walk_entry *e)
@@ -129,19 +200,8 @@ static enum walk_verdict cmp_pre(void *ud, const struct walk_entry *e)
     meta_compare(&want, &got, &j->why);
     if (S_ISREG(e->st.st_mode) && e->st.st_nlink != have.st_nlink)
         sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", _("hard links"));
-    if (j->why.len == 0 && S_ISREG(e->st.st_mode)) {
-        struct clone_id *c = clone_set_find(j->clones, have.st_dev, have.st_ino);
-        if (c) {
-            if (!c->seen) {
-                j->trusted++;
-                j->trusted_bytes += (uint64_t)e->st.st_size;
-            }
-            c->seen = true;
-            j->meter.bytes_done += (uint64_t)e->st.st_size;
-        } else {
-            compare_files(j, e);
-        }
-    }
+    if (j->why.len == 0 && S_ISREG(e->st.st_mode))
+        compare_content(j, e, &have);
     if (j->why.len) {
         j->different++;
         report_path(j, REC_ERROR, _("different in the copy: %s (%s)"), e->path, j->why.buf);
@@ -182,6 +242,15 @@ static int open_root(const char *path, struct strbuf *err)
 
 static void report_trusted(const struct cmp_job *j)
 {
+    if (j->hashed) {
+        struct strbuf size = {0};
+        format_bytes(j->hashed_bytes, &size);
+        report_msg(j->rep, REC_MESSAGE,
+                   _("%llu files (%s) were checked against the hash taken while copying them: "
+                     "only the copy was read"),
+                   (unsigned long long)j->hashed, sb_str(&size));
+        sb_free(&size);
+    }
     if (!j->trusted)
         return;
     struct strbuf size = {0};
@@ -194,10 +263,16 @@ static void report_trusted(const struct cmp_job *j)
 }
 
 enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,
-                              struct clone_set *clones, const struct reporter *rep, struct strbuf *err)
+                              struct clone_set *clones, struct copy_record_reader *record,
+                              const struct reporter *rep, struct strbuf *err)
 {
-    struct cmp_job j = {
-        .src = src, .dst = dst, .rep = rep, .err = err, .compare_owner = compare_owner, .clones = clones};
+    struct cmp_job j = {.src = src,
+                        .dst = dst,
+                        .rep = rep,
+                        .err = err,
+                        .compare_owner = compare_owner,
+                        .clones = clones,
+                        .record = record};
     report_msg(rep, REC_MESSAGE, _("Verifying the copy %s against %s ..."), dst, src);
     j.otherfd = open_root(dst, err);
     if (j.otherfd < 0)
@@ -232,6 +307,7 @@ enum files_result copy_verify(const char *src, const char *dst, bool compare_own
         report_msg(rep, REC_MESSAGE, _("the copy %s equals %s"), dst, src);
     }
     free(j.buf);
+    clone_set_free(&j.hashed_links);
     sb_free(&j.link_a);
     sb_free(&j.link_b);
     sb_free(&j.why);

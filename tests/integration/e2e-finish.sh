@@ -76,8 +76,8 @@ tmux_keys Enter
 tmux_wait_for "Settings"
 tmux_keys n
 tmux_wait_for "Result: done" 120
-for t in "Stop Docker" "Back up library" "Verify backup" "Dump database" "Fix up dump" \
-         "Configure NixOS" "Prepare database" "Import dump" "Copy library" "Set owner" \
+for t in "Pre-copy library" "Stop Docker" "Back up library" "Verify backup" "Dump database" \
+         "Fix up dump" "Configure NixOS" "Prepare database" "Import dump" "Copy library" "Set owner" \
          "Start Immich" "Verify"; do
     wizard_next_to "$t"
     case $t in

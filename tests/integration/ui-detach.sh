@@ -84,6 +84,9 @@ pass_step "a hang-up during a stage that changes the source stops the wizard"
 wizard b
 tmux_wait_for "An unfinished migration was found"
 tmux_keys r
+wizard_next_to "Pre-copy library" # in place: it has nothing to copy, and says so
+tmux_keys r
+tmux_wait_for "Result:" 120
 wizard_next_to "Stop Docker"
 tmux_keys r
 tmux_wait_for "Result: done" 120

@@ -6,7 +6,7 @@
 # a manifest of version 1 is still taken, with a warning.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/makelib.sh"
-need tar zstd bsdtar strace
+need tar zstd bsdtar strace xxhsum
 
 lib=$TEST_TMP/lib
 make_library "$lib" "$TEST_TMP/outside" --large-mb 2
@@ -17,6 +17,11 @@ arc=$TEST_TMP/lib.tar.zst
 head -1 "$arc.manifest" | grep -q 'manifest 2: xxh64 size mtime type mode uid gid path' ||
     fail "the manifest has not the version 2 header"
 tail -1 "$arc.manifest" | grep -Eq '^# end [0-9]+ [0-9a-f]{16}$' || fail "the manifest has no end line"
+# the checksums are XXH64 as the xxHash project's own xxhsum computes it (-H1: XXH64)
+want=$(xxhsum -H1 "$lib/library/admin/2024/01/marked.jpg" | cut -d' ' -f1)
+got=$(grep ' library/admin/2024/01/marked.jpg$' "$arc.manifest" | cut -d' ' -f1)
+[ -n "$want" ] && [ "$got" = "$want" ] || fail "manifest checksum $got, xxhsum says $want"
+pass_step "the manifest's checksum of a file equals xxhsum -H1's"
 
 # good archive, library out of reach: it is not needed
 mv "$lib" "$TEST_TMP/lib.away"

@@ -47,7 +47,8 @@ fi
 pass_step "the stage column shows the stages' titles"
 
 # From the end of the list, e shows the errors from the first one on.
-first_error=$(awk -F'\t' '!/^#/ && ($3 == "error" || ($3 == "command" && $4 > 0)) { print substr($6, 1, 30); exit }' "$log")
+# Field 8 is the text (time, stage, kind, exit, seconds, bytes, items, text).
+first_error=$(awk -F'\t' '!/^#/ && ($3 == "error" || ($3 == "command" && $4 > 0)) { print substr($8, 1, 30); exit }' "$log")
 tmux_keys End
 tmux_keys e
 tmux_wait_for "$errors of $total records"

@@ -1,4 +1,5 @@
 #include "finish.h"
+#include "downtime.h"
 #include "stages/nixos.h"
 #include "summary.h"
 #include "sys/spawn.h"
@@ -41,9 +42,12 @@ void session_result(const struct session *s, struct strbuf *out)
     char *nixos = xasprintf("%s/%s", s->state_dir, NIXOS_SETTINGS_FILE);
     struct strbuf review = {0};
     session_review_command(s, &review);
+    double down = migration_downtime_in(s->state_dir);
     struct summary_facts f = {
         .res = have_result ? &res : NULL,
         .duration_seconds = s->journal ? (double)(now_wall() - journal_started(s->journal)) : 0,
+        .downtime_known = down >= 0,
+        .downtime_seconds = down,
         .log_path = log_path,
         .archive_path = archive,
         .dump_path = dump,

@@ -2,6 +2,7 @@
 #include "textesc.h"
 #include "journal.h"
 #include "mlog.h"
+#include "downtime.h"
 #include "redact.h"
 #include "stages/stage.h"
 
@@ -71,34 +72,15 @@ static double stage_duration(const struct mlog_entries *log, const char *stage_i
     return -1;
 }
 
-/* When the stage's last finished attempt ended (the time of that record), or -1. */
-static int64_t stage_finished_at(const struct mlog_entries *log, const char *stage_id)
-{
-    for (size_t i = log->n; i-- > 0;) {
-        const struct mlog_entry *e = &log->v[i];
-        if (strcmp(e->stage, stage_id) == 0 && e->duration >= 0 && e->kind == REC_MESSAGE)
-            return e->time;
-    }
-    return -1;
-}
-
 /* How long Immich was down: from the end of the stage that stops Docker to the end of the one
  * that starts Immich on NixOS (both finished), with every stage's time in human units above. */
 static void put_downtime(FILE *out, const struct mlog_entries *log)
 {
-    size_t n;
-    const struct stage *const *list = stage_list(&n);
-    int64_t stopped = -1, started = -1;
-    for (size_t i = 0; i < n; i++) {
-        if (list[i]->stops_source)
-            stopped = stage_finished_at(log, list[i]->id);
-        if (list[i]->starts_target)
-            started = stage_finished_at(log, list[i]->id);
-    }
-    if (stopped < 0 || started < stopped)
+    double down = migration_downtime(log);
+    if (down < 0)
         return;
     struct strbuf took = {0};
-    format_seconds((double)(started - stopped), &took);
+    format_seconds(down, &took);
     fprintf(out, _("\nImmich was down for %s (from the end of Stop Docker to the end of Start "
                    "Immich).\n"),
             sb_str(&took));

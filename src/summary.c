@@ -22,6 +22,11 @@ void migration_summary(const struct plan *p, const struct summary_facts *f, stru
     }
     long secs = (long)(f->duration_seconds + 0.5);
     sb_printf(out, _("  Time:   %ldh %02ldm %02lds\n"), secs / 3600, secs / 60 % 60, secs % 60);
+    if (f->downtime_known) {
+        long down = (long)(f->downtime_seconds + 0.5);
+        sb_printf(out, _("  Immich was down: %ldh %02ldm %02lds (Stop Docker to Start Immich)\n"),
+                  down / 3600, down / 60 % 60, down % 60);
+    }
     sb_printf(out, _("  Library: %s\n"), plan_get(p, PLAN_target_location));
     bool no_archive = strcmp(plan_get(p, PLAN_library_backup), "none") == 0;
     if (no_archive)

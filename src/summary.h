@@ -11,6 +11,8 @@
 struct summary_facts {
     const struct verify_result *res; /* what the verify stage counted; NULL: it did not run */
     double duration_seconds;         /* since the migration started */
+    bool downtime_known;             /* Immich has been stopped and started again */
+    double downtime_seconds;         /* from the end of Stop Docker to the end of Start Immich */
     const char *log_path;
     const char *archive_path;   /* the library archive */
     const char *dump_path;      /* the database dump */

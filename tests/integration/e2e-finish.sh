@@ -108,7 +108,15 @@ assets=$("$PG_BINDIR/psql" -X -At -h "$SRC_HOST" -U postgres -d "$SRC_DB" -c 'SE
 tmux_assert "Assets: $assets"
 unwrapped | grep -qF -- "$archive" || { _tmux_dump; fail "the summary does not name the archive $archive"; }
 unwrapped | grep -qF -- "$dump" || { _tmux_dump; fail "the summary does not name the dump $dump"; }
-pass_step "the finish screen at 80x24 names the archive, the dump and $assets assets"
+# The downtime, from the log itself: the end of Stop Docker's last finished attempt to the end
+# of Start Immich's (their closing message records carry a duration, field 5).
+down=$(awk -F'\t' '!/^#/ && $3 == "message" && $5 >= 0 && $2 == "stop_docker" { stop = $1 }
+    !/^#/ && $3 == "message" && $5 >= 0 && $2 == "start" { start = $1 }
+    END { if (stop == "" || start == "") exit 1; d = start - stop
+          printf "%dh %02dm %02ds", d / 3600, (d / 60) % 60, d % 60 }' "$state/migration.log") ||
+    fail "the log does not show Stop Docker and Start Immich finishing"
+unwrapped | grep -qF -- "Immich was down: $down" || { _tmux_dump; fail "the summary does not say Immich was down $down"; }
+pass_step "the finish screen at 80x24 names the archive, the dump, $assets assets and the downtime ($down)"
 
 # The rest of it, scrolled into view with Down: the --review hint with the state directory and
 # the next steps.

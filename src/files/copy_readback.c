@@ -50,10 +50,9 @@ static bool is_the_copy(const struct copy_record_entry *e, const struct stat *st
 
 /* Was the copy st read back by an earlier run and left untouched since (same inode, same
  * ctime: writing into it, or setting its times back, moves the ctime)? */
-static bool still_verified(const struct copy_record_entry *e, const struct stat *st)
+static bool still_verified(const struct copy_record_check *mark, const struct stat *st)
 {
-    return e->verified.done && e->verified.ino == (uint64_t)st->st_ino &&
-           same_time(&e->verified.ctime, &st->st_ctim);
+    return mark->done && mark->ino == (uint64_t)st->st_ino && same_time(&mark->ctime, &st->st_ctim);
 }
 
 /* Is ctime at least a whole second before t? A write within the clock tick that set the
@@ -116,28 +115,27 @@ static bool readback_entry(void *ud, struct copy_record_entry *e)
         j->cancelled = true;
         return false;
     }
-    bool was_verified = e->verified.done;
     struct copy_record_check mark = e->verified;
     e->verified = (struct copy_record_check){0};
     /* Not read: entries without a hash (the catch-up compares them with the source) and
      * files whose source changed while copied (untrusted ctime: the catch-up copies them). */
     if (e->type != 'f' || !e->hashed || is_zero(&e->ctime))
         return true;
-    int fd = open_beneath(j->dstfd, sb_str(&e->path), O_RDONLY | O_NONBLOCK);
     struct stat before, after;
-    if (fd < 0 || fstat(fd, &before) != 0 || !is_the_copy(e, &before)) {
-        if (fd >= 0)
-            close(fd); /* gone or changed in DST: the catch-up copies it again */
-        return true;
-    }
-    e->verified = mark;
-    if (was_verified && still_verified(e, &before)) {
+    if (lstat_beneath(j->dstfd, sb_str(&e->path), &before) != 0 || !is_the_copy(e, &before))
+        return true; /* gone or changed in DST: the catch-up copies it again */
+    if (still_verified(&mark, &before)) { /* not even opened */
+        e->verified = mark;
         j->kept++;
         j->kept_bytes += e->size;
-        close(fd);
         return true;
     }
-    e->verified = (struct copy_record_check){0};
+    int fd = open_beneath(j->dstfd, sb_str(&e->path), O_RDONLY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &before) != 0 || !is_the_copy(e, &before)) {
+        if (fd >= 0)
+            close(fd);
+        return true;
+    }
     struct timespec started;
     clock_gettime(CLOCK_REALTIME, &started);
     uint64_t hash;

@@ -63,6 +63,23 @@ static bool older_than_a_second(const struct timespec *ctime, const struct times
            (ctime->tv_sec == t->tv_sec - 1 && ctime->tv_nsec < t->tv_nsec);
 }
 
+/* Sets *now to the clock, first waiting (at most a second, and only for the copies this run
+ * just wrote) until ctime is old enough for the copy to be marked (older_than_a_second). */
+static void let_ctime_age(const struct timespec *ctime, struct timespec *now)
+{
+    clock_gettime(CLOCK_REALTIME, now);
+    if (older_than_a_second(ctime, now))
+        return;
+    int64_t wait_ns = (int64_t)(ctime->tv_sec + 1 - now->tv_sec) * 1000000000 +
+                      (ctime->tv_nsec - now->tv_nsec) + 10 * 1000 * 1000;
+    if (wait_ns > 1100 * 1000 * 1000)
+        wait_ns = 1100 * 1000 * 1000; /* a ctime in the future (the clock was set back) */
+    struct timespec rest = {(time_t)(wait_ns / 1000000000), (long)(wait_ns % 1000000000)};
+    while (nanosleep(&rest, &rest) != 0 && errno == EINTR)
+        ;
+    clock_gettime(CLOCK_REALTIME, now);
+}
+
 /* The XXH64 of fd's content, read from the disk. -1 with errno on a read error. */
 static int hash_from_disk(struct readback_job *j, int fd, const char *path, uint64_t *hash)
 {
@@ -137,7 +154,7 @@ static bool readback_entry(void *ud, struct copy_record_entry *e)
         return true;
     }
     struct timespec started;
-    clock_gettime(CLOCK_REALTIME, &started);
+    let_ctime_age(&before.st_ctim, &started);
     uint64_t hash;
     if (hash_from_disk(j, fd, sb_str(&e->path), &hash) != 0) {
         found_bad(j, e, strerror(errno));
@@ -172,15 +189,6 @@ static void report_readback(const struct readback_job *j)
     sb_free(&kept);
 }
 
-/* Waits until a second has passed since the copy wrote its last file, so that every copy's
- * ctime is old enough to be marked (older_than_a_second); once per pre-copy. */
-static void let_ctimes_age(void)
-{
-    struct timespec second = {1, 10 * 1000 * 1000};
-    while (nanosleep(&second, &second) != 0 && errno == EINTR)
-        ;
-}
-
 enum files_result copy_readback(const char *record, const char *rsrc, const char *rdst,
                                 const struct reporter *rep, struct strbuf *err)
 {
@@ -192,7 +200,6 @@ enum files_result copy_readback(const char *record, const char *rsrc, const char
     }
     report_msg(rep, REC_MESSAGE, _("Reading back the copy %s from the disk against its record ..."),
                rdst);
-    let_ctimes_age();
     j.buf = xmalloc(READBACK_BUFFER);
     meter_start(&j.meter, rep, "bytes", 0, 0);
     int rc = copy_record_rewrite(record, rsrc, rdst, readback_entry, &j, err);

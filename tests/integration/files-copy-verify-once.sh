@@ -81,7 +81,9 @@ grep -q 'fadvise64(.*POSIX_FADV_DONTNEED' "$TEST_TMP/pre.trace" ||
     fail "the pre-copy did not open $large once to copy it and once to read it back"
 pass_step "the pre-copy read back and marked all $hashed hashed copies (fdatasync, DONTNEED)"
 
-# a second pre-copy, nothing changed: nothing read back again
+# a second pre-copy, nothing changed: nothing read back again (and what a killed read-back
+# left beside the record is replaced)
+printf 'left by a killed read-back\n' > "$rec.readback"
 strace -f -qq -e trace=openat -o "$TEST_TMP/pre2.trace" \
     "$IMMICH_MIGRATE" copy --record "$rec" --live "$src" "$dst" 2> "$TEST_TMP/pre2.log" ||
     { cat "$TEST_TMP/pre2.log"; fail "the second pre-copy failed"; }
@@ -89,7 +91,16 @@ assert_contains "$TEST_TMP/pre2.log" "read back 0 copied files"
 assert_contains "$TEST_TMP/pre2.log" "$hashed ("
 reads=$(opened_files "$TEST_TMP/pre2.trace" "$src")
 [ -z "$reads" ] || fail "the second pre-copy read [$reads]"
+[ ! -e "$rec.readback" ] || fail "the read-back's temporary record is left"
+head -n 1 "$rec" | grep -q '^immich-migrate copy record 3 ' || fail "the record was damaged"
 pass_step "a second pre-copy reads nothing back: the marks hold"
+
+# --no-verify with --live: no read-back
+"$IMMICH_MIGRATE" copy --record "$rec" --live --no-verify "$src" "$dst" 2> "$TEST_TMP/nov.log" ||
+    { cat "$TEST_TMP/nov.log"; fail "the pre-copy with --no-verify failed"; }
+assert_not_contains "$TEST_TMP/nov.log" "Reading back"
+assert_contains "$TEST_TMP/pre.log" "Reading back"
+pass_step "--live --no-verify skips the read-back"
 
 # ---------------------------------------------------------------- the catch-up
 printf 'longer than before\n' >> "$src/profile/changed.jpg"

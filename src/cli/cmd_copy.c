@@ -18,7 +18,8 @@ static void copy_usage(FILE *to)
                   "must not be in a system directory. Files are cloned where the file system\n"
                   "can (btrfs, XFS with reflink): no new space, and the comparison trusts their\n"
                   "content; the summary says how much was cloned and how much written.\n\n"
-                  "      --no-verify      skip the comparison afterwards\n"
+                  "      --no-verify      skip the comparison afterwards (with --live: the\n"
+                  "                       read-back)\n"
                   "      --no-space-check start even when DST's file system has less free space\n"
                   "                       than is left to copy\n"
                   "      --record FILE    keep in FILE what was copied from which state of each\n"
@@ -27,7 +28,11 @@ static void copy_usage(FILE *to)
                   "                       from DST only its own copies of entries gone from SRC\n"
                   "      --live           SRC is in use (Immich runs): files that change or\n"
                   "                       vanish while copied are left to the catch-up; needs\n"
-                  "                       --record, implies --no-verify\n"
+                  "                       --record. Instead of the comparison with the moving\n"
+                  "                       SRC, each copy is read back from the disk (SRC is not\n"
+                  "                       read) against the hash taken while copying it and\n"
+                  "                       marked in FILE; the catch-up then reads again only\n"
+                  "                       the copies it makes and those touched since\n"
                   "  -h, --help           show this help and exit\n"));
     cli_gates_usage(to, true);
 }
@@ -81,8 +86,6 @@ int cmd_copy(int argc, char **argv)
         fprintf(stderr, _("immich-migrate copy: --live needs --record\n"));
         return 2;
     }
-    if (o.live)
-        o.verify = false;
     struct reporter rep;
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "copy", false);

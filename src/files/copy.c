@@ -787,7 +787,11 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     }
     if (r == FILES_OK) {
         report_copied(rep, stats, now_monotonic() - started);
-        if (o->verify) {
+        if (o->verify && o->live) {
+            /* the source moves: the copy is checked against what was read, not the source */
+            if (rsrc)
+                r = copy_readback(o->record, rsrc, real, rep, err);
+        } else if (o->verify) {
             /* the record just committed: its hashes spare reading the source again */
             struct copy_record_reader hashes = {0};
             bool have = o->record && rsrc &&

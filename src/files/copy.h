@@ -22,7 +22,9 @@
 #include "files/fsutil.h"
 
 struct copy_options {
-    bool verify;      /* compare DST with SRC afterwards (default) */
+    /* Afterwards, compare DST with SRC (default); when live, instead read DST's copies back
+     * from the disk against the record's hashes (copy_readback). */
+    bool verify;
     bool space_check; /* refuse to start without room for what is not copied yet (default) */
     /* The copy record (files/copy_record.h) to follow and renew, NULL for none. With one, a
      * file is skipped only when the record says this very source state (size, mtime, ctime)
@@ -32,7 +34,8 @@ struct copy_options {
     const char *record;
     /* The source is in use (Immich runs): a file that changes while read is copied as read
      * and recorded as untrusted, one that vanishes is passed over, so a later run with the
-     * record (the catch-up, after the stop) makes DST exact. Use without verify. */
+     * record (the catch-up, after the stop) makes DST exact. With verify, the copies are
+     * read back against the record (copy_readback), not compared with the moving source. */
     bool live;
 };
 
@@ -74,10 +77,21 @@ struct copy_record_reader;
  * DST files whose content is not re-read (their metadata still is compared); how many were
  * trusted so is reported. record (NULL: none): the copy record, fresh from the copy; a file
  * whose source still has the recorded size, mtime and ctime is checked by reading only its
- * copy against the recorded hash (the source's content is not read); files without a usable
- * hash are compared byte for byte. */
+ * copy against the recorded hash (the source's content is not read), or not read at all when
+ * the record marks it read back (copy_readback) and the copy still has the inode and ctime it
+ * had then; files without a usable hash are compared byte for byte. */
 enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,
                               struct clone_set *clones, struct copy_record_reader *record,
                               const struct reporter *rep, struct strbuf *err);
+
+/* Reads back from the disk (not the page cache) every copy the record (at record, a copy from
+ * rsrc to rdst, both resolved) names with a hash and a trusted source state, unless an earlier
+ * read-back marked it and it is untouched since (same inode and ctime); compares it with the
+ * hash and marks it in the record (inode and ctime) when it matches, so that copy_verify, in
+ * the catch-up, reads it no more. The source is not read. FILES_DIFFERENT when a copy does not
+ * match (each reported, the first named in err; the record then lets the next run copy them
+ * again), FILES_OK, FILES_FAILED, FILES_CANCELLED (the marks made so far are kept). */
+enum files_result copy_readback(const char *record, const char *rsrc, const char *rdst,
+                                const struct reporter *rep, struct strbuf *err);
 
 #endif

@@ -10,9 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Version 2 adds each file's XXH64; a version 1 record is still read (as "no hashes"). */
+/* Version 2 adds each file's XXH64, version 3 the copy's state when its content was read back
+ * and matched it; versions 1 and 2 are still read (as "no hashes", "not read back"). */
 #define RECORD_MAGIC_PREFIX "immich-migrate copy record "
-#define RECORD_VERSION 2
+#define RECORD_VERSION 3
 
 char copy_record_type(mode_t mode)
 {
@@ -78,7 +79,7 @@ static void put_header(FILE *f, const char *src, const char *dst)
     putc('\n', f);
 }
 
-/* The version of the record f starts with when its header names src and dst (1 or
+/* The version of the record f starts with when its header names src and dst (1 to
  * RECORD_VERSION), else 0. Reads the header line. */
 static int header_version(FILE *f, const char *src, const char *dst)
 {
@@ -87,7 +88,7 @@ static int header_version(FILE *f, const char *src, const char *dst)
     int version = 0;
     const size_t pre = sizeof RECORD_MAGIC_PREFIX - 1;
     if (getline(&line, &cap, f) > 0 && strncmp(line, RECORD_MAGIC_PREFIX, pre) == 0 &&
-        (line[pre] == '1' || line[pre] == '0' + RECORD_VERSION)) {
+        line[pre] >= '1' && line[pre] <= '0' + RECORD_VERSION) {
         char *want = NULL;
         size_t wlen = 0;
         FILE *m = open_memstream(&want, &wlen);
@@ -155,6 +156,30 @@ static int read_hash(const char **s, struct copy_record_entry *e)
     return 0;
 }
 
+/* Reads the verified field of a version 3 line at *s ("-": not read back, else
+ * "INO:SEC.NSEC", the copy's inode and ctime when it was) and moves *s past it and its space.
+ * -1 when malformed. */
+static int read_verified(const char **s, struct copy_record_check *v)
+{
+    *v = (struct copy_record_check){0};
+    if ((*s)[0] == '-' && (*s)[1] == ' ') {
+        *s += 2;
+        return 0;
+    }
+    unsigned long long ino;
+    long long sec;
+    long nsec;
+    int at = -1;
+    if (sscanf(*s, "%llu:%lld.%ld %n", &ino, &sec, &nsec, &at) != 3 || at < 0 || nsec < 0 ||
+        nsec > 999999999)
+        return -1;
+    *s += at;
+    v->done = true;
+    v->ino = ino;
+    v->ctime = (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = nsec};
+    return 0;
+}
+
 /* Reads the next entry of a record of the given version. 1, or 0 at the end (a last line
  * without its newline, written by a killed run, counts as the end), -1 when malformed. */
 static int read_entry(FILE *f, int version, struct copy_record_entry *e, char **line, size_t *cap)
@@ -172,7 +197,9 @@ static int read_entry(FILE *f, int version, struct copy_record_entry *e, char **
         return -1;
     const char *rest = *line + at;
     e->hashed = false;
-    if ((version >= 2 && read_hash(&rest, e) != 0) || unescape(rest, &e->path) != 0)
+    e->verified = (struct copy_record_check){0};
+    if ((version >= 2 && read_hash(&rest, e) != 0) ||
+        (version >= 3 && read_verified(&rest, &e->verified) != 0) || unescape(rest, &e->path) != 0)
         return -1;
     e->type = type;
     e->size = size;
@@ -181,14 +208,21 @@ static int read_entry(FILE *f, int version, struct copy_record_entry *e, char **
     return 1;
 }
 
-/* hash: the content's XXH64, NULL when unknown. */
+/* hash: the content's XXH64, NULL when unknown; verified: the copy's state when read back,
+ * NULL (or not done) when it was not. */
 static void put_entry(FILE *f, char type, const char *rel, uint64_t size,
-                      const struct timespec *mtime, const struct timespec *ctime, const uint64_t *hash)
+                      const struct timespec *mtime, const struct timespec *ctime, const uint64_t *hash,
+                      const struct copy_record_check *verified)
 {
     fprintf(f, "%c %" PRIu64 " %lld.%09ld %lld.%09ld ", type, size, (long long)mtime->tv_sec,
             mtime->tv_nsec, (long long)ctime->tv_sec, ctime->tv_nsec);
     if (hash)
         fprintf(f, "%016" PRIx64 " ", *hash);
+    else
+        fputs("- ", f);
+    if (verified && verified->done)
+        fprintf(f, "%llu:%lld.%09ld ", (unsigned long long)verified->ino,
+                (long long)verified->ctime.tv_sec, verified->ctime.tv_nsec);
     else
         fputs("- ", f);
     put_escaped(f, rel);
@@ -240,7 +274,7 @@ static int merge_partial(struct copy_record *r, const char *src, const char *dst
             put_header(out, src, dst);
             while ((got = read_entry(part, part_version, &e, &line, &cap)) > 0) {
                 put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
-                          e.hashed ? &e.hash : NULL);
+                          e.hashed ? &e.hash : NULL, &e.verified);
                 sb_reset(&last);
                 sb_append(&last, sb_str(&e.path));
             }
@@ -248,7 +282,7 @@ static int merge_partial(struct copy_record *r, const char *src, const char *dst
                 while ((got = read_entry(old, old_version, &e, &line, &cap)) > 0)
                     if (!last.len || walk_path_cmp(sb_str(&e.path), sb_str(&last)) > 0)
                         put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
-                                  e.hashed ? &e.hash : NULL);
+                                  e.hashed ? &e.hash : NULL, &e.verified);
             if (finish_file(out) != 0 || rename(tmp, r->path) != 0) {
                 sb_printf(err, _("cannot write %s: %s"), r->path, strerror(errno));
                 unlink(tmp);
@@ -345,10 +379,23 @@ void copy_record_remove_ours(struct copy_record *r, const struct copy_record_ent
     remove_ours(r, old, false);
 }
 
+/* Writes a line to the new record (flush: now). */
+static int put_line(struct copy_record *r, const struct copy_record_entry *e, bool flush,
+                    struct strbuf *err)
+{
+    put_entry(r->out, e->type, sb_str(&e->path), e->size, &e->mtime, &e->ctime,
+              e->hashed ? &e->hash : NULL, &e->verified);
+    if (ferror(r->out) || (flush && fflush(r->out) != 0)) {
+        if (!err->len)
+            sb_printf(err, _("cannot write %s: %s"), r->partial, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int copy_record_keep(struct copy_record *r, const struct copy_record_entry *old, struct strbuf *err)
 {
-    return copy_record_put(r, old->type, sb_str(&old->path), old->size, &old->mtime, &old->ctime,
-                           old->hashed ? &old->hash : NULL, false, err);
+    return put_line(r, old, false, err);
 }
 
 /* An old entry the walk did not meet: keep its line while the source still has it (or while
@@ -412,7 +459,7 @@ int copy_record_put(struct copy_record *r, char type, const char *rel, uint64_t 
                     const struct timespec *mtime, const struct timespec *ctime,
                     const uint64_t *hash, bool flush, struct strbuf *err)
 {
-    put_entry(r->out, type, rel, size, mtime, ctime, hash);
+    put_entry(r->out, type, rel, size, mtime, ctime, hash, NULL);
     if (ferror(r->out) || (flush && fflush(r->out) != 0)) {
         if (!err->len)
             sb_printf(err, _("cannot write %s: %s"), r->partial, strerror(errno));
@@ -489,6 +536,62 @@ void copy_record_close(struct copy_record *r)
     sb_free(&r->cur.path);
     sb_free(&r->dirs);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- rewriting a committed record (the read-back) ---- */
+
+/* Writes the entries of in (of version in_version) to out, each through fn while it asks for
+ * more. -1 when in is damaged. */
+static int rewrite_entries(FILE *in, int in_version, FILE *out, copy_record_fn fn, void *ud)
+{
+    struct copy_record_entry e = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    int got;
+    bool more = true;
+    while ((got = read_entry(in, in_version, &e, &line, &cap)) > 0) {
+        if (more)
+            more = fn(ud, &e);
+        put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
+                  e.hashed ? &e.hash : NULL, &e.verified);
+    }
+    free(line);
+    sb_free(&e.path);
+    return got;
+}
+
+int copy_record_rewrite(const char *path, const char *src, const char *dst, copy_record_fn fn,
+                        void *ud, struct strbuf *err)
+{
+    FILE *in = open_file(path, O_RDONLY);
+    int version = in ? header_version(in, src, dst) : 0;
+    if (!version) {
+        sb_printf(err, _("cannot read %s: %s"), path, in ? _("it records another copy") : strerror(errno));
+        if (in)
+            fclose(in);
+        return -1;
+    }
+    char *tmp = xasprintf("%s.readback", path);
+    unlink(tmp); /* left by a killed run: its marks are lost, the next read-back makes them */
+    FILE *out = open_file(tmp, O_WRONLY | O_CREAT | O_EXCL);
+    int rc = -1;
+    if (!out) {
+        sb_printf(err, _("cannot write %s: %s"), tmp, strerror(errno));
+    } else {
+        put_header(out, src, dst);
+        if (rewrite_entries(in, version, out, fn, ud) < 0)
+            sb_printf(err, _("%s is damaged; remove it to copy everything again"), path);
+        else if (finish_file(out) != 0 || rename(tmp, path) != 0 || fsync_parent_dir(path) != 0)
+            sb_printf(err, _("cannot write %s: %s"), path, strerror(errno));
+        else
+            rc = 0;
+        out = NULL;
+    }
+    if (rc != 0)
+        unlink(tmp);
+    fclose(in);
+    free(tmp);
+    return rc;
 }
 
 /* ---- reading beside the verification ---- */

@@ -6,12 +6,15 @@
  *
  * A text file (0600), one line per entry in walk order (walk_path_cmp), so a copy walking the
  * source merges it in one pass with memory flat in the library's size:
- *     immich-migrate copy record 2 SRC DST          (header: resolved paths, %XX-escaped)
- *     TYPE SIZE MTIME CTIME HASH PATH               (TYPE f, l, d or s; times SEC.NSEC)
+ *     immich-migrate copy record 3 SRC DST          (header: resolved paths, %XX-escaped)
+ *     TYPE SIZE MTIME CTIME HASH VERIFIED PATH      (TYPE f, l, d or s; times SEC.NSEC)
  * HASH is the XXH64 (16 hex digits) of the file's content as the copy read it, "-" when not
  * known (not a file, a clone, a hard link's later name, a file taken from an earlier run's
  * DST by size and mtime): it lets the verification read only the copy, never the source.
- * A version 1 record (no HASH field) is still read, as one without hashes.
+ * VERIFIED is "-", or "INO:SEC.NSEC" when the copy was read back from the disk after it was
+ * written and matched HASH: DST's file's inode and ctime then (copy_record_check), so that a
+ * later verification reads again only copies touched since. Version 1 (no HASH, no
+ * VERIFIED) and version 2 (no VERIFIED) records are still read, as ones without.
  * SIZE and MTIME are the copy's (the source's when it was read); CTIME the source's, 0 when
  * it cannot be trusted (the file changed while read, or so recently that a change within the
  * same clock tick would not show): such a file is copied again by the next run.
@@ -30,12 +33,22 @@
 #include "common.h"
 #include "report.h"
 
+/* The copy's own state when its content was read back from the disk and matched the hash
+ * (the pre-copy does so while Immich runs): a copy that still has this inode, and so this
+ * ctime (which no one can set back), has not been touched since. */
+struct copy_record_check {
+    bool done; /* read back and matched */
+    uint64_t ino;
+    struct timespec ctime;
+};
+
 struct copy_record_entry {
     char type; /* 'f' regular file, 'l' symlink, 'd' directory, 's' device or FIFO */
     uint64_t size;
     struct timespec mtime, ctime; /* ctime {0, 0}: not to be trusted */
     bool hashed;                  /* hash is known (a file read by a version 2 copy) */
     uint64_t hash;                /* XXH64 of the content copied */
+    struct copy_record_check verified; /* version 3; DST's file when read back */
     struct strbuf path;           /* relative to the roots, as the walk gives it */
 };
 
@@ -103,6 +116,17 @@ int copy_record_commit(struct copy_record *r, struct strbuf *err);
 
 /* Frees r; a new record not committed stays as path.partial for the next run. */
 void copy_record_close(struct copy_record *r);
+
+/* Hands an entry of a committed record to the read-back, which may mark it verified (or
+ * clear the mark, or make its ctime untrusted so the next run copies the file again). false:
+ * no more (cancelled), the remaining entries are kept as they are. */
+typedef bool (*copy_record_fn)(void *ud, struct copy_record_entry *e);
+
+/* Rewrites the committed record at path (a copy from src to dst, both resolved) as the
+ * current version, each entry through fn, and puts it in place (through path.readback, synced
+ * and renamed). 0, or -1 with err (the record is then left as it was). */
+int copy_record_rewrite(const char *path, const char *src, const char *dst, copy_record_fn fn,
+                        void *ud, struct strbuf *err);
 
 /* Reads a committed record in walk order, beside a walk of the source (the verification). */
 struct copy_record_reader {

@@ -55,6 +55,10 @@ void clone_set_free(struct clone_set *s)
 
 /* ---- the comparison ---- */
 
+struct file_count {
+    uint64_t files, bytes;
+};
+
 struct cmp_job {
     const char *src, *dst;
     const struct reporter *rep;
@@ -63,10 +67,12 @@ struct cmp_job {
     bool compare_owner;
     bool cancelled;
     struct clone_set *clones;          /* content not re-read (NULL: none) */
-    uint64_t trusted, trusted_bytes;   /* clones met (each once) */
     struct copy_record_reader *record; /* hashes of what was copied (NULL: none) */
     struct clone_set hashed_links;     /* DST files of several names checked by their hash */
-    uint64_t hashed, hashed_bytes;     /* files checked by their hash (the source not read) */
+    struct file_count trusted;         /* clones met (each once): not read */
+    struct file_count read_back;       /* read back by the pre-copy, untouched since: not read */
+    struct file_count hashed;          /* copies read, checked by their hash (not the source) */
+    struct file_count compared;        /* compared byte for byte with the source */
     uint64_t different, missing, extra;
     unsigned char *buf;
     struct strbuf link_a, link_b, why;
@@ -101,16 +107,27 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
     return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-/* The record's hash of the source file e when it still holds what the copy read: the same
- * size, mtime and (trusted) ctime. NULL when unknown: the source must be read. */
-static const uint64_t *recorded_hash(struct cmp_job *j, const struct walk_entry *e)
+/* The record's entry for the source file e, with a hash, when the source still holds what
+ * the copy read: the same size, mtime and (trusted) ctime. NULL when there is none: the
+ * source must be read. */
+static const struct copy_record_entry *recorded(struct cmp_job *j, const struct walk_entry *e)
 {
     const struct copy_record_entry *r = j->record ? copy_record_lookup(j->record, e->path) : NULL;
     if (!r || r->type != 'f' || !r->hashed || r->size != (uint64_t)e->st.st_size ||
         !same_time(&r->mtime, &e->st.st_mtim) || !same_time(&r->ctime, &e->st.st_ctim) ||
         (r->ctime.tv_sec == 0 && r->ctime.tv_nsec == 0))
         return NULL;
-    return &r->hash;
+    return r;
+}
+
+/* Was DST's copy (have) of r read back from the disk against r's hash (the pre-copy's
+ * read-back) and is it untouched since? The same inode and ctime: writing into the copy, or
+ * setting its times back afterwards, moves the ctime, which no one can set back. */
+static bool read_back_untouched(const struct copy_record_entry *r, const struct stat *have)
+{
+    return r->verified.done && r->verified.ino == (uint64_t)have->st_ino &&
+           same_time(&r->verified.ctime, &have->st_ctim) && (uint64_t)have->st_size == r->size &&
+           same_time(&have->st_mtim, &r->mtime);
 }
 
 /* Reads DST's copy of e and compares its XXH64 with want: the source is not read. */
@@ -130,36 +147,49 @@ static void compare_hash(struct cmp_job *j, const struct walk_entry *e, uint64_t
         sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", strerror(errno));
     else if (xxh64_final(&h) != want)
         sb_printf(&j->why, "%s%s", j->why.len ? ", " : "", _("content"));
-    j->hashed++;
-    j->hashed_bytes += (uint64_t)e->st.st_size;
+    j->hashed.files++;
+    j->hashed.bytes += (uint64_t)e->st.st_size;
     j->meter.bytes_done += (uint64_t)e->st.st_size;
     if (b >= 0)
         close(b);
 }
 
+static void count(struct file_count *c, const struct walk_entry *e)
+{
+    c->files++;
+    c->bytes += (uint64_t)e->st.st_size;
+}
+
 /* Compares the content of a regular file e whose metadata matched DST's (have): not at all
- * for a clone this run made or another name of a file already checked by its hash, by the
- * record's hash (DST only) when it has one, else byte for byte against the source. */
+ * for a clone this run made, another name of a file already checked by its hash, or a copy
+ * read back during the pre-copy and untouched since; by the record's hash (DST only) when it
+ * has one, else byte for byte against the source. */
 static void compare_content(struct cmp_job *j, const struct walk_entry *e, const struct stat *have)
 {
-    const uint64_t *hash = recorded_hash(j, e);
+    const struct copy_record_entry *r = recorded(j, e);
     struct clone_id *c = clone_set_find(j->clones, have->st_dev, have->st_ino);
+    bool several = have->st_nlink > 1;
     if (c) {
-        if (!c->seen) {
-            j->trusted++;
-            j->trusted_bytes += (uint64_t)e->st.st_size;
-        }
+        if (!c->seen)
+            count(&j->trusted, e);
         c->seen = true;
-        j->meter.bytes_done += (uint64_t)e->st.st_size;
-    } else if (have->st_nlink > 1 && clone_set_find(&j->hashed_links, have->st_dev, have->st_ino)) {
-        j->meter.bytes_done += (uint64_t)e->st.st_size;
-    } else if (hash) {
-        compare_hash(j, e, *hash);
-        if (have->st_nlink > 1 && !j->why.len)
+    } else if (several && clone_set_find(&j->hashed_links, have->st_dev, have->st_ino)) {
+        /* another name of a file checked already */
+    } else if (r && read_back_untouched(r, have)) {
+        count(&j->read_back, e);
+        if (several)
             clone_set_add(&j->hashed_links, have->st_dev, have->st_ino);
+    } else if (r) {
+        compare_hash(j, e, r->hash);
+        if (several && !j->why.len)
+            clone_set_add(&j->hashed_links, have->st_dev, have->st_ino);
+        return; /* compare_hash moved the meter */
     } else {
+        count(&j->compared, e);
         compare_files(j, e);
+        return;
     }
+    j->meter.bytes_done += (uint64_t)e->st.st_size;
 }
 
 static enum walk_verdict cmp_pre(void *ud, const struct walk_entry *e)
@@ -240,26 +270,38 @@ static int open_root(const char *path, struct strbuf *err)
     return fd;
 }
 
-static void report_trusted(const struct cmp_job *j)
+/* One line of the summary, fmt taking the count and the size, when c is not empty. */
+static void report_count(const struct reporter *rep, const struct file_count *c, const char *fmt)
 {
-    if (j->hashed) {
-        struct strbuf size = {0};
-        format_bytes(j->hashed_bytes, &size);
-        report_msg(j->rep, REC_MESSAGE,
-                   _("%llu files (%s) were checked against the hash taken while copying them: "
-                     "only the copy was read"),
-                   (unsigned long long)j->hashed, sb_str(&size));
-        sb_free(&size);
-    }
-    if (!j->trusted)
+    if (!c->files)
         return;
     struct strbuf size = {0};
-    format_bytes(j->trusted_bytes, &size);
-    report_msg(j->rep, REC_MESSAGE,
-               _("%llu files (%s) are clones made by this copy: their content was not read again "
-                 "(their metadata was compared)"),
-               (unsigned long long)j->trusted, sb_str(&size));
+    format_bytes(c->bytes, &size);
+    report_msg(rep, REC_MESSAGE, fmt, (unsigned long long)c->files, sb_str(&size));
     sb_free(&size);
+}
+
+/* How the content of each file was checked, and how much was read. */
+static void report_trusted(const struct cmp_job *j)
+{
+    report_count(j->rep, &j->hashed,
+                 _("%llu files (%s) were checked against the hash taken while copying them: "
+                   "only the copy was read"));
+    report_count(j->rep, &j->trusted,
+                 _("%llu files (%s) are clones made by this copy: their content was not read "
+                   "again (their metadata was compared)"));
+    if (!j->record || !j->record->version)
+        return;
+    struct strbuf kept = {0}, now = {0};
+    format_bytes(j->read_back.bytes, &kept);
+    format_bytes(j->hashed.bytes + j->compared.bytes, &now);
+    report_msg(j->rep, REC_MESSAGE,
+               _("%llu files (%s) verified during the pre-copy, unchanged since (metadata "
+                 "compared); %llu read now (%s)"),
+               (unsigned long long)j->read_back.files, sb_str(&kept),
+               (unsigned long long)(j->hashed.files + j->compared.files), sb_str(&now));
+    sb_free(&kept);
+    sb_free(&now);
 }
 
 enum files_result copy_verify(const char *src, const char *dst, bool compare_owner,

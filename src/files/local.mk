@@ -14,7 +14,7 @@ libimmich_a_SOURCES += \
 	src/files/verify.c src/files/verify.h \
 	src/files/verify_archive.c \
 	src/files/linkmap.c src/files/linkmap.h \
-	src/files/copy.c src/files/copy_verify.c src/files/copy.h \
+	src/files/copy.c src/files/copy_verify.c src/files/copy_readback.c src/files/copy.h \
 	src/files/copy_record.c src/files/copy_record.h \
 	src/files/chown.c src/files/chown.h \
 	src/files/owners.c src/files/owners.h

@@ -56,7 +56,9 @@ static enum stage_result precopy_run(struct stage_ctx *ctx, struct strbuf *err)
         sb_printf(err, _("the pre-copy needs a state directory for its record"));
         return STAGE_FAILED;
     }
-    struct copy_options o = {.verify = false, .space_check = true, .record = record, .live = true};
+    /* verify with live: each copy is read back from the disk against its hash while Immich
+     * still runs, so the catch-up reads only what changed */
+    struct copy_options o = {.verify = true, .space_check = true, .record = record, .live = true};
     struct copy_stats stats;
     enum files_result r = copy_library(plan_get(ctx->plan, PLAN_upload_location),
                                        plan_get(ctx->plan, PLAN_target_location), &o, ctx->rep,

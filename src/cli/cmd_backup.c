@@ -1,4 +1,5 @@
-/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] [--originals] */
+/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] [--originals]
+ * [--since RECORD --base BASE] */
 #include "common.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -22,17 +23,26 @@ static void backup_usage(FILE *to)
                   "      --no-space-check start even with less free space than the library's size\n"
                   "      --originals      leave out what Immich regenerates: the contents of\n"
                   "                       thumbs/ and encoded-video/ (their .immich markers stay)\n"
+                  "      --since RECORD --base BASE\n"
+                  "                       the catch-up after `copy --archive BASE`: only what\n"
+                  "                       changed since BASE (RECORD is BASE.record: files it\n"
+                  "                       names with the same size, mtime and ctime are left\n"
+                  "                       out); the paths of BASE that SRC no longer has go to\n"
+                  "                       ARCHIVE.removed, each followed by a NUL byte. Restore:\n"
+                  "                       extract BASE, remove those paths, extract ARCHIVE\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
 int cmd_backup(int argc, char **argv)
 {
-    enum { OPT_NO_SPACE_CHECK = 256, OPT_ORIGINALS };
+    enum { OPT_NO_SPACE_CHECK = 256, OPT_ORIGINALS, OPT_SINCE, OPT_BASE };
     static const struct option opts[] = {
         {"level", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"originals", no_argument, NULL, OPT_ORIGINALS},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"base", required_argument, NULL, OPT_BASE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -52,6 +62,8 @@ int cmd_backup(int argc, char **argv)
             break;
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
         case OPT_ORIGINALS: o.strategy = BACKUP_ORIGINALS; break;
+        case OPT_SINCE: o.since = optarg; break;
+        case OPT_BASE: o.base = optarg; break;
         case 'h': backup_usage(stdout); return 0;
         default: backup_usage(stderr); return 2;
         }
@@ -59,6 +71,10 @@ int cmd_backup(int argc, char **argv)
     if (argc - optind != 2) {
         fprintf(stderr, _("immich-migrate backup: expected SRC and ARCHIVE\n"));
         backup_usage(stderr);
+        return 2;
+    }
+    if (!o.since != !o.base) {
+        fprintf(stderr, _("immich-migrate backup: --since and --base go together\n"));
         return 2;
     }
     struct reporter rep;

@@ -297,7 +297,8 @@ static int archive_read_alone(struct copy_job *j, int in, const struct walk_entr
     off_t off = 0;
     /* one byte beyond the size tells a file that grew (the sink drops it) */
     while ((uint64_t)off <= size) {
-        uint64_t want = size - (uint64_t)off < COPY_BUFFER ? size - (uint64_t)off + 1 : COPY_BUFFER;
+        size_t step = j->chunk < COPY_BUFFER ? j->chunk : COPY_BUFFER;
+        uint64_t want = size - (uint64_t)off < step ? size - (uint64_t)off + 1 : step;
         ssize_t n = pread(in, j->buf, (size_t)want, off);
         if (n < 0 && errno == EINTR)
             continue;
@@ -314,6 +315,7 @@ static int archive_read_alone(struct copy_job *j, int in, const struct walk_entr
             j->cancelled = true;
             return -1;
         }
+        test_pause();
     }
     if (archive_sink_end(&j->sink, exact) != 0)
         return -1;
@@ -829,19 +831,20 @@ out:
 }
 
 /* The archive is complete: ARCHIVE.record (the record as it is now, which names the state of
- * each file the archive holds) is written first and put in place after the archive, so a
- * snapshot beside an archive always belongs to it. 0 or -1 with err. */
+ * each file the archive holds) is put in place first, the archive last, so an archive always
+ * has its snapshot beside it (a snapshot without an archive is replaced by the next run's).
+ * 0 or -1 with err. */
 static int finish_archive(struct copy_job *j)
 {
     char *snap = j->o->record ? xasprintf("%s.record", j->o->archive) : NULL;
     char *partial = snap ? xasprintf("%s.partial", snap) : NULL;
     int rc = snap ? copy_small_file(j->o->record, partial, j->buf, j->err) : 0;
-    if (rc == 0)
-        rc = archive_sink_close(&j->sink);
-    if (rc == 0 && snap && (rename(partial, snap) != 0 || fsync_parent_dir(snap) != 0)) {
+    if (rc == 0 && snap && rename(partial, snap) != 0) {
         sb_printf(j->err, _("cannot rename %s: %s"), partial, strerror(errno));
         rc = -1;
     }
+    if (rc == 0)
+        rc = archive_sink_close(&j->sink); /* fsyncs the directory: the snapshot's name too */
     if (rc != 0 && partial)
         unlink(partial);
     if (rc == 0)

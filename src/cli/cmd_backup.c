@@ -23,13 +23,14 @@ static void backup_usage(FILE *to)
                   "      --no-space-check start even with less free space than the library's size\n"
                   "      --originals      leave out what Immich regenerates: the contents of\n"
                   "                       thumbs/ and encoded-video/ (their .immich markers stay)\n"
-                  "      --since RECORD --base BASE\n"
-                  "                       the catch-up after `copy --archive BASE`: only what\n"
-                  "                       changed since BASE (RECORD is BASE.record: files it\n"
-                  "                       names with the same size, mtime and ctime are left\n"
-                  "                       out); the paths of BASE that SRC no longer has go to\n"
-                  "                       ARCHIVE.removed, each followed by a NUL byte. Restore:\n"
-                  "                       extract BASE, remove those paths, extract ARCHIVE\n"
+                  "      --base BASE      the catch-up after `copy --archive BASE`: only what\n"
+                  "                       changed since BASE (files BASE.record names with the\n"
+                  "                       same size, mtime and ctime are left out); the paths\n"
+                  "                       of BASE that SRC no longer has go to ARCHIVE.removed,\n"
+                  "                       each followed by a NUL byte. Restore: extract BASE,\n"
+                  "                       remove those paths, extract ARCHIVE\n"
+                  "      --since RECORD   with --base: the record to compare with (default\n"
+                  "                       BASE.record)\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
@@ -73,10 +74,13 @@ int cmd_backup(int argc, char **argv)
         backup_usage(stderr);
         return 2;
     }
-    if (!o.since != !o.base) {
-        fprintf(stderr, _("immich-migrate backup: --since and --base go together\n"));
+    char *since = NULL;
+    if (o.since && !o.base) {
+        fprintf(stderr, _("immich-migrate backup: --since needs --base\n"));
         return 2;
     }
+    if (o.base && !o.since)
+        o.since = since = xasprintf("%s.record", o.base);
     struct reporter rep;
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "backup", false);
@@ -86,5 +90,6 @@ int cmd_backup(int argc, char **argv)
     enum files_result r = safe_dir_judge_for_file(argv[optind + 1], &err) < 0
                               ? FILES_FAILED
                               : backup_library(argv[optind], argv[optind + 1], &o, &rep, &err);
+    free(since);
     return finish_command("backup", r, &err);
 }

@@ -31,27 +31,24 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
         return;
     }
     char *archive = stage_output_name(ctx, ART_backup_archive, archive_name(ctx));
-    char *base = stage_usable_base(ctx), *record = base ? xasprintf("%s.record", base) : NULL;
+    char *base = stage_usable_base(ctx);
     const char *argv[10];
     size_t n = 0;
     argv[n++] = "immich-migrate";
     argv[n++] = "backup";
     if (s == BACKUP_ORIGINALS)
         argv[n++] = "--originals";
-    if (base) {
-        argv[n++] = "--since";
-        argv[n++] = record;
+    argv[n++] = plan_get(ctx->plan, PLAN_upload_location);
+    argv[n++] = archive;
+    if (base) { /* last: a narrow screen cuts the base's name, not the archive's */
         argv[n++] = "--base";
         argv[n++] = base;
     }
-    argv[n++] = plan_get(ctx->plan, PLAN_upload_location);
-    argv[n++] = archive;
     argv[n] = NULL;
     argv_format(argv, out);
     sb_append_char(out, '\n');
     free(archive);
     free(base);
-    free(record);
 }
 
 static bool backup_is_done(const struct stage_ctx *ctx)

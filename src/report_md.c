@@ -118,6 +118,17 @@ static void put_backup_choice(FILE *out, const struct journal *j)
     else
         fprintf(out, _("Library backup: `library_backup = %s`: `%s`\n\n"),
                 strcmp(chosen, "originals") == 0 ? "originals" : "archive", safe);
+    char *base = journal_artifact(j, artifact_name(ART_backup_base));
+    if (base && *base && strcmp(chosen, "none") != 0) {
+        char *safe_base = ctl_escape_dup(base, true);
+        fprintf(out,
+                _("That archive is the catch-up of the base archive `%s`, written during the "
+                  "pre-copy. To restore: extract the base, remove the paths listed (NUL-separated) "
+                  "in `%s.removed`, extract the catch-up.\n\n"),
+                safe_base, safe);
+        free(safe_base);
+    }
+    free(base);
     free(safe);
     free(archive);
     free(chosen);

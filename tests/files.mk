@@ -15,6 +15,7 @@ FILES_TESTS = tests/integration/files-backup.sh tests/integration/files-verify.s
 	tests/integration/files-strategies.sh tests/integration/files-restore-owners.sh \
 	tests/integration/files-verify-manifest.sh \
 	tests/integration/files-precopy.sh tests/integration/batch-precopy.sh \
-	tests/integration/files-copy-hash.sh tests/integration/files-copy-verify-once.sh
+	tests/integration/files-copy-hash.sh tests/integration/files-copy-verify-once.sh \
+	tests/integration/files-onepass.sh
 TESTS += $(FILES_TESTS)
 EXTRA_DIST += $(FILES_TESTS)

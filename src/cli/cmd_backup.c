@@ -1,4 +1,5 @@
-/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] [--originals] */
+/* immich-migrate backup SRC ARCHIVE [--level N] [--threads N] [--no-space-check] [--originals]
+ * [--since RECORD --base BASE] */
 #include "common.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -22,17 +23,27 @@ static void backup_usage(FILE *to)
                   "      --no-space-check start even with less free space than the library's size\n"
                   "      --originals      leave out what Immich regenerates: the contents of\n"
                   "                       thumbs/ and encoded-video/ (their .immich markers stay)\n"
+                  "      --base BASE      the catch-up after `copy --archive BASE`: only what\n"
+                  "                       changed since BASE (files BASE.record names with the\n"
+                  "                       same size, mtime and ctime are left out); the paths\n"
+                  "                       of BASE that SRC no longer has go to ARCHIVE.removed,\n"
+                  "                       each followed by a NUL byte. Restore: extract BASE,\n"
+                  "                       remove those paths, extract ARCHIVE\n"
+                  "      --since RECORD   with --base: the record to compare with (default\n"
+                  "                       BASE.record)\n"
                   "  -h, --help           show this help and exit\n"));
 }
 
 int cmd_backup(int argc, char **argv)
 {
-    enum { OPT_NO_SPACE_CHECK = 256, OPT_ORIGINALS };
+    enum { OPT_NO_SPACE_CHECK = 256, OPT_ORIGINALS, OPT_SINCE, OPT_BASE };
     static const struct option opts[] = {
         {"level", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"originals", no_argument, NULL, OPT_ORIGINALS},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"base", required_argument, NULL, OPT_BASE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -52,6 +63,8 @@ int cmd_backup(int argc, char **argv)
             break;
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
         case OPT_ORIGINALS: o.strategy = BACKUP_ORIGINALS; break;
+        case OPT_SINCE: o.since = optarg; break;
+        case OPT_BASE: o.base = optarg; break;
         case 'h': backup_usage(stdout); return 0;
         default: backup_usage(stderr); return 2;
         }
@@ -61,6 +74,13 @@ int cmd_backup(int argc, char **argv)
         backup_usage(stderr);
         return 2;
     }
+    char *since = NULL;
+    if (o.since && !o.base) {
+        fprintf(stderr, _("immich-migrate backup: --since needs --base\n"));
+        return 2;
+    }
+    if (o.base && !o.since)
+        o.since = since = xasprintf("%s.record", o.base);
     struct reporter rep;
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "backup", false);
@@ -70,5 +90,6 @@ int cmd_backup(int argc, char **argv)
     enum files_result r = safe_dir_judge_for_file(argv[optind + 1], &err) < 0
                               ? FILES_FAILED
                               : backup_library(argv[optind], argv[optind + 1], &o, &rep, &err);
+    free(since);
     return finish_command("backup", r, &err);
 }

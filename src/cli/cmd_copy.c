@@ -1,10 +1,12 @@
 /* immich-migrate copy SRC DST [--no-verify] [--no-space-check] [--record FILE [--live]]
- * [--state-dir DIR] [--override GATES] */
+ * [--archive FILE [--originals]] [--state-dir DIR] [--override GATES] */
 #include "common.h"
 #include "cli/cli_gates.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "files/backup.h"
 #include "files/copy.h"
+#include "sys/safe_dir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -33,6 +35,13 @@ static void copy_usage(FILE *to)
                   "                       read) against the hash taken while copying it and\n"
                   "                       marked in FILE; the catch-up then reads again only\n"
                   "                       the copies it makes and those touched since\n"
+                  "      --archive FILE   also write FILE, a backup archive as `backup` writes it\n"
+                  "                       (with FILE.manifest), from the bytes the copy reads:\n"
+                  "                       SRC is read once. With --record, FILE.record keeps the\n"
+                  "                       record as the archive holds it, for the catch-up\n"
+                  "                       `backup --since FILE.record --base FILE`\n"
+                  "      --originals      with --archive: the archive leaves out the contents of\n"
+                  "                       thumbs/ and encoded-video/ (the copy does not)\n"
                   "  -h, --help           show this help and exit\n"));
     cli_gates_usage(to, true);
 }
@@ -45,19 +54,27 @@ int cmd_copy(int argc, char **argv)
         OPT_RECORD,
         OPT_LIVE,
         OPT_STATE_DIR,
-        OPT_OVERRIDE
+        OPT_OVERRIDE,
+        OPT_ARCHIVE,
+        OPT_ORIGINALS
     };
     static const struct option opts[] = {
         {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"record", required_argument, NULL, OPT_RECORD},
         {"live", no_argument, NULL, OPT_LIVE},
+        {"archive", required_argument, NULL, OPT_ARCHIVE},
+        {"originals", no_argument, NULL, OPT_ORIGINALS},
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"override", required_argument, NULL, OPT_OVERRIDE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct copy_options o = {.verify = true, .space_check = true};
+    struct backup_options b;
+    backup_options_init(&b);
+    o.archive_level = b.level;
+    o.archive_threads = b.threads;
     struct cli_gates gates;
     cli_gates_init(&gates);
     optind = 0;
@@ -68,6 +85,8 @@ int cmd_copy(int argc, char **argv)
         case OPT_NO_SPACE_CHECK: o.space_check = false; break;
         case OPT_RECORD: o.record = optarg; break;
         case OPT_LIVE: o.live = true; break;
+        case OPT_ARCHIVE: o.archive = optarg; break;
+        case OPT_ORIGINALS: o.archive_strategy = BACKUP_ORIGINALS; break;
         case OPT_STATE_DIR: gates.opt.state_dir = optarg; break;
         case OPT_OVERRIDE:
             if (cli_gates_override("copy", optarg, &gates.opt.overrides) < 0)
@@ -86,6 +105,10 @@ int cmd_copy(int argc, char **argv)
         fprintf(stderr, _("immich-migrate copy: --live needs --record\n"));
         return 2;
     }
+    if (o.archive_strategy == BACKUP_ORIGINALS && !o.archive) {
+        fprintf(stderr, _("immich-migrate copy: --originals needs --archive\n"));
+        return 2;
+    }
     struct reporter rep;
     struct cli_reporter_state st;
     cli_reporter_init(&rep, &st, "copy", false);
@@ -93,7 +116,10 @@ int cmd_copy(int argc, char **argv)
     struct strbuf err = {0};
     struct copy_stats stats;
     enum files_result r = FILES_FAILED;
-    if (cli_gates_enter(&gates, "copy", "copy", &rep, &err) == 0)
+    /* Nobody else may write where the archive goes: it could be swapped before a restore. */
+    if (o.archive && safe_dir_judge_for_file(o.archive, &err) < 0)
+        r = FILES_FAILED;
+    else if (cli_gates_enter(&gates, "copy", "copy", &rep, &err) == 0)
         r = copy_library(argv[optind], argv[optind + 1], &o, &rep, &stats, &err);
     cli_gates_leave(&gates);
     return finish_command("copy", r, &err);

@@ -1,6 +1,9 @@
 #include "common.h"
 #include "files/backup.h"
+#include "files/archive_sink.h"
+#include "files/copy_record.h"
 #include "files/manifest.h"
+#include "files/manifest_read.h"
 #include "files/space.h"
 #include "files/meter.h"
 #include "files/scan.h"
@@ -8,8 +11,6 @@
 #include "sys/safepath.h"
 #include "files/xxh64.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,28 +19,19 @@
 #include <unistd.h>
 
 #define READ_BUFFER (4u << 20)
-#define OUTPUT_BLOCK (1u << 20)
-/* Start writing the archive to the disk every so many bytes, so that the final fsync does
- * not find gigabytes of dirty pages (and the disk works while we compress). */
-#define WRITEBACK_STEP (32u << 20)
 
 struct backup_job {
-    struct strbuf said; /* libarchive's last message, control bytes escaped */
     const char *src;
     enum backup_strategy strategy;
-    const char *partial;
     const struct reporter *rep;
     struct strbuf *err;
-    struct archive *ar;
-    struct archive_entry_linkresolver *links;
-    struct manifest manifest;
+    struct archive_sink sink;
+    struct copy_record_reader since; /* catch-up: the base archive's record */
+    bool use_since;
+    uint64_t unchanged; /* catch-up: files left to the base archive */
     struct meter meter;
     unsigned char *buf;
     struct strbuf target;
-    int out_fd;
-    int write_errno;  /* errno of the first failed write to the archive */
-    uint64_t written; /* bytes written to the archive */
-    uint64_t flushed; /* bytes whose write-out to the disk was started */
     bool cancelled;
 };
 
@@ -55,35 +47,6 @@ void backup_options_init(struct backup_options *o)
     o->strategy = BACKUP_ARCHIVE;
 }
 
-/* ---- the output: our own fd, so that errors keep their errno ---- */
-
-static la_ssize_t out_write(struct archive *a, void *ud, const void *buf, size_t len)
-{
-    struct backup_job *j = ud;
-    const char *p = buf;
-    size_t left = len;
-    while (left) {
-        ssize_t n = write(j->out_fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            j->write_errno = errno;
-            archive_set_error(a, errno, "%s", strerror(errno));
-            return -1;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    j->written += len;
-    if (j->written - j->flushed >= WRITEBACK_STEP) {
-        /* asynchronous: only starts the write-out; errors surface at the fsync */
-        sync_file_range(j->out_fd, (off64_t)j->flushed, (off64_t)(j->written - j->flushed),
-                        SYNC_FILE_RANGE_WRITE);
-        j->flushed = j->written;
-    }
-    return (la_ssize_t)len;
-}
-
 static void fail_path(struct backup_job *j, const char *path, const char *what, int errnum)
 {
     if (j->err->len)
@@ -94,23 +57,10 @@ static void fail_path(struct backup_job *j, const char *path, const char *what, 
     sb_free(&shown);
 }
 
-static void fail_archive(struct backup_job *j)
-{
-    if (j->err->len)
-        return;
-    if (j->write_errno) {
-        sb_printf(j->err, _("cannot write %s: %s"), j->partial, strerror(j->write_errno));
-        if (j->write_errno == ENOSPC || j->write_errno == EFBIG || j->write_errno == EDQUOT)
-            sb_append(j->err, _(" (the disk or the allowed file size is full)"));
-    } else {
-        sb_printf(j->err, _("archive error: %s"), archive_text(j->ar, &j->said));
-    }
-}
-
 /* ---- one entry ---- */
 
-/* Copies a regular file's content into the archive. 0, or -1 with j->err set. */
-static int write_content(struct backup_job *j, const struct walk_entry *e, uint64_t *sum)
+/* Feeds a regular file's content to the archive. 0, or -1 with j->err set. */
+static int write_content(struct backup_job *j, const struct walk_entry *e)
 {
     int fd = open_for_reading(e->dirfd, e->name, &e->st);
     struct stat now;
@@ -124,8 +74,6 @@ static int write_content(struct backup_job *j, const struct walk_entry *e, uint6
         return -1;
     }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    struct xxh64_state h;
-    xxh64_init(&h, 0);
     uint64_t left = (uint64_t)e->st.st_size;
     int rc = 0;
     while (left > 0) {
@@ -141,9 +89,7 @@ static int write_content(struct backup_job *j, const struct walk_entry *e, uint6
             rc = -1;
             break;
         }
-        xxh64_update(&h, j->buf, (size_t)n);
-        if (archive_write_data(j->ar, j->buf, (size_t)n) != n) {
-            fail_archive(j);
+        if (archive_sink_feed(&j->sink, j->buf, (size_t)n) != 0) {
             rc = -1;
             break;
         }
@@ -167,32 +113,25 @@ static int write_content(struct backup_job *j, const struct walk_entry *e, uint6
         }
     }
     close(fd);
-    *sum = xxh64_final(&h);
-    return rc;
+    return rc == 0 ? archive_sink_end(&j->sink, NULL) : -1;
 }
 
-/* Fills the header fields from the stat, the symlink target, the hard link. */
-static int prepare_entry(struct backup_job *j, const struct walk_entry *e, struct archive_entry **entry)
+static bool same_time(const struct timespec *a, const struct timespec *b)
 {
-    *entry = archive_entry_new2(j->ar);
-    archive_entry_copy_pathname(*entry, e->path);
-    archive_entry_copy_stat(*entry, &e->st);
-    if (!S_ISREG(e->st.st_mode))
-        archive_entry_set_size(*entry, 0);
-    if (S_ISLNK(e->st.st_mode)) {
-        if (read_link(e->dirfd, e->name, &j->target) != 0) {
-            fail_path(j, e->path, _("cannot read the symlink"), errno);
-            return -1;
-        }
-        archive_entry_copy_symlink(*entry, sb_str(&j->target));
-    }
-    if (!S_ISDIR(e->st.st_mode) && e->st.st_nlink > 1) {
-        struct archive_entry *spare = NULL;
-        archive_entry_linkify(j->links, entry, &spare);
-        if (spare)
-            archive_entry_free(spare);
-    }
-    return 0;
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Catch-up: is the file e in the base archive as it is now? The record of the base names it
+ * with this size, mtime and a trusted ctime. Files with several names are always archived
+ * again (their first name must be in the same archive as the others). */
+static bool in_base(struct backup_job *j, const struct walk_entry *e)
+{
+    if (!j->use_since || !S_ISREG(e->st.st_mode) || e->st.st_nlink > 1)
+        return false;
+    const struct copy_record_entry *r = copy_record_lookup(&j->since, e->path);
+    return r && r->type == 'f' && r->size == (uint64_t)e->st.st_size &&
+           same_time(&r->mtime, &e->st.st_mtim) && same_time(&r->ctime, &e->st.st_ctim) &&
+           (r->ctime.tv_sec || r->ctime.tv_nsec);
 }
 
 static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
@@ -210,48 +149,27 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
         fail_path(j, e->path, _("cannot archive the socket"), EINVAL);
         return WALK_STOP;
     }
-    struct archive_entry *entry = NULL;
-    if (prepare_entry(j, e, &entry) != 0) {
-        archive_entry_free(entry);
+    if (in_base(j, e)) {
+        j->unchanged++;
+        j->meter.files_done++;
+        j->meter.bytes_done += (uint64_t)e->st.st_size;
+        return WALK_CONTINUE;
+    }
+    if (S_ISLNK(e->st.st_mode) && read_link(e->dirfd, e->name, &j->target) != 0) {
+        fail_path(j, e->path, _("cannot read the symlink"), errno);
         return WALK_STOP;
     }
-    const char *link_to = archive_entry_hardlink(entry);
-    bool hardlink = link_to != NULL;
-    /* an 'h' line carries the checksum of the earlier name, so that verify-backup checks
-     * which file each hard link points to without remembering the inodes */
-    uint64_t link_sum = hardlink ? xxh64(link_to, strlen(link_to), 0) : 0;
-    int r = archive_write_header(j->ar, entry);
-    if (r == ARCHIVE_WARN) {
-        struct strbuf shown = {0};
-        display_path(j->src, e->path, &shown);
-        report_msg(j->rep, REC_WARNING, _("%s: %s"), sb_str(&shown), archive_text(j->ar, &j->said));
-        sb_free(&shown);
-    } else if (r != ARCHIVE_OK) {
-        archive_entry_free(entry);
-        fail_archive(j);
+    int r = archive_sink_begin(&j->sink, e->path, &e->st,
+                               S_ISLNK(e->st.st_mode) ? sb_str(&j->target) : NULL);
+    if (r < 0)
         return WALK_STOP;
-    }
-    archive_entry_free(entry);
-    uint64_t sum = 0;
-    bool has_sum = false;
-    char type = manifest_type(e->st.st_mode);
     if (S_ISREG(e->st.st_mode)) {
         j->meter.files_done++;
-        if (hardlink) {
-            type = 'h';
-            sum = link_sum;
-            has_sum = true;
+        if (r == 0) /* a later name of a file with several */
             j->meter.bytes_done += (uint64_t)e->st.st_size;
-        } else {
-            if (write_content(j, e, &sum) != 0)
-                return WALK_STOP;
-            has_sum = true;
-        }
-    } else if (S_ISLNK(e->st.st_mode)) {
-        sum = xxh64(j->target.buf, j->target.len, 0);
-        has_sum = true;
+        else if (write_content(j, e) != 0)
+            return WALK_STOP;
     }
-    manifest_add(&j->manifest, e->path, &e->st, type, has_sum, sum);
     meter_tick(&j->meter, e->path, false);
     return WALK_CONTINUE;
 }
@@ -259,8 +177,87 @@ static enum walk_verdict backup_pre(void *ud, const struct walk_entry *e)
 static enum walk_verdict backup_error(void *ud, const char *path, const char *what, int err)
 {
     struct backup_job *j = ud;
+    (void)what;
     fail_path(j, path, _("cannot read"), err);
     return WALK_STOP;
+}
+
+/* ---- the catch-up's list of removed entries ---- */
+
+/* Is the base's entry m gone from the library (or of another type now)? */
+static bool gone(int rootfd, const struct manifest_entry *m)
+{
+    struct stat st;
+    if (lstat_beneath(rootfd, m->path, &st) != 0)
+        return true;
+    switch (m->type) {
+    case 'd': return !S_ISDIR(st.st_mode);
+    case 'l': return !S_ISLNK(st.st_mode);
+    case 'f':
+    case 'h': return !S_ISREG(st.st_mode);
+    default: return S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode);
+    }
+}
+
+/* Writes ARCHIVE.removed: the paths of the base's manifest that the library no longer has
+ * (or has as another type), each followed by a NUL byte. 0 or -1 with err. */
+static int write_removed(struct backup_job *j, const char *archive, const char *base, uint64_t *count)
+{
+    char *mpath = xasprintf("%s.manifest", base), *out = xasprintf("%s.removed", archive);
+    char *partial = xasprintf("%s.partial", out);
+    struct manifest_reader mr = {0};
+    int rootfd = open(j->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, rc = -1;
+    FILE *f = NULL;
+    if (rootfd < 0) {
+        sb_printf(j->err, _("cannot open %s: %s"), j->src, strerror(errno));
+        goto done;
+    }
+    if (manifest_reader_open(&mr, mpath, j->err) != 0)
+        goto done;
+    unlink(partial); /* ours, from an interrupted run */
+    fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        sb_printf(j->err, _("cannot create %s: %s"), partial, strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    struct manifest_entry m;
+    int more;
+    *count = 0;
+    while ((more = manifest_next(&mr, &m, j->err)) == 1)
+        if (gone(rootfd, &m)) {
+            fputs(m.path, f);
+            putc('\0', f);
+            ++*count;
+        }
+    if (more < 0)
+        goto done;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
+        f = NULL;
+        sb_printf(j->err, _("cannot write %s: %s"), partial, strerror(errno));
+        goto done;
+    }
+    f = NULL;
+    if (rename(partial, out) != 0 || fsync_parent_dir(out) != 0) {
+        sb_printf(j->err, _("cannot rename %s: %s"), partial, strerror(errno));
+        goto done;
+    }
+    rc = 0;
+done:
+    if (f)
+        fclose(f);
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0)
+        unlink(partial);
+    if (rootfd >= 0)
+        close(rootfd);
+    manifest_reader_close(&mr);
+    free(mpath);
+    free(out);
+    free(partial);
+    return rc;
 }
 
 /* ---- setup and finish ---- */
@@ -289,101 +286,19 @@ static int check_space(const char *archive, uint64_t needed, struct strbuf *err)
     return rc;
 }
 
-/* Refuses an archive inside the library (it would back itself up) or an existing one. */
-static int check_archive_path(const char *src, const char *archive, struct strbuf *err)
-{
-    if (access(archive, F_OK) == 0) {
-        sb_printf(err, _("%s already exists; a backup is never overwritten"), archive);
-        return -1;
-    }
-    const char *slash = strrchr(archive, '/');
-    char *dir = slash
-                    ? (slash == archive ? xstrdup("/") : xstrndup(archive, (size_t)(slash - archive)))
-                    : xstrdup(".");
-    struct strbuf why = {0};
-    char *rdir = path_judge(dir, PATH_WRITE, &why), *rsrc = resolve_path(src);
-    int rc = 0;
-    if (!rdir) {
-        sb_printf(err, _("cannot use the directory %s: %s"), dir, sb_str(&why));
-        rc = -1;
-    } else if (!rsrc) {
-        sb_printf(err, _("cannot read %s: %s"), src, strerror(errno));
-        rc = -1;
-    } else if (path_is_within(rdir, rsrc)) {
-        sb_printf(err, _("the archive %s must not be inside the library %s"), archive, src);
-        rc = -1;
-    }
-    sb_free(&why);
-    free(dir);
-    free(rdir);
-    free(rsrc);
-    return rc;
-}
-
-static int open_writer(struct backup_job *j, const struct backup_options *o)
-{
-    char num[32];
-    j->ar = archive_write_new();
-    archive_write_set_format_pax(j->ar);
-    archive_write_add_filter_zstd(j->ar);
-    snprintf(num, sizeof num, "%d", o->level);
-    int r = archive_write_set_filter_option(j->ar, "zstd", "compression-level", num);
-    if (r == ARCHIVE_OK && o->threads > 0) {
-        snprintf(num, sizeof num, "%d", o->threads);
-        r = archive_write_set_filter_option(j->ar, "zstd", "threads", num);
-    }
-    if (r != ARCHIVE_OK) {
-        sb_printf(j->err, _("zstd settings refused: %s"), archive_text(j->ar, &j->said));
-        return -1;
-    }
-    archive_write_set_bytes_per_block(j->ar, OUTPUT_BLOCK);
-    archive_write_set_bytes_in_last_block(j->ar, 1);
-    if (archive_write_open2(j->ar, j, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
-        fail_archive(j);
-        return -1;
-    }
-    j->links = archive_entry_linkresolver_new();
-    archive_entry_linkresolver_set_strategy(j->links, ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE);
-    return 0;
-}
-
-/* Everything after the walk: trailer, flush, manifest, rename. 0 or -1. */
-static int finish(struct backup_job *j, const char *archive)
-{
-    if (archive_write_close(j->ar) != ARCHIVE_OK) {
-        fail_archive(j);
-        return -1;
-    }
-    if (fsync(j->out_fd) != 0 || close(j->out_fd) != 0) {
-        j->out_fd = -1;
-        sb_printf(j->err, _("cannot write %s: %s"), j->partial, strerror(errno));
-        return -1;
-    }
-    j->out_fd = -1;
-    if (manifest_commit(&j->manifest, j->err) != 0)
-        return -1;
-    if (rename(j->partial, archive) != 0 || fsync_parent_dir(archive) != 0) {
-        sb_printf(j->err, _("cannot rename %s: %s"), j->partial, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 static enum files_result run_backup(struct backup_job *j, const char *archive,
                                     const struct backup_options *o, const struct scan_totals *t)
 {
-    char *manifest_path = xasprintf("%s.manifest", archive);
-    int mrc = manifest_open(&j->manifest, manifest_path, j->err);
-    free(manifest_path);
-    if (mrc != 0)
-        return FILES_FAILED;
-    unlink(j->partial); /* ours, from an interrupted run */
-    j->out_fd = open(j->partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (j->out_fd < 0) {
-        sb_printf(j->err, _("cannot create %s: %s"), j->partial, strerror(errno));
-        return FILES_FAILED;
+    if (o->since) {
+        char *rsrc = resolve_path(j->src);
+        j->use_since = rsrc && copy_record_reader_open(&j->since, o->since, rsrc, NULL) == 0;
+        free(rsrc);
+        if (!j->use_since) {
+            sb_printf(j->err, _("%s is not a copy record of %s"), o->since, j->src);
+            return FILES_FAILED;
+        }
     }
-    if (open_writer(j, o) != 0)
+    if (archive_sink_open(&j->sink, j->src, archive, o->level, o->threads, j->rep, j->err) != 0)
         return FILES_FAILED;
     meter_start(&j->meter, j->rep, "bytes", t->files, t->bytes);
     struct walk_ops ops = {.pre = backup_pre, .error = backup_error, .ud = j};
@@ -395,8 +310,16 @@ static enum files_result run_backup(struct backup_job *j, const char *archive,
             sb_printf(j->err, _("cannot read %s"), j->src);
         return FILES_FAILED;
     }
-    if (finish(j, archive) != 0)
+    uint64_t removed = 0;
+    if (o->base && write_removed(j, archive, o->base, &removed) != 0)
         return FILES_FAILED;
+    if (archive_sink_close(&j->sink) != 0)
+        return FILES_FAILED;
+    if (o->since)
+        report_msg(j->rep, REC_MESSAGE,
+                   _("catch-up: %llu files unchanged since the base archive were left out, "
+                     "%llu entries of it are gone (listed in %s.removed)"),
+                   (unsigned long long)j->unchanged, (unsigned long long)removed, archive);
     meter_tick(&j->meter, NULL, true);
     return FILES_OK;
 }
@@ -404,7 +327,7 @@ static enum files_result run_backup(struct backup_job *j, const char *archive,
 enum files_result backup_library(const char *src, const char *archive, const struct backup_options *o,
                                  const struct reporter *rep, struct strbuf *err)
 {
-    if (check_archive_path(src, archive, err) != 0)
+    if (archive_sink_check_path(src, archive, err) != 0)
         return FILES_FAILED;
     struct scan_totals t;
     if (scan_tree_selected(src, o->strategy, rep, &t) != 0)
@@ -419,23 +342,18 @@ enum files_result backup_library(const char *src, const char *archive, const str
     report_msg(rep, REC_MESSAGE, _("%llu entries, %llu files, %s to back up"),
                (unsigned long long)t.entries, (unsigned long long)t.files, sb_str(&size));
     sb_free(&size);
-    if (o->space_check && check_space(archive, t.unique_bytes, err) != 0)
+    /* a catch-up holds only what changed: its size is not known beforehand */
+    if (o->space_check && !o->since && check_space(archive, t.unique_bytes, err) != 0)
         return FILES_FAILED;
 
     /* ulimit -f must give an error we can report, not kill us mid-write. */
     signal(SIGXFSZ, SIG_IGN);
-    struct backup_job j = {.src = src, .strategy = o->strategy, .rep = rep, .err = err, .out_fd = -1};
-    j.partial = xasprintf("%s.partial", archive);
+    struct backup_job j = {.src = src, .strategy = o->strategy, .rep = rep, .err = err};
     j.buf = xmalloc(READ_BUFFER);
     double started = now_monotonic();
     enum files_result res = run_backup(&j, archive, o, &t);
     if (res != FILES_OK) {
-        if (j.ar)
-            archive_write_fail(j.ar);
-        if (j.out_fd >= 0)
-            close(j.out_fd);
-        unlink(j.partial); /* never leave anything that looks like a backup */
-        manifest_abort(&j.manifest);
+        archive_sink_abort(&j.sink);
     } else {
         struct strbuf shown = {0};
         format_bytes(t.bytes, &shown);
@@ -443,14 +361,10 @@ enum files_result backup_library(const char *src, const char *archive, const str
                    sb_str(&shown), now_monotonic() - started, archive);
         sb_free(&shown);
     }
-    if (j.ar)
-        archive_write_free(j.ar);
-    if (j.links)
-        archive_entry_linkresolver_free(j.links);
+    archive_sink_free(&j.sink);
+    copy_record_reader_close(&j.since);
     meter_free(&j.meter);
     sb_free(&j.target);
-    sb_free(&j.said);
     free(j.buf);
-    free((char *)j.partial);
     return res;
 }

@@ -16,6 +16,16 @@ struct backup_options {
     int threads;      /* zstd worker threads; 0 = compress in the calling thread */
     bool space_check; /* refuse to start when the free space is below the library's size */
     enum backup_strategy strategy; /* BACKUP_ARCHIVE (all) or BACKUP_ORIGINALS (files/select.h) */
+    /* The catch-up after a base archive written by `copy --archive` (NULL: a full backup).
+     * since: the base's copy record (BASE.record; the CLI's default for --base); a file it names with the same size,
+     * mtime and trusted ctime is left out (files with several names never are; directories,
+     * symlinks and the rest are always archived). base: the base archive; the paths of its
+     * manifest that the library no longer has (or has as another type) are written to
+     * ARCHIVE.removed, each followed by a NUL byte (0600, fsynced, before the archive is
+     * renamed into place). Restore: extract the base, remove the listed paths, extract
+     * the catch-up. */
+    const char *since;
+    const char *base;
 };
 
 void backup_options_init(struct backup_options *o);

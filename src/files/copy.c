@@ -1,4 +1,5 @@
 #include "common.h"
+#include "files/archive_sink.h"
 #include "files/copy.h"
 #include "files/copy_record.h"
 #include "files/linkmap.h"
@@ -41,6 +42,8 @@ struct copy_job {
     struct meter meter;
     unsigned char *buf;
     struct strbuf target;
+    struct archive_sink sink; /* when o->archive */
+    bool feeding;             /* copy_data feeds what it reads to the sink */
     bool cancelled;
     bool try_clone;   /* FICLONE (IMMICH_MIGRATE_TEST_NO_FICLONE=1 turns it off for tests) */
     bool owners_lost; /* not root: owners could not be kept (warned once) */
@@ -180,7 +183,7 @@ static int64_t clone_data(struct copy_job *j, int in, int out, const char *path)
 static int64_t copy_data(struct copy_job *j, int in, int out, const char *path, uint64_t *hash)
 {
     int64_t total = 0;
-    bool kernel = !hash;
+    bool kernel = !hash && !j->feeding;
     struct xxh64_state h;
     xxh64_init(&h, 0);
     for (;;) {
@@ -197,6 +200,10 @@ static int64_t copy_data(struct copy_job *j, int in, int out, const char *path, 
             n = read(in, j->buf, j->chunk < COPY_BUFFER ? j->chunk : COPY_BUFFER);
             if (n > 0 && hash)
                 xxh64_update(&h, j->buf, (size_t)n);
+            if (n > 0 && j->feeding && archive_sink_feed(&j->sink, j->buf, (size_t)n) != 0) {
+                errno = EIO; /* the sink's message is in err already */
+                return -1;
+            }
             if (n > 0) {
                 for (ssize_t done = 0; done < n;) {
                     ssize_t w = write(out, j->buf + done, (size_t)(n - done));
@@ -267,6 +274,87 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
     return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* ---- the archive (o->archive) ---- */
+
+static bool archived(const struct copy_job *j, const struct walk_entry *e)
+{
+    return j->o->archive && !backup_excludes(j->o->archive_strategy, e->path, e->depth);
+}
+
+/* Has the file in (opened for e) changed since the walk's stat? */
+static bool changed_since(int in, const struct walk_entry *e)
+{
+    struct stat now;
+    return fstat(in, &now) != 0 || now.st_size != e->st.st_size ||
+           !same_time(&now.st_mtim, &e->st.st_mtim) || !same_time(&now.st_ctim, &e->st.st_ctim);
+}
+
+/* Feeds the content of in (from its start, up to the header's size) to the sink and ends the
+ * entry; *exact: the archive holds the file as the walk saw it. 0 or -1 with err. */
+static int archive_read_alone(struct copy_job *j, int in, const struct walk_entry *e, bool *exact)
+{
+    uint64_t size = (uint64_t)e->st.st_size;
+    off_t off = 0;
+    /* one byte beyond the size tells a file that grew (the sink drops it) */
+    while ((uint64_t)off <= size) {
+        size_t step = j->chunk < COPY_BUFFER ? j->chunk : COPY_BUFFER;
+        uint64_t want = size - (uint64_t)off < step ? size - (uint64_t)off + 1 : step;
+        ssize_t n = pread(in, j->buf, (size_t)want, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fail_at(j, j->src, e->path, _("cannot read"), errno);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (archive_sink_feed(&j->sink, j->buf, (size_t)n) != 0)
+            return -1;
+        off += n;
+        if (report_cancelled(j->rep)) {
+            j->cancelled = true;
+            return -1;
+        }
+        test_pause();
+    }
+    if (archive_sink_end(&j->sink, exact) != 0)
+        return -1;
+    if (changed_since(in, e))
+        *exact = false;
+    return 0;
+}
+
+/* Archives an entry whose content the copy does not read: a directory, a symlink (link: its
+ * target), a device or FIFO, a later name of a file with several, a file already copied.
+ * *exact (may be NULL): false when a file changed or vanished meanwhile. 0 or -1 with err. */
+static int archive_other(struct copy_job *j, const struct walk_entry *e, const char *link, bool *exact)
+{
+    bool ignored;
+    if (!exact)
+        exact = &ignored;
+    *exact = true;
+    if (!archived(j, e))
+        return 0;
+    int in = -1;
+    if (S_ISREG(e->st.st_mode)) {
+        in = open_for_reading(e->dirfd, e->name, &e->st);
+        if (in < 0 && j->o->live && (errno == ENOENT || errno == ESTALE)) {
+            *exact = false; /* gone or replaced (Immich runs): the catch-up archives it */
+            return 0;
+        }
+        if (in < 0) {
+            fail_at(j, j->src, e->path, _("cannot open"), errno);
+            return -1;
+        }
+    }
+    int r = archive_sink_begin(&j->sink, e->path, &e->st, link);
+    if (r == 1)
+        r = archive_read_alone(j, in, e, exact);
+    if (in >= 0)
+        close(in);
+    return r < 0 ? -1 : 0;
+}
+
 /* Is DST's file (have) a complete copy of e? Without a record (or before the first one is
  * written): same size and mtime (only whole files ever get the name). With one: the record says this very source state was
  * copied (a trusted ctime included) and DST still holds that copy. */
@@ -302,10 +390,10 @@ static struct timespec trusted_ctime(int in, const struct stat *was, const struc
 /* Writes the record's line for a file copied from e (n bytes, from in; hash: their XXH64,
  * NULL for a clone). */
 static int record_copied(struct copy_job *j, const struct walk_entry *e, int64_t n, int in,
-                         const struct timespec *started, const uint64_t *hash)
+                         const struct timespec *started, const uint64_t *hash, bool exact)
 {
     struct timespec ctime = trusted_ctime(in, &e->st, started);
-    if (n != e->st.st_size)
+    if (n != e->st.st_size || !exact) /* !exact: the archive holds another state */
         ctime = (struct timespec){0, 0};
     return copy_record_put(&j->rec, 'f', e->path, (uint64_t)n, &e->st.st_mtim, &ctime, hash, true,
                            j->err);
@@ -318,14 +406,19 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
     if (fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) == 0 && already_copied(j, e, &have)) {
         j->stats->skipped++;
         j->meter.bytes_done += (uint64_t)e->st.st_size;
+        bool exact;
+        if (archive_other(j, e, NULL, &exact) != 0)
+            return -1;
         if (!j->o->record)
             return 0;
-        if (j->old)
+        if (j->old && exact)
             return copy_record_keep(&j->rec, j->old, j->err);
-        /* no record yet, taken by size and mtime: which source state it holds is unknown */
+        /* no record yet, taken by size and mtime: which source state it holds is unknown;
+         * or changed while archived: the archive holds another state than DST */
         struct timespec unknown = {0, 0};
+        const uint64_t *hash = j->old && j->old->hashed ? &j->old->hash : NULL;
         return copy_record_put(&j->rec, 'f', e->path, (uint64_t)e->st.st_size, &e->st.st_mtim,
-                               &unknown, NULL, false, j->err);
+                               &unknown, hash, false, j->err);
     }
     struct timespec started;
     clock_gettime(CLOCK_REALTIME, &started);
@@ -339,11 +432,21 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         return -1;
     }
     posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (archived(j, e)) { /* the header once the file is open, its content as copied */
+        int r = archive_sink_begin(&j->sink, e->path, &e->st, NULL);
+        if (r < 0) {
+            close(in);
+            return -1;
+        }
+        j->feeding = r == 1;
+    }
+    bool archive_alone = j->feeding;
     char tmp[PARTIAL_SIZE];
     int out = create_partial(pfd, tmp);
     if (out < 0) {
         fail_at(j, j->dst, e->path, _("cannot create a file for"), errno);
         close(in);
+        j->feeding = false;
         return -1;
     }
     int64_t n = clone_data(j, in, out, e->path);
@@ -357,7 +460,21 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
             cloned = true;
             j->stats->cloned_bytes += (uint64_t)n;
         }
+        archive_alone = false; /* copy_data fed it */
     }
+    bool exact = true;
+    if (j->feeding && n >= 0) {
+        /* a clone read nothing: the archive reads the file alone */
+        int r = archive_alone ? archive_read_alone(j, in, e, &exact) : archive_sink_end(&j->sink, &exact);
+        if (r != 0) {
+            j->feeding = false;
+            close(out);
+            unlinkat(pfd, tmp, 0);
+            close(in);
+            return -1;
+        }
+    }
+    j->feeding = false;
     int rc = 0;
     if (n < 0) {
         if (!j->cancelled)
@@ -378,7 +495,7 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
         rc = -1;
     }
-    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started, hashed ? &hash : NULL) != 0)
+    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started, hashed ? &hash : NULL, exact) != 0)
         rc = -1; /* the copy is in place, the record says nothing: copied again next time */
     close(in);
     if (rc != 0) {
@@ -538,6 +655,8 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
         return WALK_STOP;
     if (type == S_IFDIR) {
         rc = enter_dir(j, e, pfd);
+        if (rc == 0)
+            rc = archive_other(j, e, NULL, NULL);
     } else if (type == S_IFREG) {
         const char *first =
             e->st.st_nlink > 1 ? linkmap_first(&j->links, e->st.st_dev, e->st.st_ino, e->path) : NULL;
@@ -545,14 +664,20 @@ static enum walk_verdict copy_pre(void *ud, const struct walk_entry *e)
         j->meter.files_done++;
         if (rc == 0 && first)
             rc = record_made(j, e);
+        if (rc == 0 && first)
+            rc = archive_other(j, e, NULL, NULL);
     } else if (type == S_IFLNK) {
         rc = copy_symlink(j, e, pfd);
         if (rc == 0)
             rc = record_made(j, e);
+        if (rc == 0)
+            rc = archive_other(j, e, sb_str(&j->target), NULL);
     } else if (type == S_IFIFO || type == S_IFCHR || type == S_IFBLK) {
         rc = copy_special(j, e, pfd);
         if (rc == 0)
             rc = record_made(j, e);
+        if (rc == 0)
+            rc = archive_other(j, e, NULL, NULL);
     } else {
         fail_at(j, j->src, e->path, _("cannot copy the socket"), EINVAL);
         rc = -1;
@@ -660,6 +785,76 @@ static int open_record(struct copy_job *j, const char *real, int rootfd, int *sr
     return rc;
 }
 
+/* Copies the file from to to (created 0600, O_EXCL), fsynced. 0 or -1 with err. */
+static int copy_small_file(const char *from, const char *to, unsigned char *buf, struct strbuf *err)
+{
+    int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, rc = -1;
+    if (in < 0) {
+        sb_printf(err, _("cannot open %s: %s"), from, strerror(errno));
+        return -1;
+    }
+    unlink(to); /* ours, from an interrupted run */
+    out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) {
+        sb_printf(err, _("cannot create %s: %s"), to, strerror(errno));
+        close(in);
+        return -1;
+    }
+    for (;;) {
+        ssize_t n = read(in, buf, COPY_BUFFER);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = n < 0 ? -1 : 0;
+            break;
+        }
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                goto out;
+            done += w;
+        }
+    }
+    if (rc == 0 && fsync(out) != 0)
+        rc = -1;
+out:
+    if (close(out) != 0)
+        rc = -1;
+    close(in);
+    if (rc != 0) {
+        sb_printf(err, _("cannot write %s: %s"), to, strerror(errno));
+        unlink(to);
+    }
+    return rc;
+}
+
+/* The archive is complete: ARCHIVE.record (the record as it is now, which names the state of
+ * each file the archive holds) is put in place first, the archive last, so an archive always
+ * has its snapshot beside it (a snapshot without an archive is replaced by the next run's).
+ * 0 or -1 with err. */
+static int finish_archive(struct copy_job *j)
+{
+    char *snap = j->o->record ? xasprintf("%s.record", j->o->archive) : NULL;
+    char *partial = snap ? xasprintf("%s.partial", snap) : NULL;
+    int rc = snap ? copy_small_file(j->o->record, partial, j->buf, j->err) : 0;
+    if (rc == 0 && snap && rename(partial, snap) != 0) {
+        sb_printf(j->err, _("cannot rename %s: %s"), partial, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = archive_sink_close(&j->sink); /* fsyncs the directory: the snapshot's name too */
+    if (rc != 0 && partial)
+        unlink(partial);
+    if (rc == 0)
+        report_msg(j->rep, REC_FILEOP, _("wrote %s and %s.manifest from the copy's reading"),
+                   j->o->archive, j->o->archive);
+    free(snap);
+    free(partial);
+    return rc;
+}
+
 static enum files_result run_copy(struct copy_job *j, const struct scan_totals *t, int rootfd)
 {
     set_dstfd(j, 0, rootfd);
@@ -681,6 +876,8 @@ static enum files_result run_copy(struct copy_job *j, const struct scan_totals *
         res = FILES_FAILED;
     } else if (j->o->record && copy_record_commit(&j->rec, j->err) != 0) {
         res = FILES_FAILED; /* after the sync: the record names only files on disk */
+    } else if (j->o->archive && finish_archive(j) != 0) {
+        res = FILES_FAILED;
     }
     j->stats->removed = j->rec.removed;
     close(rootfd);
@@ -753,7 +950,9 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     struct scan_totals t;
     enum files_result r = FILES_FAILED;
     int rootfd = -1;
-    if (scan_tree(src, rep, &t) != 0) {
+    if (o->archive && archive_sink_check_path(src, o->archive, err) != 0) {
+        /* refused before anything was written */
+    } else if (scan_tree(src, rep, &t) != 0) {
         r = FILES_CANCELLED;
     } else if (t.problems) {
         sb_printf(err, _("%llu entries of %s cannot be read (listed above)"),
@@ -782,9 +981,16 @@ enum files_result copy_library(const char *src, const char *dst, const struct co
     if (o->record && open_record(&j, real, rootfd, &srcfd, &rsrc) != 0) {
         close(rootfd);
         r = FILES_FAILED;
+    } else if (o->archive && archive_sink_open(&j.sink, src, o->archive, o->archive_level,
+                                               o->archive_threads, rep, err) != 0) {
+        close(rootfd);
+        r = FILES_FAILED;
     } else {
         r = run_copy(&j, &t, rootfd);
     }
+    if (o->archive && r != FILES_OK)
+        archive_sink_abort(&j.sink);
+    archive_sink_free(&j.sink);
     if (r == FILES_OK) {
         report_copied(rep, stats, now_monotonic() - started);
         if (o->verify && o->live) {

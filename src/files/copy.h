@@ -20,6 +20,7 @@
 #include "common.h"
 #include "report.h"
 #include "files/fsutil.h"
+#include "files/select.h"
 
 struct copy_options {
     /* Afterwards, compare DST with SRC (default); when live, instead read DST's copies back
@@ -37,6 +38,18 @@ struct copy_options {
      * record (the catch-up, after the stop) makes DST exact. With verify, the copies are
      * read back against the record (copy_readback), not compared with the moving source. */
     bool live;
+    /* Also write ARCHIVE (a backup archive with ARCHIVE.manifest, as backup writes, NULL for
+     * none) from the very bytes the copy reads: the source is read once. A file's header is
+     * written once it is open; files the copy does not read (cloned, or already copied by an
+     * earlier run) are read for the archive alone; a file that grows or shrinks while read
+     * keeps its header's size (cut, or padded with zeros: its record ctime is then
+     * untrusted, so the catch-up archives it again). archive_strategy's exclusions apply to
+     * the archive only. With a record, ARCHIVE.record (0600) keeps the record as it was when
+     * the archive was completed: `backup --since` takes it for the catch-up. A killed run
+     * writes the whole archive again. */
+    const char *archive;
+    enum backup_strategy archive_strategy;
+    int archive_level, archive_threads; /* zstd level, workers (backup_options_init's) */
 };
 
 /* The DST files (device, inode) a run cloned (FICLONE, or shared extents after

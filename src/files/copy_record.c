@@ -93,9 +93,12 @@ static int header_version(FILE *f, const char *src, const char *dst)
         size_t wlen = 0;
         FILE *m = open_memstream(&want, &wlen);
         if (m) {
-            put_header(m, src, dst);
+            put_header(m, src, dst ? dst : "");
             fclose(m);
-            if (strcmp(line + pre + 1, want + pre + 1) == 0) /* the same but the version */
+            /* dst NULL: any DST, the line only has to start with the escaped SRC and a space */
+            bool same = dst ? strcmp(line + pre + 1, want + pre + 1) == 0
+                            : wlen > pre + 2 && strncmp(line + pre + 1, want + pre + 1, wlen - pre - 2) == 0;
+            if (same) /* the same but the version */
                 version = line[pre] - '0';
         }
         free(want);

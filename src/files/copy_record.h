@@ -138,8 +138,8 @@ struct copy_record_reader {
     size_t line_cap;
 };
 
-/* Opens the record at path when its header names a copy from src to dst (both resolved).
- * 0; -1 when there is no such record (r then finds nothing). */
+/* Opens the record at path when its header names a copy from src to dst (both resolved;
+ * dst NULL: to any DST). 0; -1 when there is no such record (r then finds nothing). */
 int copy_record_reader_open(struct copy_record_reader *r, const char *path, const char *src,
                             const char *dst);
 

@@ -9,6 +9,7 @@ libimmich_a_SOURCES += \
 	src/files/scan.c src/files/scan.h \
 	src/files/space.c src/files/space.h \
 	src/files/select.c src/files/select.h \
+	src/files/archive_sink.c src/files/archive_sink.h \
 	src/files/backup.c src/files/backup.h \
 	src/files/compare.c src/files/compare.h \
 	src/files/verify.c src/files/verify.h \

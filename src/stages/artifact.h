@@ -33,6 +33,7 @@
     X(backup_archive, OUTPUT) /* the library archive */ \
     X(backup_verified, FLAG)  /* the archive was read back and matches */ \
     X(backup_strategy, TEXT)  /* library_backup the backup stage followed; unset: archive */ \
+    X(backup_base, TEXT)      /* the base archive backup_archive (a catch-up) completes; "" none */ \
     /* dump, fixup */ \
     X(dump_file, OUTPUT)         /* the dump (or one the user chose) */ \
     X(fixed_dump, TEXT)          /* the dump rewritten for NixOS */ \
@@ -43,6 +44,9 @@
     /* precopy, copy, start, verify */ \
     X(library_precopied, FLAG) /* the pre-copy ran (or had nothing to do) */ \
     X(copy_record, TEXT)       /* the copy record (files/copy_record.h) the copies follow */ \
+    X(base_archive, OUTPUT)    /* the archive the pre-copy wrote from its reading ("" none) */ \
+    X(base_verified, FLAG)     /* base_archive was read back and matches its manifest */ \
+    X(base_strategy, TEXT)     /* library_backup base_archive followed */ \
     X(library_copied, FLAG)    /* the library is in target_location */ \
     X(immich_started_at, TEXT) /* "@EPOCH" (journalctl --since) */ \
     X(verify_result, VERIFY)   /* what the verify stage counted */

@@ -13,21 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The archive's name tells what it holds: immich-library-STAMP or immich-originals-STAMP. */
-static const char *archive_prefix(enum backup_strategy s)
-{
-    return s == BACKUP_ORIGINALS ? "immich-originals-" : "immich-library-";
-}
-
+/* The archive's name tells what it holds: immich-library-STAMP or immich-originals-STAMP;
+ * after a base archive from the pre-copy, BASE.catchup.tar.zst. */
 static char *archive_name(const struct stage_ctx *ctx)
 {
-    time_t now = (time_t)now_wall();
-    struct tm tm;
-    char stamp[32];
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    return xasprintf("%s/%s%s.tar.zst", plan_get(ctx->plan, PLAN_backup_dir),
-                     archive_prefix(stage_backup_planned(ctx)), stamp);
+    char *base = stage_usable_base(ctx);
+    char *name = base ? stage_catchup_name(base) : stage_archive_name(ctx, "");
+    free(base);
+    return name;
 }
 
 static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
@@ -38,16 +31,24 @@ static void backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
         return;
     }
     char *archive = stage_output_name(ctx, ART_backup_archive, archive_name(ctx));
-    const char *argv[] = {"immich-migrate", "backup", plan_get(ctx->plan, PLAN_upload_location),
-                          archive,          NULL,     NULL};
-    if (s == BACKUP_ORIGINALS) {
-        argv[2] = "--originals";
-        argv[3] = plan_get(ctx->plan, PLAN_upload_location);
-        argv[4] = archive;
+    char *base = stage_usable_base(ctx);
+    const char *argv[10];
+    size_t n = 0;
+    argv[n++] = "immich-migrate";
+    argv[n++] = "backup";
+    if (s == BACKUP_ORIGINALS)
+        argv[n++] = "--originals";
+    argv[n++] = plan_get(ctx->plan, PLAN_upload_location);
+    argv[n++] = archive;
+    if (base) { /* last: a narrow screen cuts the base's name, not the archive's */
+        argv[n++] = "--base";
+        argv[n++] = base;
     }
+    argv[n] = NULL;
     argv_format(argv, out);
     sb_append_char(out, '\n');
     free(archive);
+    free(base);
 }
 
 static bool backup_is_done(const struct stage_ctx *ctx)
@@ -78,6 +79,7 @@ static enum stage_result backup_none(struct stage_ctx *ctx)
                      "written and stays the backup"),
                    plan_get(ctx->plan, PLAN_upload_location));
     artifact_set_backup_archive(ctx, "");
+    artifact_set_backup_base(ctx, "");
     artifact_set_backup_verified(ctx, false);
     artifact_set_backup_strategy(ctx, backup_strategy_name(BACKUP_NONE));
     return STAGE_OK;
@@ -102,6 +104,17 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
     char *archive = stage_claim_output(ctx, ART_backup_archive, archive_name(ctx), err);
     if (!archive)
         return STAGE_FAILED;
+    /* the claimed name says whether this is the catch-up of the base (a name claimed before
+     * the base was usable stays a full backup) */
+    char *base = stage_usable_base(ctx), *record = NULL;
+    if (base) {
+        char *want = stage_catchup_name(base);
+        if (strcmp(want, archive) != 0) {
+            free(base);
+            base = NULL;
+        }
+        free(want);
+    }
     enum files_result r;
     /* The archive is renamed into place only when complete, flushed and its manifest written,
      * so one there was finished by the interrupted run; verify-backup still checks it. */
@@ -117,14 +130,26 @@ static enum stage_result backup_run(struct stage_ctx *ctx, struct strbuf *err)
             report_msg(ctx->rep, REC_MESSAGE,
                        _("library_backup = originals: the contents of thumbs/ and encoded-video/ "
                          "are left out (Immich regenerates them)"));
+        if (base) {
+            record = xasprintf("%s.record", base);
+            o.since = record;
+            o.base = base;
+            report_msg(ctx->rep, REC_MESSAGE,
+                       _("the pre-copy wrote and verified the base archive %s: only what changed "
+                         "since goes into %s"),
+                       base, archive);
+        }
         r = backup_library(plan_get(ctx->plan, PLAN_upload_location), archive, &o, ctx->rep, err);
     }
     if (r == FILES_OK) {
+        artifact_set_backup_base(ctx, base ? base : "");
         stage_commit_output(ctx, ART_backup_archive, archive);
         artifact_set_backup_verified(ctx, false);
         artifact_set_backup_strategy(ctx, backup_strategy_name(s));
     }
     free(archive);
+    free(base);
+    free(record);
     return r == FILES_OK ? STAGE_OK : r == FILES_CANCELLED ? STAGE_CANCELLED : STAGE_FAILED;
 }
 

@@ -8,7 +8,10 @@
 #include "files/verify.h"
 #include "sys/spawn.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void verify_backup_preview(const struct stage_ctx *ctx, struct strbuf *out)
 {
@@ -32,6 +35,38 @@ static bool verify_backup_is_done(const struct stage_ctx *ctx)
     return stage_backup_planned(ctx) == BACKUP_NONE || artifact_backup_verified(ctx);
 }
 
+/* A catch-up archive (artifact backup_base) is a backup only with its base: that one was
+ * read back by the pre-copy (base_verified) and must still be there, as must the list of
+ * removed paths beside the catch-up. 0, or -1 with err. */
+static int check_base(struct stage_ctx *ctx, const char *archive, struct strbuf *err)
+{
+    char *base = artifact_backup_base(ctx);
+    if (!base || !*base) {
+        free(base);
+        return 0;
+    }
+    char *current = artifact_base_archive(ctx), *removed = xasprintf("%s.removed", archive);
+    int rc = 0;
+    if (!current || strcmp(current, base) != 0 || !artifact_base_verified(ctx)) {
+        sb_printf(err, _("the base archive %s of %s was not verified: run the pre-copy and the "
+                         "backup again"),
+                  base, archive);
+        rc = -1;
+    } else if (access(base, R_OK) != 0 || access(removed, R_OK) != 0) {
+        sb_printf(err, _("%s: %s"), access(base, R_OK) != 0 ? base : removed, strerror(errno));
+        rc = -1;
+    } else {
+        report_msg(ctx->rep, REC_MESSAGE,
+                   _("%s completes the base archive %s, verified by the pre-copy; restore: "
+                     "extract %s, remove the paths listed in %s, extract %s"),
+                   archive, base, base, removed, archive);
+    }
+    free(removed);
+    free(current);
+    free(base);
+    return rc;
+}
+
 static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf *err)
 {
     if (stage_backup_planned(ctx) == BACKUP_NONE && stage_backup_follows_plan(ctx)) {
@@ -51,6 +86,8 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
     }
     struct verify_counts n;
     enum files_result r = verify_backup_manifest(archive, ctx->rep, &n, err);
+    if (r == FILES_OK && check_base(ctx, archive, err) != 0)
+        r = FILES_FAILED;
     free(archive);
     if (r == FILES_OK)
         artifact_set_backup_verified(ctx, true);

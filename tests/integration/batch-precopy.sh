@@ -80,7 +80,9 @@ pass_step "checks run again accept the target holding this migration's copy, and
 "$IMMICH_MIGRATE" --dry-run -c "$conf" --state-dir "$TEST_TMP/dry" > "$TEST_TMP/dry.out" 2>&1 ||
     fail "--dry-run failed"
 grep -q "## 2\. Pre-copy library" "$TEST_TMP/dry.out" || fail "the dry run does not show the pre-copy second"
-grep -qF -- "copy --record $TEST_TMP/dry/library-copy.record --live $upload $target" "$TEST_TMP/dry.out" ||
+# (with the base archive the pre-copy writes from its reading: --archive BACKUP_DIR/immich-library-base-*)
+grep -F -- "copy --record $TEST_TMP/dry/library-copy.record --live --archive " "$TEST_TMP/dry.out" |
+    grep -F -- "/immich-library-base-" | grep -qF -- ".tar.zst $upload $target" ||
     { grep -n "copy" "$TEST_TMP/dry.out"; fail "the dry run does not show the pre-copy's command"; }
 runner=$top_builddir/tests/integration/discover-run-stage
 [ -x "$runner" ] || fail "$runner is missing (built by make check)"

@@ -64,7 +64,11 @@ expect_text "immich-migrate fixup --target $TARGET_LOCATION --map '$MOUNT=$TARGE
 expect_line "$SYSTEMCTL stop immich-server.service immich-machine-learning.service"
 expect_line "$SYSTEMCTL start immich-server.service immich-machine-learning.service"
 expect_text "mediaLocation = \"$TARGET_LOCATION\";"
-expect_line "immich-migrate copy --record $state/library-copy.record --live $UPLOAD_LOCATION $TARGET_LOCATION"
+# the pre-copy also writes the base archive from its reading, and reads it back
+expect_text "immich-migrate copy --record $state/library-copy.record --live --archive $BACKUP_DIR/immich-library-base-"
+grep -F -- "--archive $BACKUP_DIR/immich-library-base-" "$out" | grep -qF -- ".tar.zst $UPLOAD_LOCATION $TARGET_LOCATION" ||
+    { cat "$out"; fail "the pre-copy's command does not end with the base archive, the library, the target"; }
+expect_text "immich-migrate verify-backup $BACKUP_DIR/immich-library-base-"
 expect_line "immich-migrate copy --record $state/library-copy.record $UPLOAD_LOCATION $TARGET_LOCATION"
 expect_text "immich-migrate chown $TARGET_LOCATION $MEDIA_OWNER"
 expect_text "GET $IMMICH_URL/api/server/ping"

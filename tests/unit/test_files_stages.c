@@ -3,6 +3,7 @@
  * results on as artifacts. */
 #include "common.h"
 #include "stages/stage.h"
+#include "stages/backup_strategy.h"
 #include "sys/spawn.h"
 
 #include <fcntl.h>
@@ -47,7 +48,10 @@ static enum stage_result run(const char *id, struct stage_ctx *ctx, struct strbu
     const struct stage *s = stage_find(id);
     assert_non_null(s);
     sb_reset(err);
-    return s->run(ctx, err);
+    enum stage_result r = s->run(ctx, err);
+    if (r == STAGE_FAILED)
+        fprintf(stderr, "%s: %s\n", id, sb_str(err));
+    return r;
 }
 
 static void test_library_stages(void **state)
@@ -130,10 +134,102 @@ static void test_library_stages(void **state)
     plan_free(&plan);
 }
 
+/* Issue 12 item 2: the pre-copy writes and verifies the base archive while Immich runs; the
+ * backup stage then writes only the catch-up (and the list of removed paths); verify backup
+ * reads the catch-up and holds only while the verified base is there. */
+static void test_base_and_catchup(void **state)
+{
+    (void)state;
+    snprintf(base, sizeof base, "%s/stages.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(base));
+    dir("lib");
+    dir("lib/upload");
+    put("lib/upload/.immich", "");
+    put("lib/upload/a.jpg", "photo");
+    put("lib/upload/gone.jpg", "removed later");
+    dir("nixos");
+    sleep(2); /* the record trusts a ctime only once it is a second old */
+
+    struct plan plan;
+    plan_init(&plan);
+    char *lib = at("lib"), *backup = at("backup"), *target = at("nixos/immich");
+    plan_set(&plan, PLAN_upload_location, lib, SRC_TYPED, NULL);
+    plan_set(&plan, PLAN_backup_dir, backup, SRC_TYPED, NULL);
+    plan_set(&plan, PLAN_target_location, target, SRC_TYPED, NULL);
+    char *statedir = at("state");
+    struct stage_ctx ctx = {.plan = &plan, .assume_yes = true, .state_dir = statedir};
+    struct strbuf err = {0};
+
+    assert_int_equal(run("precopy", &ctx, &err), STAGE_OK);
+    const char *b = stage_artifact(&ctx, "base_archive");
+    assert_non_null(b);
+    char *base_archive = xstrdup(b);
+    assert_non_null(strstr(base_archive, "/immich-library-base-"));
+    assert_string_equal(stage_artifact(&ctx, "base_verified"), "yes");
+    assert_string_equal(stage_artifact(&ctx, "base_strategy"), "archive");
+    char *snap = xasprintf("%s.record", base_archive);
+    struct stat st;
+    assert_int_equal(stat(snap, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+
+    /* Immich ran on: one new file, one removed */
+    put("lib/upload/new.jpg", "new photo");
+    char *gone = at("lib/upload/gone.jpg");
+    assert_int_equal(unlink(gone), 0);
+
+    assert_int_equal(run("backup", &ctx, &err), STAGE_OK);
+    char *archive = xstrdup(stage_artifact(&ctx, "backup_archive"));
+    char *want = stage_catchup_name(base_archive);
+    assert_string_equal(archive, want);
+    assert_string_equal(stage_artifact(&ctx, "backup_base"), base_archive);
+    char *removed = xasprintf("%s.removed", archive);
+    char list[256] = {0};
+    int fd = open(removed, O_RDONLY);
+    assert_true(fd >= 0);
+    ssize_t n = read(fd, list, sizeof list - 1);
+    close(fd);
+    assert_int_equal(n, (ssize_t)sizeof "upload/gone.jpg");
+    assert_string_equal(list, "upload/gone.jpg");
+
+    assert_int_equal(run("verify_backup", &ctx, &err), STAGE_OK);
+    assert_string_equal(stage_artifact(&ctx, "backup_verified"), "yes");
+
+    /* without its base, the catch-up is no backup */
+    stage_set_artifact(&ctx, "backup_verified", "no");
+    char *moved = xasprintf("%s.moved", base_archive);
+    assert_int_equal(rename(base_archive, moved), 0);
+    assert_int_equal(run("verify_backup", &ctx, &err), STAGE_FAILED);
+    assert_non_null(strstr(sb_str(&err), base_archive));
+    assert_int_equal(rename(moved, base_archive), 0);
+    stage_set_artifact(&ctx, "base_verified", "no");
+    assert_int_equal(run("verify_backup", &ctx, &err), STAGE_FAILED);
+    assert_non_null(strstr(sb_str(&err), "was not verified"));
+
+    const char *const argv[] = {"rm", "-rf", base, NULL};
+    struct child c;
+    assert_int_equal(child_start(&c, argv, 0, &err), 0);
+    assert_int_equal(child_wait(&c), 0);
+    free(moved);
+    free(removed);
+    free(want);
+    free(archive);
+    free(gone);
+    free(snap);
+    free(base_archive);
+    free(lib);
+    free(backup);
+    free(target);
+    free(statedir);
+    sb_free(&err);
+    stage_ctx_free(&ctx);
+    plan_free(&plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library_stages),
+        cmocka_unit_test(test_base_and_catchup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

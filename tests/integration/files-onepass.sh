@@ -114,7 +114,12 @@ for f in "$base" "$base.manifest" "$base.record"; do
     [ -f "$f" ] || fail "no $f"
 done
 [ "$(stat -c %a "$base.record")" = 600 ] || fail "$base.record is not 0600"
-cmp -s "$rec" "$base.record" || fail "$base.record is not the record the copy committed"
+# The copy's record differs from the snapshot only by the read-back's marks (field 6, VERIFIED),
+# written after the archive was complete.
+unmarked() { awk 'NR > 1 { $6 = "-" } { print }' "$1"; }
+[ "$(unmarked "$rec")" = "$(unmarked "$base.record")" ] ||
+    fail "$base.record is not the record the copy committed"
+grep -q ' [0-9][0-9]*:[0-9][0-9.]* ' "$rec" || fail "the pre-copy's read-back marked nothing in $rec"
 diff -r --no-dereference "$src" "$dst" || fail "the copy differs from the source"
 "$IMMICH_MIGRATE" verify-backup "$base" 2> "$TEST_TMP/v.log" ||
     { cat "$TEST_TMP/v.log"; fail "the base archive does not match its manifest"; }
@@ -130,9 +135,11 @@ rchar backup "$IMMICH_MIGRATE" backup "$src" "$bk/full.tar.zst"
 ratio() { awk -v a="$1" -v n="$N" 'BEGIN { printf "%.2f", a / n }'; }
 two=$((rchar_copy + rchar_backup))
 echo "N = $N bytes; rchar: copy --archive $(ratio "$rchar_onepass") N, copy then backup $(ratio $two) N"
-awk -v a="$rchar_onepass" -v n="$N" 'BEGIN { exit !(a >= 0.9 * n && a <= 1.25 * n) }' ||
-    fail "copy --archive read $(ratio "$rchar_onepass") N, not about 1 N"
-awk -v a="$two" -v n="$N" 'BEGIN { exit !(a >= 1.8 * n) }' ||
+# --live reads each copy back from the disk (1 N): with --archive the source is read once more
+# only, 2 N in all; a separate backup reads the source a second time (3 N).
+awk -v a="$rchar_onepass" -v n="$N" 'BEGIN { exit !(a >= 1.9 * n && a <= 2.25 * n) }' ||
+    fail "copy --archive read $(ratio "$rchar_onepass") N, not about 2 N (source and read-back)"
+awk -v a="$two" -v n="$N" 'BEGIN { exit !(a >= 2.8 * n) }' ||
     fail "copy then backup read $(ratio $two) N: the comparison does not hold"
 pass_step "copy --archive read the source once ($(ratio "$rchar_onepass") N; copy then backup: $(ratio $two) N)"
 

@@ -2,13 +2,15 @@
 # A dropped SSH connection (issue 13, item 12), in tmux on the sandbox:
 # - a hang-up during a stage that changes the source (Stop Docker) still stops the wizard at a
 #   safe point: the process ends, the stage is not done, no status file, the lock is free;
-# - a hang-up during the backup detaches: the process lives on without its terminal, the
-#   archive keeps growing, the lock stays held; immich-migrate started in a new tmux session
-#   attaches and shows the backup's progress; q leaves the viewer and the run goes on; started
-#   again, it follows the backup to its end and then takes over the wizard at the next stage
-#   (Verify backup) without a key; the archive is complete (zstd and tar read it) and Verify
-#   backup passes.
-# The backup is slowed with IMMICH_MIGRATE_TEST_FILES_DELAY_MS (HACKING.md, "Test hooks").
+# - a hang-up while the library is backed up detaches. With a new target_location (the
+#   sandbox's) the backup archive is written by the pre-copy, from the same read as the copy
+#   (the base archive; Back up library after the stop adds only a catch-up): the process lives
+#   on without its terminal, the archive keeps growing, the lock stays held; immich-migrate
+#   started in a new tmux session attaches and shows the pre-copy's progress; q leaves the
+#   viewer and the run goes on; started again, it follows the pre-copy to its end and then
+#   takes over the wizard at the next stage (Stop Docker) without a key; the archive is
+#   complete (zstd and tar read it), and Back up library and Verify backup pass on it.
+# The copy is slowed with IMMICH_MIGRATE_TEST_FILES_DELAY_MS (HACKING.md, "Test hooks").
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/tmux.sh"
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
@@ -84,13 +86,7 @@ pass_step "a hang-up during a stage that changes the source stops the wizard"
 wizard b
 tmux_wait_for "An unfinished migration was found"
 tmux_keys r
-wizard_next_to "Pre-copy library" # in place: it has nothing to copy, and says so
-tmux_keys r
-tmux_wait_for "Result:" 120
-wizard_next_to "Stop Docker"
-tmux_keys r
-tmux_wait_for "Result: done" 120
-wizard_next_to "Back up library"
+wizard_next_to "Pre-copy library"
 tmux_keys r
 i=0
 while [ -z "$(partial)" ] || [ "$(size_of "$(partial)")" -eq 0 ]; do
@@ -118,13 +114,13 @@ while [ "$(size_of "$archive")" -le "$size" ]; do
 done
 alive "$pid" || fail "the detached process is gone"
 if lock_free; then fail "the detached process does not hold the lock"; fi
-[ "$(stage_status backup)" = running ] || fail "the journal says backup $(stage_status backup)"
-pass_step "a hang-up during the backup detaches: process alive, archive growing, lock held"
+[ "$(stage_status precopy)" = running ] || fail "the journal says precopy $(stage_status precopy)"
+pass_step "a hang-up while the pre-copy writes the archive detaches: process alive, archive growing, lock held"
 
 # ---------------------------------------------------------------- attach, leave with q
 wizard c
 tmux_wait_for "Attached"
-tmux_wait_for "Back up library"
+tmux_wait_for "Pre-copy library"
 tmux_wait_for "Running in process $pid"
 tmux_screen | grep -qE '[0-9]+%' || { _tmux_dump; fail "the attached view shows no progress"; }
 tmux_keys q
@@ -137,20 +133,20 @@ while [ "$(size_of "$archive")" -le "$size" ] && [ -e "$archive" ]; do
     i=$((i + 1)); [ $i -le 300 ] || fail "the archive stopped growing after q"
     sleep 0.1
 done
-pass_step "a new session attaches and shows the backup's progress; q leaves the run alone"
+pass_step "a new session attaches and shows the pre-copy's progress; q leaves the run alone"
 
 # ---------------------------------------------------------------- attach, take over
 wizard d
 tmux_wait_for "Attached"
 i=0
-until tmux_screen | sed -n 1p | grep -qF "Verify backup"; do
-    i=$((i + 1)); [ $i -le 3000 ] || { _tmux_dump; fail "the wizard did not take over at Verify backup"; }
+until tmux_screen | sed -n 1p | grep -qF "Stop Docker"; do
+    i=$((i + 1)); [ $i -le 3000 ] || { _tmux_dump; fail "the wizard did not take over at Stop Docker"; }
     sleep 0.1
 done
 tmux_refute "Attached"
 tmux_assert "has ended; the wizard continues here"
 wait_dead "$pid" 30
-[ "$(stage_status backup)" = done ] || fail "the journal says backup $(stage_status backup)"
+[ "$(stage_status precopy)" = done ] || fail "the journal says precopy $(stage_status precopy)"
 [ ! -e "$state/status" ] || fail "the status file was left behind"
 final=$(find "$BACKUP_DIR" -maxdepth 1 -name '*.tar.zst' | head -n 1)
 [ -n "$final" ] && [ -z "$(partial)" ] || fail "no complete archive in $BACKUP_DIR: $(ls "$BACKUP_DIR")"
@@ -159,14 +155,19 @@ zstd -dc -q "$final" | tar -tf - >"$TEST_TMP/archive.list" || fail "tar cannot r
 files=$(find "$UPLOAD_LOCATION" -type f | wc -l)
 [ "$(grep -vc '/$' "$TEST_TMP/archive.list")" -ge "$files" ] ||
     fail "the archive lists $(grep -vc '/$' "$TEST_TMP/archive.list") files, the library has $files"
-pass_step "when the backup ends the new session takes over at Verify backup; the archive is complete"
+pass_step "when the pre-copy ends the new session takes over at Stop Docker; the archive is complete"
 
 tmux_keys r
 tmux_wait_for "Result: done" 120
+for st in "Back up library" "Verify backup"; do
+    wizard_next_to "$st"
+    tmux_keys r
+    tmux_wait_for "Result: done" 120
+done
 [ "$(stage_status verify_backup)" = done ] || fail "Verify backup is not done"
 tmux_keys q
 tmux_wait_for "Quit?"
 tmux_keys y
 status=$(tmux_wait_exit 10)
 [ "$status" = 0 ] || fail "the wizard exited $status after quit"
-pass_step "Verify backup passes on the archive written detached"
+pass_step "Back up library (the catch-up) and Verify backup pass on the archive written detached"

@@ -84,6 +84,12 @@ static enum files_result finish_base(struct stage_ctx *ctx, const char *base, st
 {
     struct verify_counts n;
     enum files_result r = verify_backup_manifest(base, ctx->rep, &n, err);
+    if (r == FILES_FAILED) {
+        /* Archives are never overwritten: forget the name, so that the next run writes a new
+         * base beside this one instead of failing on it for ever. */
+        artifact_set_pending(ctx, ART_base_archive, "");
+        sb_printf(err, _("; %s is left as it is and the next run writes a new base archive"), base);
+    }
     if (r != FILES_OK)
         return r;
     stage_commit_output(ctx, ART_base_archive, base);
@@ -142,8 +148,9 @@ const struct stage stage_precopy = {
                    "it differs; after the stop, the copy stage copies only what changed meanwhile."),
     .changes = N_("writes the library into target_location (Immich keeps running)"),
     .effect = N_("Copies the library from {upload_location} into {target_location} while Immich "
-                 "keeps running, and records what it copied in the state directory; the source "
-                 "is only read."),
+                 "keeps running, and records what it copied in the state directory; with "
+                 "library_backup archive or originals it writes the backup archive into "
+                 "{backup_dir} from the same read. The source is only read."),
     .survives_hangup = true,
     .requires = GATE_CHECKS,
     .preview = precopy_preview,

@@ -3,6 +3,7 @@
  * results on as artifacts. */
 #include "common.h"
 #include "stages/stage.h"
+#include "stages/artifact.h"
 #include "stages/backup_strategy.h"
 #include "sys/spawn.h"
 
@@ -205,10 +206,38 @@ static void test_base_and_catchup(void **state)
     assert_int_equal(run("verify_backup", &ctx, &err), STAGE_FAILED);
     assert_non_null(strstr(sb_str(&err), "was not verified"));
 
-    const char *const argv[] = {"rm", "-rf", base, NULL};
+    /* A base a kill left unverified and damaged (its manifest cut short): the pre-copy fails
+     * on it, leaves it alone and forgets its name, so the next run writes a new one. */
+    char *bad = at("backup/immich-library-base-19990101-000000.tar.zst");
+    char *bad_manifest = xasprintf("%s.manifest", bad);
+    char *base_manifest = xasprintf("%s.manifest", base_archive);
+    const char *const cp[] = {"cp", base_archive, bad, NULL};
+    const char *const head[] = {"sh", "-c", "head -n 1 \"$0\" >\"$1\"", base_manifest, bad_manifest, NULL};
     struct child c;
+    assert_int_equal(child_start(&c, cp, 0, &err), 0);
+    assert_int_equal(child_wait(&c), 0);
+    assert_int_equal(child_start(&c, head, 0, &err), 0);
+    assert_int_equal(child_wait(&c), 0);
+    artifact_set_pending(&ctx, ART_base_archive, bad);
+    sb_reset(&err);
+    assert_int_equal(run("precopy", &ctx, &err), STAGE_FAILED);
+    assert_non_null(strstr(sb_str(&err), "the next run writes a new base archive"));
+    char *pending = artifact_pending(&ctx, ART_base_archive);
+    assert_true(!pending || !*pending);
+    free(pending);
+    sleep(1); /* a new time stamp */
+    assert_int_equal(run("precopy", &ctx, &err), STAGE_OK);
+    assert_string_not_equal(stage_artifact(&ctx, "base_archive"), bad);
+    assert_string_not_equal(stage_artifact(&ctx, "base_archive"), base_archive);
+    assert_string_equal(stage_artifact(&ctx, "base_verified"), "yes");
+    assert_int_equal(stat(bad, &st), 0); /* never deleted */
+
+    const char *const argv[] = {"rm", "-rf", base, NULL};
     assert_int_equal(child_start(&c, argv, 0, &err), 0);
     assert_int_equal(child_wait(&c), 0);
+    free(bad);
+    free(bad_manifest);
+    free(base_manifest);
     free(moved);
     free(removed);
     free(want);

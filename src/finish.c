@@ -37,6 +37,7 @@ void session_result(const struct session *s, struct strbuf *out)
     struct verify_result res;
     bool have_result = artifact_verify_result(&ctx, &res);
     char *archive = artifact_backup_archive(&ctx);
+    char *base = artifact_backup_base(&ctx);
     char *dump = artifact_dump_file(&ctx);
     char *log_path = xasprintf("%s/%s", s->state_dir, MLOG_FILE);
     char *nixos = xasprintf("%s/%s", s->state_dir, NIXOS_SETTINGS_FILE);
@@ -50,6 +51,7 @@ void session_result(const struct session *s, struct strbuf *out)
         .downtime_seconds = down,
         .log_path = log_path,
         .archive_path = archive,
+        .base_path = base,
         .dump_path = dump,
         .nixos_file = access(nixos, R_OK) == 0 ? nixos : NULL,
         .review_command = sb_str(&review),
@@ -59,6 +61,7 @@ void session_result(const struct session *s, struct strbuf *out)
     free(nixos);
     free(log_path);
     free(dump);
+    free(base);
     free(archive);
 }
 

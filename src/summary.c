@@ -31,6 +31,11 @@ void migration_summary(const struct plan *p, const struct summary_facts *f, stru
     bool no_archive = strcmp(plan_get(p, PLAN_library_backup), "none") == 0;
     if (no_archive)
         sb_append(out, _("  Library backup: none (library_backup = none): no archive was written\n"));
+    else if (known(f->archive_path) && known(f->base_path))
+        sb_printf(out,
+                  _("  Library backup: %s\n    + catch-up %s and %s.removed (restore order: "
+                    "--report)\n"),
+                  f->base_path, f->archive_path, f->archive_path);
     else if (known(f->archive_path))
         sb_printf(out, _("  Library backup: %s\n"), f->archive_path);
     if (known(f->dump_path))

@@ -15,6 +15,7 @@ struct summary_facts {
     double downtime_seconds;         /* from the end of Stop Docker to the end of Start Immich */
     const char *log_path;
     const char *archive_path;   /* the library archive */
+    const char *base_path;      /* the base archive archive_path (a catch-up) completes */
     const char *dump_path;      /* the database dump */
     const char *nixos_file;     /* the services.immich settings, written out */
     const char *review_command; /* how to browse the log later */

@@ -108,6 +108,12 @@ assets=$("$PG_BINDIR/psql" -X -At -h "$SRC_HOST" -U postgres -d "$SRC_DB" -c 'SE
 tmux_assert "Assets: $assets"
 unwrapped | grep -qF -- "$archive" || { _tmux_dump; fail "the summary does not name the archive $archive"; }
 unwrapped | grep -qF -- "$dump" || { _tmux_dump; fail "the summary does not name the dump $dump"; }
+# The sandbox's target differs from the library: the pre-copy wrote the base archive, and the
+# backup after the stop is its catch-up. Both and the removed list are named.
+base=$(sed -n 's/^artifact	backup_base	//p' "$journal")
+[ -n "$base" ] && [ -f "$base" ] || fail "no base archive in the journal ($base)"
+unwrapped | grep -qF -- "$base" || { _tmux_dump; fail "the summary does not name the base archive $base"; }
+unwrapped | grep -qF -- "$archive.removed" || { _tmux_dump; fail "the summary does not name $archive.removed"; }
 # The downtime, from the log itself: the end of Stop Docker's last finished attempt to the end
 # of Start Immich's (their closing message records carry a duration, field 5).
 down=$(awk -F'\t' '!/^#/ && $3 == "message" && $5 >= 0 && $2 == "stop_docker" { stop = $1 }
@@ -139,7 +145,8 @@ file="$state/nixos-immich.nix"
 [ -f "$file" ] || fail "no $file"
 [ "$(stat -c %a "$file")" = 600 ] || fail "$file has mode $(stat -c %a "$file"), not 600"
 grep -q '^services.immich = {$' "$file" || { cat "$file"; fail "$file holds no services.immich settings"; }
-unwrapped | grep -qF -- "$file" || { _tmux_dump; fail "the summary does not name $file"; }
+seen "$file"
+tmux_keys Home
 tmux_keys p
 tmux_wait_for "Press Enter to go back"
 plain=$(tmux_screen)

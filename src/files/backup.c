@@ -37,6 +37,7 @@ struct backup_job {
 
 void backup_options_init(struct backup_options *o)
 {
+    *o = (struct backup_options){0}; /* every field, the catch-up's since/base too */
     o->level = 3;
     /* One core reads (and checksums), the others compress; at most 4 workers, each holding
      * a job of several MiB. Photos hardly compress and zstd gets through them at more than

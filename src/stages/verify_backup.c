@@ -57,9 +57,9 @@ static int check_base(struct stage_ctx *ctx, const char *archive, struct strbuf 
         rc = -1;
     } else {
         report_msg(ctx->rep, REC_MESSAGE,
-                   _("%s completes the base archive %s, verified by the pre-copy; restore: "
-                     "extract %s, remove the paths listed in %s, extract %s"),
-                   archive, base, base, removed, archive);
+                   _("the catch-up completes the base archive %s, verified by the pre-copy, "
+                     "with the removed list beside it (restore order: --report)"),
+                   base);
     }
     free(removed);
     free(current);
@@ -84,10 +84,11 @@ static enum stage_result verify_backup_run(struct stage_ctx *ctx, struct strbuf 
         sb_append(err, _("there is no backup archive yet: run the backup stage first"));
         return STAGE_FAILED;
     }
+    /* the base first: cheap, and a catch-up without its base is no backup to read */
     struct verify_counts n;
-    enum files_result r = verify_backup_manifest(archive, ctx->rep, &n, err);
-    if (r == FILES_OK && check_base(ctx, archive, err) != 0)
-        r = FILES_FAILED;
+    enum files_result r = check_base(ctx, archive, err) != 0
+                              ? FILES_FAILED
+                              : verify_backup_manifest(archive, ctx->rep, &n, err);
     free(archive);
     if (r == FILES_OK)
         artifact_set_backup_verified(ctx, true);

@@ -80,7 +80,8 @@ printf 'IMMICH_SANDBOX_SERVER_ERROR="Detected an inconsistent media location %s[
 t0=$(date +%s)
 run_start 1 "$PLAN"
 t1=$(date +%s)
-[ $((t1 - t0)) -lt 30 ] || fail "start gave up only after $((t1 - t0)) s"
+# Without the check it waits 600 s; 45 s leaves room for a loaded CI machine (34 s was seen).
+[ $((t1 - t0)) -lt 45 ] || fail "start gave up only after $((t1 - t0)) s"
 assert_contains "$errf" "The last lines of the journal of immich-server.service:"
 assert_contains "$errf" "ERROR [Api:Bootstrap] Detected an inconsistent media location \\x1b[31mred"
 if grep -q "$esc" "$errf"; then fail "a raw escape byte reached the output"; fi

@@ -57,6 +57,32 @@ int rollback_start_docker(struct session *s, const struct reporter *outer, struc
     return rc;
 }
 
+int rollback_restore_owners(struct session *s, const struct reporter *outer, struct strbuf *err)
+{
+    struct rollback_tee t = {s, outer};
+    struct reporter rep = {.on_record = tee_record, .ud = &t};
+    report_msg(&rep, REC_MESSAGE,
+               _("Putting back the library's owners and modes from before chown (rollback)"));
+    struct owners_stats stats = {0};
+    int rc = owners_restore(s->state_dir, &rep, &stats, err);
+    if (rc == 0) {
+        const struct stage *chown = stage_saving_owners();
+        if (s->journal && chown) {
+            journal_set_status(s->journal, chown->id, ST_PENDING,
+                               _("owners and modes put back (rollback)"));
+            struct strbuf save = {0};
+            journal_save(s->journal, &save);
+            sb_free(&save);
+        }
+        report_msg(&rep, REC_MESSAGE,
+                   _("The library has its owners and modes from before chown again (%llu entries)."),
+                   (unsigned long long)stats.restored);
+    } else {
+        report_msg(&rep, REC_ERROR, _("Rollback failed: %s"), sb_str(err));
+    }
+    return rc;
+}
+
 char *rollback_owners_hint(const struct session *s)
 {
     char *manifest = owners_manifest_path(s->state_dir);

@@ -13,6 +13,10 @@ bool rollback_possible(const struct session *s, const struct stage *failed_stage
  * naming the command that puts them back, `immich-migrate restore-owners --state-dir DIR`
  * (malloc'd); NULL when there is no manifest. Shown when a stage fails. */
 char *rollback_owners_hint(const struct session *s);
+/* Puts back the owners and modes chown saved (owners_restore), recorded in the log as stage
+ * "rollback"; once done the Set owner stage is pending again (a resume gives the library to
+ * media_owner again). Returns 0 or -1 + message. */
+int rollback_restore_owners(struct session *s, const struct reporter *outer, struct strbuf *err);
 /* `docker start SERVER ML`, recorded in the log as stage "rollback". Returns 0 or -1. */
 int rollback_start_docker(struct session *s, const struct reporter *outer, struct strbuf *err);
 

@@ -63,6 +63,7 @@ const struct stage stage_chown = {
         "Sets the owner of {target_location} and everything in it to {media_owner} and its mode to 0700, without following symlinks."),
     .asks = N_("Asks yes or no before it changes anything (Enter alone answers no)."),
     .requires = GATE_CHECKS | GATE_BACKUP | GATE_NIXOS,
+    .saves_owners = true,
     .preview = chown_preview,
     .run = chown_run,
 };

@@ -105,6 +105,9 @@ struct stage {
                             * is offered only once it is done, and makes it pending again; the
                             * checks may run again only while it is pending */
     bool point_of_no_return; /* once a run reaches it, the rollback is no longer offered */
+    bool saves_owners;       /* changes owners and modes after saving them in the owners
+                              * manifest (files/owners.h): the wizard's rollback offers to put
+                              * them back, and makes this stage pending again */
     bool starts_target;      /* starts Immich on NixOS: the downtime the report gives runs
                               * from the end of the stops_source stage to the end of this one */
     /* N_(): when set, a resume does this stage again whenever the attempt of the stage after
@@ -160,6 +163,8 @@ const struct stage *const *stage_list(size_t *count);
 const struct stage *stage_find(const char *id);
 /* The stage with stops_source set (the one the rollback undoes), or NULL. */
 const struct stage *stage_stopping_source(void);
+/* The stage with saves_owners set (the one restore-owners undoes), or NULL. */
+const struct stage *stage_saving_owners(void);
 
 /* Stages writing into backup_dir (dump, fixed dump, library archive and manifest) write under
  * a name "immich-....partial" first and rename it when complete, so such a file is never

@@ -33,6 +33,14 @@ const struct stage *stage_stopping_source(void)
     return NULL;
 }
 
+const struct stage *stage_saving_owners(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(stages); i++)
+        if (stages[i]->saves_owners)
+            return stages[i];
+    return NULL;
+}
+
 const struct stage *stage_find(const char *id)
 {
     for (size_t i = 0; i < ARRAY_LEN(stages); i++)

@@ -224,6 +224,20 @@ static int rollback_job(void *arg, const struct reporter *rep, struct strbuf *er
     return rollback_start_docker(arg, rep, err) == 0 ? STAGE_OK : STAGE_FAILED;
 }
 
+static int restore_owners_job(void *arg, const struct reporter *rep, struct strbuf *err)
+{
+    return rollback_restore_owners(arg, rep, err) == 0 ? STAGE_OK : STAGE_FAILED;
+}
+
+/* Runs job (a rollback) in the worker, on the failed stage's run view. */
+static void start_rollback(struct ui *ui, int (*job)(void *, const struct reporter *, struct strbuf *))
+{
+    runview_reset(&ui->run, ui->run.stage);
+    ui->wiz->job.st = NULL; /* the worker runs no stage: a hang-up stops it */
+    if (worker_start(ui->w, job, ui->s) < 0)
+        ui_set_status(ui, _("Cannot start the worker thread."));
+}
+
 /* A stage failed before the import: offer to give the user the Docker installation back. */
 static void offer_rollback(struct ui *ui)
 {
@@ -233,12 +247,20 @@ static void offer_rollback(struct ui *ui)
         worker_running(ui->w) || wiz_status(ui, rv->stage) != ST_FAILED)
         return;
     if (!rollback_possible(ui->s, rv->stage)) {
-        /* After the import: what chown changed can still be put back. */
+        /* After the import: what chown changed can still be put back. Not by default: it is
+         * only wanted to go back to the Docker installation, and chown would run again. */
         char *owners = rollback_owners_hint(ui->s);
         ui->wiz->rollback_offered = rv->stage;
-        if (owners)
-            dlg_text(ui, _("Rollback"), owners);
+        if (!owners)
+            return;
+        char *q = xasprintf(_("\"%s\" failed. %s. Put them back now? Only needed to go back to "
+                              "the Docker installation; a resume runs Set owner again."),
+                            _(rv->stage->title), owners);
         free(owners);
+        bool yes = dlg_yesno(ui, q, false);
+        free(q);
+        if (yes)
+            start_rollback(ui, restore_owners_job);
         return;
     }
     ui->wiz->rollback_offered = rv->stage;
@@ -248,13 +270,8 @@ static void offer_rollback(struct ui *ui)
                         plan_get(&ui->s->plan, PLAN_ml_container));
     bool yes = dlg_yesno(ui, q, true);
     free(q);
-    if (!yes)
-        return;
-    const struct stage *failed = rv->stage;
-    runview_reset(&ui->run, failed);
-    ui->wiz->job.st = NULL; /* the worker runs no stage: a hang-up stops it */
-    if (worker_start(ui->w, rollback_job, ui->s) < 0)
-        ui_set_status(ui, _("Cannot start the worker thread."));
+    if (yes)
+        start_rollback(ui, rollback_job);
 }
 
 static bool confirm_quit(struct ui *ui)

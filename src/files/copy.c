@@ -388,15 +388,16 @@ static struct timespec trusted_ctime(int in, const struct stat *was, const struc
 }
 
 /* Writes the record's line for a file copied from e (n bytes, from in; hash: their XXH64,
- * NULL for a clone). */
+ * NULL for a clone or a kernel copy; cloned: DST's file shares the source's blocks). */
 static int record_copied(struct copy_job *j, const struct walk_entry *e, int64_t n, int in,
-                         const struct timespec *started, const uint64_t *hash, bool exact)
+                         const struct timespec *started, const uint64_t *hash, bool cloned,
+                         bool exact)
 {
     struct timespec ctime = trusted_ctime(in, &e->st, started);
     if (n != e->st.st_size || !exact) /* !exact: the archive holds another state */
         ctime = (struct timespec){0, 0};
-    return copy_record_put(&j->rec, 'f', e->path, (uint64_t)n, &e->st.st_mtim, &ctime, hash, true,
-                           j->err);
+    return copy_record_put_file(&j->rec, 'f', e->path, (uint64_t)n, &e->st.st_mtim, &ctime, hash,
+                                cloned && !hash, true, j->err);
 }
 
 /* Copies one regular file through the partial name, or skips it when already complete. */
@@ -495,7 +496,7 @@ static int copy_file(struct copy_job *j, const struct walk_entry *e, int pfd)
         fail_at(j, j->dst, e->path, _("cannot rename into place"), errno);
         rc = -1;
     }
-    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started, hashed ? &hash : NULL, exact) != 0)
+    if (rc == 0 && j->o->record && record_copied(j, e, n, in, &started, hashed ? &hash : NULL, cloned, exact) != 0)
         rc = -1; /* the copy is in place, the record says nothing: copied again next time */
     close(in);
     if (rc != 0) {

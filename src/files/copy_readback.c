@@ -2,7 +2,9 @@
  * the catch-up after the stop reads only what changed since. Every copy the record names with
  * a hash is read from DST (never the source) and compared with the XXH64 taken while copying;
  * a match is marked in the record with the copy's inode and ctime, so that the catch-up can
- * tell the copy has not been touched since. */
+ * tell the copy has not been touched since. A clone (btrfs, XFS with reflink) shares the
+ * source's blocks and needs no reading, as in copy's own verification: it is marked the same
+ * way when DST's file is still the clone, so the catch-up does not read it either. */
 #include "common.h"
 #include "files/copy.h"
 #include "files/copy_record.h"
@@ -26,6 +28,7 @@ struct readback_job {
     struct meter meter;
     uint64_t read, read_bytes;     /* copies read back now and found right */
     uint64_t kept, kept_bytes;     /* read back by an earlier run, untouched since */
+    uint64_t clones, clone_bytes;  /* clones marked without reading */
     uint64_t bad;                  /* copies that differ from their hash */
     struct strbuf first_bad;       /* the first of them, for the error */
     bool cancelled;
@@ -124,6 +127,25 @@ static void found_bad(struct readback_job *j, struct copy_record_entry *e, const
     e->hashed = false;
 }
 
+/* A clone (st: DST's file, still the copy of e): marked with its inode and ctime once the
+ * ctime is old enough that a later change would move it; nothing is read. */
+static void mark_clone(struct readback_job *j, struct copy_record_entry *e, const struct stat *st)
+{
+    struct timespec now;
+    let_ctime_age(&st->st_ctim, &now);
+    struct stat after;
+    if (lstat_beneath(j->dstfd, sb_str(&e->path), &after) != 0 || after.st_ino != st->st_ino ||
+        !is_the_copy(e, &after) || !same_time(&after.st_ctim, &st->st_ctim) ||
+        !older_than_a_second(&after.st_ctim, &now))
+        return; /* touched meanwhile: the catch-up compares it with the source */
+    e->verified = (struct copy_record_check){
+        .done = true, .ino = (uint64_t)after.st_ino, .ctime = after.st_ctim};
+    j->clones++;
+    j->clone_bytes += e->size;
+    j->meter.files_done++;
+    j->meter.bytes_done += e->size;
+}
+
 /* Reads back the copy of one entry (copy_record_fn). */
 static bool readback_entry(void *ud, struct copy_record_entry *e)
 {
@@ -136,7 +158,7 @@ static bool readback_entry(void *ud, struct copy_record_entry *e)
     e->verified = (struct copy_record_check){0};
     /* Not read: entries without a hash (the catch-up compares them with the source) and
      * files whose source changed while copied (untrusted ctime: the catch-up copies them). */
-    if (e->type != 'f' || !e->hashed || is_zero(&e->ctime))
+    if (e->type != 'f' || !(e->hashed || e->cloned) || is_zero(&e->ctime))
         return true;
     struct stat before, after;
     if (lstat_beneath(j->dstfd, sb_str(&e->path), &before) != 0 || !is_the_copy(e, &before))
@@ -145,6 +167,10 @@ static bool readback_entry(void *ud, struct copy_record_entry *e)
         e->verified = mark;
         j->kept++;
         j->kept_bytes += e->size;
+        return true;
+    }
+    if (e->cloned) {
+        mark_clone(j, e, &before);
         return true;
     }
     int fd = open_beneath(j->dstfd, sb_str(&e->path), O_RDONLY | O_NONBLOCK);
@@ -177,7 +203,7 @@ static bool readback_entry(void *ud, struct copy_record_entry *e)
 
 static void report_readback(const struct readback_job *j)
 {
-    struct strbuf read = {0}, kept = {0};
+    struct strbuf read = {0}, kept = {0}, clones = {0};
     format_bytes(j->read_bytes, &read);
     format_bytes(j->kept_bytes, &kept);
     report_msg(j->rep, REC_MESSAGE,
@@ -185,8 +211,16 @@ static void report_readback(const struct readback_job *j)
                  "while copying it; %llu (%s) read back earlier and untouched since"),
                (unsigned long long)j->read, sb_str(&read), (unsigned long long)j->kept,
                sb_str(&kept));
+    if (j->clones) {
+        format_bytes(j->clone_bytes, &clones);
+        report_msg(j->rep, REC_MESSAGE,
+                   _("%llu files (%s) are clones of the source (they share its blocks): not read, "
+                     "marked as they are now"),
+                   (unsigned long long)j->clones, sb_str(&clones));
+    }
     sb_free(&read);
     sb_free(&kept);
+    sb_free(&clones);
 }
 
 enum files_result copy_readback(const char *record, const char *rsrc, const char *rdst,

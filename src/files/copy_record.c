@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 /* Version 2 adds each file's XXH64, version 3 the copy's state when its content was read back
- * and matched it; versions 1 and 2 are still read (as "no hashes", "not read back"). */
+ * and matched it, version 4 the "=" of a clone in the hash field; versions 1 to 3 are still
+ * read (as "no hashes", "not read back", "no clones"). */
 #define RECORD_MAGIC_PREFIX "immich-migrate copy record "
-#define RECORD_VERSION 3
+#define RECORD_VERSION 4
 
 char copy_record_type(mode_t mode)
 {
@@ -136,13 +137,15 @@ bool copy_record_names(const char *path, const char *src, const char *dst)
     return ok;
 }
 
-/* Reads the hash field of a version 2 line at *s ("-": none) and moves *s past it and its
- * space. -1 when malformed. */
-static int read_hash(const char **s, struct copy_record_entry *e)
+/* Reads the hash field of a version 2 line at *s ("-": none; "=": a clone, from version 4)
+ * and moves *s past it and its space. -1 when malformed. */
+static int read_hash(const char **s, int version, struct copy_record_entry *e)
 {
     e->hashed = false;
+    e->cloned = false;
     e->hash = 0;
-    if ((*s)[0] == '-' && (*s)[1] == ' ') {
+    if (((*s)[0] == '-' || ((*s)[0] == '=' && version >= 4)) && (*s)[1] == ' ') {
+        e->cloned = (*s)[0] == '=';
         *s += 2;
         return 0;
     }
@@ -200,8 +203,9 @@ static int read_entry(FILE *f, int version, struct copy_record_entry *e, char **
         return -1;
     const char *rest = *line + at;
     e->hashed = false;
+    e->cloned = false;
     e->verified = (struct copy_record_check){0};
-    if ((version >= 2 && read_hash(&rest, e) != 0) ||
+    if ((version >= 2 && read_hash(&rest, version, e) != 0) ||
         (version >= 3 && read_verified(&rest, &e->verified) != 0) || unescape(rest, &e->path) != 0)
         return -1;
     e->type = type;
@@ -211,18 +215,18 @@ static int read_entry(FILE *f, int version, struct copy_record_entry *e, char **
     return 1;
 }
 
-/* hash: the content's XXH64, NULL when unknown; verified: the copy's state when read back,
- * NULL (or not done) when it was not. */
+/* hash: the content's XXH64, NULL when unknown (then cloned: DST's file is a clone);
+ * verified: the copy's state when read back, NULL (or not done) when it was not. */
 static void put_entry(FILE *f, char type, const char *rel, uint64_t size,
                       const struct timespec *mtime, const struct timespec *ctime, const uint64_t *hash,
-                      const struct copy_record_check *verified)
+                      bool cloned, const struct copy_record_check *verified)
 {
     fprintf(f, "%c %" PRIu64 " %lld.%09ld %lld.%09ld ", type, size, (long long)mtime->tv_sec,
             mtime->tv_nsec, (long long)ctime->tv_sec, ctime->tv_nsec);
     if (hash)
         fprintf(f, "%016" PRIx64 " ", *hash);
     else
-        fputs("- ", f);
+        fputs(cloned ? "= " : "- ", f);
     if (verified && verified->done)
         fprintf(f, "%llu:%lld.%09ld ", (unsigned long long)verified->ino,
                 (long long)verified->ctime.tv_sec, verified->ctime.tv_nsec);
@@ -277,7 +281,7 @@ static int merge_partial(struct copy_record *r, const char *src, const char *dst
             put_header(out, src, dst);
             while ((got = read_entry(part, part_version, &e, &line, &cap)) > 0) {
                 put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
-                          e.hashed ? &e.hash : NULL, &e.verified);
+                          e.hashed ? &e.hash : NULL, e.cloned, &e.verified);
                 sb_reset(&last);
                 sb_append(&last, sb_str(&e.path));
             }
@@ -285,7 +289,7 @@ static int merge_partial(struct copy_record *r, const char *src, const char *dst
                 while ((got = read_entry(old, old_version, &e, &line, &cap)) > 0)
                     if (!last.len || walk_path_cmp(sb_str(&e.path), sb_str(&last)) > 0)
                         put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
-                                  e.hashed ? &e.hash : NULL, &e.verified);
+                                  e.hashed ? &e.hash : NULL, e.cloned, &e.verified);
             if (finish_file(out) != 0 || rename(tmp, r->path) != 0) {
                 sb_printf(err, _("cannot write %s: %s"), r->path, strerror(errno));
                 unlink(tmp);
@@ -387,7 +391,7 @@ static int put_line(struct copy_record *r, const struct copy_record_entry *e, bo
                     struct strbuf *err)
 {
     put_entry(r->out, e->type, sb_str(&e->path), e->size, &e->mtime, &e->ctime,
-              e->hashed ? &e->hash : NULL, &e->verified);
+              e->hashed ? &e->hash : NULL, e->cloned, &e->verified);
     if (ferror(r->out) || (flush && fflush(r->out) != 0)) {
         if (!err->len)
             sb_printf(err, _("cannot write %s: %s"), r->partial, strerror(errno));
@@ -462,7 +466,14 @@ int copy_record_put(struct copy_record *r, char type, const char *rel, uint64_t 
                     const struct timespec *mtime, const struct timespec *ctime,
                     const uint64_t *hash, bool flush, struct strbuf *err)
 {
-    put_entry(r->out, type, rel, size, mtime, ctime, hash, NULL);
+    return copy_record_put_file(r, type, rel, size, mtime, ctime, hash, false, flush, err);
+}
+
+int copy_record_put_file(struct copy_record *r, char type, const char *rel, uint64_t size,
+                         const struct timespec *mtime, const struct timespec *ctime,
+                         const uint64_t *hash, bool cloned, bool flush, struct strbuf *err)
+{
+    put_entry(r->out, type, rel, size, mtime, ctime, hash, cloned, NULL);
     if (ferror(r->out) || (flush && fflush(r->out) != 0)) {
         if (!err->len)
             sb_printf(err, _("cannot write %s: %s"), r->partial, strerror(errno));
@@ -556,7 +567,7 @@ static int rewrite_entries(FILE *in, int in_version, FILE *out, copy_record_fn f
         if (more)
             more = fn(ud, &e);
         put_entry(out, e.type, sb_str(&e.path), e.size, &e.mtime, &e.ctime,
-                  e.hashed ? &e.hash : NULL, &e.verified);
+                  e.hashed ? &e.hash : NULL, e.cloned, &e.verified);
     }
     free(line);
     sb_free(&e.path);

@@ -6,15 +6,18 @@
  *
  * A text file (0600), one line per entry in walk order (walk_path_cmp), so a copy walking the
  * source merges it in one pass with memory flat in the library's size:
- *     immich-migrate copy record 3 SRC DST          (header: resolved paths, %XX-escaped)
+ *     immich-migrate copy record 4 SRC DST          (header: resolved paths, %XX-escaped)
  *     TYPE SIZE MTIME CTIME HASH VERIFIED PATH      (TYPE f, l, d or s; times SEC.NSEC)
  * HASH is the XXH64 (16 hex digits) of the file's content as the copy read it, "-" when not
  * known (not a file, a clone, a hard link's later name, a file taken from an earlier run's
  * DST by size and mtime): it lets the verification read only the copy, never the source.
+ * HASH is "=" for a file cloned from the source (FICLONE: DST's file shares the source's
+ * blocks as they were in the state the line records), which needs no reading to verify.
  * VERIFIED is "-", or "INO:SEC.NSEC" when the copy was read back from the disk after it was
  * written and matched HASH: DST's file's inode and ctime then (copy_record_check), so that a
- * later verification reads again only copies touched since. Version 1 (no HASH, no
- * VERIFIED) and version 2 (no VERIFIED) records are still read, as ones without.
+ * later verification reads again only copies touched since; for a clone, DST's file's inode
+ * and ctime when the read-back found it still the clone (nothing is read). Version 1 (no
+ * HASH, no VERIFIED), 2 (no VERIFIED) and 3 (no "=") records are still read, as ones without.
  * SIZE and MTIME are the copy's (the source's when it was read); CTIME the source's, 0 when
  * it cannot be trusted (the file changed while read, or so recently that a change within the
  * same clock tick would not show): such a file is copied again by the next run.
@@ -47,6 +50,7 @@ struct copy_record_entry {
     uint64_t size;
     struct timespec mtime, ctime; /* ctime {0, 0}: not to be trusted */
     bool hashed;                  /* hash is known (a file read by a version 2 copy) */
+    bool cloned;                  /* DST's file was cloned from the source (version 4 "=") */
     uint64_t hash;                /* XXH64 of the content copied */
     struct copy_record_check verified; /* version 3; DST's file when read back */
     struct strbuf path;           /* relative to the roots, as the walk gives it */
@@ -107,6 +111,10 @@ void copy_record_remove_ours(struct copy_record *r, const struct copy_record_ent
 int copy_record_put(struct copy_record *r, char type, const char *rel, uint64_t size,
                     const struct timespec *mtime, const struct timespec *ctime,
                     const uint64_t *hash, bool flush, struct strbuf *err);
+/* The same for a regular file; cloned: DST's file is a clone of the source (hash NULL). */
+int copy_record_put_file(struct copy_record *r, char type, const char *rel, uint64_t size,
+                         const struct timespec *mtime, const struct timespec *ctime,
+                         const uint64_t *hash, bool cloned, bool flush, struct strbuf *err);
 /* Appends old (the entry copy_record_reach returned) unchanged. */
 int copy_record_keep(struct copy_record *r, const struct copy_record_entry *old, struct strbuf *err);
 

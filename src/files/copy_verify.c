@@ -107,13 +107,13 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
     return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-/* The record's entry for the source file e, with a hash, when the source still holds what
- * the copy read: the same size, mtime and (trusted) ctime. NULL when there is none: the
- * source must be read. */
+/* The record's entry for the source file e, with a hash or as a clone, when the source still
+ * holds what the copy read: the same size, mtime and (trusted) ctime. NULL when there is none:
+ * the source must be read. */
 static const struct copy_record_entry *recorded(struct cmp_job *j, const struct walk_entry *e)
 {
     const struct copy_record_entry *r = j->record ? copy_record_lookup(j->record, e->path) : NULL;
-    if (!r || r->type != 'f' || !r->hashed || r->size != (uint64_t)e->st.st_size ||
+    if (!r || r->type != 'f' || !(r->hashed || r->cloned) || r->size != (uint64_t)e->st.st_size ||
         !same_time(&r->mtime, &e->st.st_mtim) || !same_time(&r->ctime, &e->st.st_ctim) ||
         (r->ctime.tv_sec == 0 && r->ctime.tv_nsec == 0))
         return NULL;
@@ -121,8 +121,9 @@ static const struct copy_record_entry *recorded(struct cmp_job *j, const struct 
 }
 
 /* Was DST's copy (have) of r read back from the disk against r's hash (the pre-copy's
- * read-back) and is it untouched since? The same inode and ctime: writing into the copy, or
- * setting its times back afterwards, moves the ctime, which no one can set back. */
+ * read-back; for a clone: found still the clone) and is it untouched since? The same inode
+ * and ctime: writing into the copy, or setting its times back afterwards, moves the ctime,
+ * which no one can set back. */
 static bool read_back_untouched(const struct copy_record_entry *r, const struct stat *have)
 {
     return r->verified.done && r->verified.ino == (uint64_t)have->st_ino &&
@@ -162,8 +163,8 @@ static void count(struct file_count *c, const struct walk_entry *e)
 
 /* Compares the content of a regular file e whose metadata matched DST's (have): not at all
  * for a clone this run made, another name of a file already checked by its hash, or a copy
- * read back during the pre-copy and untouched since; by the record's hash (DST only) when it
- * has one, else byte for byte against the source. */
+ * read back (or a clone marked) during the pre-copy and untouched since; by the record's hash
+ * (DST only) when it has one, else byte for byte against the source. */
 static void compare_content(struct cmp_job *j, const struct walk_entry *e, const struct stat *have)
 {
     const struct copy_record_entry *r = recorded(j, e);
@@ -179,7 +180,7 @@ static void compare_content(struct cmp_job *j, const struct walk_entry *e, const
         count(&j->read_back, e);
         if (several)
             clone_set_add(&j->hashed_links, have->st_dev, have->st_ino);
-    } else if (r) {
+    } else if (r && r->hashed) {
         compare_hash(j, e, r->hash);
         if (several && !j->why.len)
             clone_set_add(&j->hashed_links, have->st_dev, have->st_ino);

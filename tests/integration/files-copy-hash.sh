@@ -25,7 +25,7 @@ printf 'profile picture\n' > "$src/profile/changed-size.jpg"
 sleep 1.1 # a ctime younger than a second is not trusted by the record
 "$IMMICH_MIGRATE" copy --record "$rec" --live "$src" "$dst" 2> "$TEST_TMP/pre.log" ||
     { cat "$TEST_TMP/pre.log"; fail "the pre-copy failed"; }
-head -n 1 "$rec" | grep -q '^immich-migrate copy record 3 ' || fail "the record is not version 3"
+head -n 1 "$rec" | grep -q '^immich-migrate copy record 4 ' || fail "the record is not version 4"
 grep -Eq '^f [0-9]+ [0-9.]+ [0-9.]+ [0-9a-f]{16} ' "$rec" || fail "the record holds no hashes"
 
 # ---------------------------------------------------------------- the catch-up, verified
@@ -60,7 +60,7 @@ reads=$(source_reads "$TEST_TMP/trace2")
 pass_step "a changed byte in $victim (same size and mtime) is found by its hash, no source file read"
 
 # ---------------------------------------------------------------- an old record
-sed -i -E -e '1s/^immich-migrate copy record 3 /immich-migrate copy record 1 /' \
+sed -i -E -e '1s/^immich-migrate copy record 4 /immich-migrate copy record 1 /' \
     -e 's/^([fdls] [0-9]+ [0-9.]+ [0-9.]+) ([0-9a-f]{16}|-) ([0-9]+:[0-9.]+|-) /\1 /' "$rec"
 grep -Eq '^f [0-9]+ [0-9.]+ [0-9.]+ [0-9a-f]{16} ' "$rec" && fail "the test left hashes in the old record"
 "$IMMICH_MIGRATE" copy --record "$rec" "$src" "$dst" 2> "$TEST_TMP/old.log" &&
@@ -71,5 +71,5 @@ cp -p "$src/$victim" "$dst/$victim" # repaired: the same size and mtime
     { cat "$TEST_TMP/old2.log"; fail "with an old record, a good copy did not verify"; }
 assert_contains "$TEST_TMP/old2.log" "copied 0 files"
 assert_contains "$TEST_TMP/old2.log" "the copy $dst equals $src"
-head -n 1 "$rec" | grep -q '^immich-migrate copy record 3 ' || fail "the record was not renewed as version 3"
+head -n 1 "$rec" | grep -q '^immich-migrate copy record 4 ' || fail "the record was not renewed as version 4"
 pass_step "an old (hashless) record is read: the copy is compared byte for byte, the record renewed"

@@ -63,7 +63,7 @@ strace -f -qq -e trace=openat,fdatasync,fadvise64 -o "$TEST_TMP/pre.trace" \
     "$IMMICH_MIGRATE" copy --record "$rec" --live "$src" "$dst" 2> "$TEST_TMP/pre.log" ||
     { cat "$TEST_TMP/pre.log"; fail "the pre-copy failed"; }
 cat "$TEST_TMP/pre.log"
-head -n 1 "$rec" | grep -q '^immich-migrate copy record 3 ' || fail "the record is not version 3"
+head -n 1 "$rec" | grep -q '^immich-migrate copy record 4 ' || fail "the record is not version 4"
 hashed=$(grep -Ec '^f [0-9]+ [0-9.]+ [0-9.]+ [0-9a-f]{16} ' "$rec")
 marked=$(grep -Ec '^f [0-9]+ [0-9.]+ [0-9.]+ [0-9a-f]{16} [0-9]+:[0-9]+\.[0-9]{9} ' "$rec")
 [ "$hashed" -ge 10 ] || fail "only $hashed files with a hash in the record"
@@ -92,7 +92,7 @@ assert_contains "$TEST_TMP/pre2.log" "$hashed ("
 reads=$(opened_files "$TEST_TMP/pre2.trace" "$src")
 [ -z "$reads" ] || fail "the second pre-copy read [$reads]"
 [ ! -e "$rec.readback" ] || fail "the read-back's temporary record is left"
-head -n 1 "$rec" | grep -q '^immich-migrate copy record 3 ' || fail "the record was damaged"
+head -n 1 "$rec" | grep -q '^immich-migrate copy record 4 ' || fail "the record was damaged"
 pass_step "a second pre-copy reads nothing back: the marks hold"
 
 # --no-verify with --live: no read-back
@@ -179,7 +179,7 @@ cmp "$src/$large" "$dst/$large" || fail "the damaged copy was not copied again"
 pass_step "a copy damaged before a pre-copy fails its read-back, naming it; the next run copies it again"
 
 # ---------------------------------------------------------------- a version 2 record
-sed -i -E -e '1s/^immich-migrate copy record 3 /immich-migrate copy record 2 /' \
+sed -i -E -e '1s/^immich-migrate copy record 4 /immich-migrate copy record 2 /' \
     -e 's/^([fdls] [0-9]+ [0-9.]+ [0-9.]+ ([0-9a-f]{16}|-)) ([0-9]+:[0-9.]+|-) /\1 /' "$rec"
 grep -Eq ' [0-9]+:[0-9]+\.[0-9]{9} ' "$rec" && fail "the test left marks in the version 2 record"
 strace -f -qq -e trace=openat -o "$TEST_TMP/v2.trace" \
@@ -190,5 +190,5 @@ assert_contains "$TEST_TMP/v2.log" "the copy $dst equals $src"
 counts=$(verified_counts "$TEST_TMP/v2.log")
 [ "${counts%% *}" = 0 ] || fail "with a version 2 record, [$counts] verified during a pre-copy"
 grep -q '"large.mp4", O_RDONLY' "$TEST_TMP/v2.trace" || fail "with a version 2 record, $large was not read"
-head -n 1 "$rec" | grep -q '^immich-migrate copy record 3 ' || fail "the record was not renewed as version 3"
-pass_step "a version 2 record: every copy read (full verification), the record renewed as version 3"
+head -n 1 "$rec" | grep -q '^immich-migrate copy record 4 ' || fail "the record was not renewed as version 4"
+pass_step "a version 2 record: every copy read (full verification), the record renewed as version 4"

@@ -3,7 +3,9 @@
 # namespace so that the mount vanishes with the test): every file is cloned (FICLONE), the
 # summary says so ("N cloned, 0 B written"), the free space hardly drops, the content is
 # identical, and the verification compares the clones' metadata without reading their content
-# again (strace: no read of a file of the copy). On tmpfs (no reflink) everything is written and
+# again (strace: no read of a file of the copy). A pre-copy (--live) marks its clones in the
+# record without reading them, and the catch-up reads neither them nor their sources; a clone
+# changed afterwards is compared again. On tmpfs (no reflink) everything is written and
 # the copy is verified byte for byte as before. Loop mounts are required: where they are
 # impossible the test FAILS saying so, it does not skip.
 . "$top_srcdir/tests/lib/common.sh"
@@ -98,6 +100,46 @@ assert_contains "$T/xfs3.log" "are clones made by this copy"
 tree_listing "$xfs/dst3" "$xfs/got3"
 cmp -s "$xfs/want" "$xfs/got3" || { show_listing_diff "$xfs/want" "$xfs/got3"; fail "the implicit clone differs"; }
 pass_step "copy_file_range's implicit clones counted through FIEMAP"
+
+# --- XFS: the pre-copy while Immich runs, then the catch-up after the stop ---
+# The pre-copy's clones are marked in the record (hash field "=", DST's inode and ctime) without
+# being read; the catch-up then reads neither them nor their sources: only what changed.
+rec=$T/live.record
+"$IMMICH_MIGRATE" copy --record "$rec" --live "$xfs/src" "$xfs/live" 2> "$T/live.log" ||
+    { cat "$T/live.log"; fail "the pre-copy on XFS failed"; }
+cat "$T/live.log"
+assert_contains "$T/live.log" "are clones of the source (they share its blocks): not read"
+clones=$(grep -Ec '^f [0-9]+ [0-9.]+ [0-9.]+ = [0-9]+:[0-9]+\.[0-9]{9} ' "$rec")
+# every file the record trusts (its ctime; the two names of the hard-linked file are not)
+files=$(grep -a '^f ' "$rec" | grep -Evc '^f [0-9]+ [0-9.]+ 0\.000000000 ')
+[ "$clones" -ge 10 ] || fail "only $clones clones marked in the record"
+[ "$clones" = "$files" ] || { cat "$rec"; fail "$clones of $files files marked as clones"; }
+printf 'a new photo\n' > "$xfs/src/library/admin/2024/01/new-photo.jpg"
+sleep 1.1 # a ctime younger than a second is not trusted by the record
+strace -f -y -qq -e trace=read,pread64 -o "$T/catchup.trace" \
+    "$IMMICH_MIGRATE" copy --record "$rec" "$xfs/src" "$xfs/live" 2> "$T/catchup.log" ||
+    { cat "$T/catchup.log"; fail "the catch-up on XFS failed"; }
+cat "$T/catchup.log"
+assert_contains "$T/catchup.log" "copied 1 files"
+verified=$(sed -n 's/.*\] message: \([0-9]*\) files (.*) verified during the pre-copy.*/\1/p' "$T/catchup.log")
+[ "${verified:-0}" -ge "$clones" ] || fail "the catch-up trusted ${verified:-0} of $clones marked clones"
+others=$( (dst_reads "$T/catchup.trace" "$xfs/live"; dst_reads "$T/catchup.trace" "$xfs/src") | grep -v 'new-photo.jpg>' || true)
+[ -z "$others" ] || { echo "$others" | head; fail "the catch-up read unchanged files or their clones"; }
+grep -qE '^([0-9]+ +)?read\([0-9]+<' "$T/catchup.trace" || fail "strace recorded no read at all (is the trace working?)"
+tree_listing "$xfs/src" "$xfs/want-live"
+tree_listing "$xfs/live" "$xfs/got-live"
+cmp -s "$xfs/want-live" "$xfs/got-live" || { show_listing_diff "$xfs/want-live" "$xfs/got-live"; fail "the catch-up's copy differs"; }
+pass_step "pre-copy: $clones clones marked without reading; catch-up: none read again, only the new file"
+
+# a clone changed after the pre-copy (same size, times set back) is no longer trusted: the
+# catch-up compares it with the source and fails naming it
+victim=library/admin/2024/01/video2.mp4
+printf 'X' | dd of="$xfs/live/$victim" bs=1 seek=4096 conv=notrunc status=none
+touch -r "$xfs/src/$victim" "$xfs/live/$victim"
+"$IMMICH_MIGRATE" copy --record "$rec" "$xfs/src" "$xfs/live" 2> "$T/damaged.log" &&
+    { cat "$T/damaged.log"; fail "a changed clone verified"; }
+assert_contains "$T/damaged.log" "different in the copy: $victim (content)"
+pass_step "a clone changed after the pre-copy is compared again and the difference found"
 
 # --- tmpfs, no reflink: written and read back as before ---
 fill "$tmpfs"

@@ -90,17 +90,23 @@ grep -qF "now belong to $owner (" "$state/migration.log" || fail "chown's report
 grep -q "^stage	chown	done" "$state/journal" || fail "journal does not say chown done"
 pass_step "a stage's confirmation: Esc declines, y accepts"
 
-# A stage failing after chown: the wizard names the command that puts the owners back.
+# A stage failing after chown: the wizard names the command that puts the owners back and
+# offers to run it (the dialog wraps its text, so each check is a phrase within one line).
 echo "IMMICH_SANDBOX_FAIL_START=immich-server" > "$sb/faults.env"
 wizard_next_to "Start Immich"
 tmux_keys r
 tmux_wait_for "restore-owners" 120
-tmux_assert "owners and modes from before chown are saved"
+tmux_assert "owners and modes from before"
+tmux_assert "Put them back now?"
+tmux_assert "Enter answers no"
 tmux_keys Escape
+tmux_wait_gone "Put them back now?" 20
 tmux_wait_for "Failed: systemctl start failed" 20
 tmux_refute "restore-owners"
+[ "$(stat -c %U:%G "$target")" = "$owner" ] || fail "declining restore-owners changed the owner anyway"
+grep -q "^stage	chown	done" "$state/journal" || fail "declining restore-owners changed the journal"
 rm "$sb/faults.env"
-pass_step "after chown, a failure names immich-migrate restore-owners"
+pass_step "after chown, a failure offers immich-migrate restore-owners; Esc declines and changes nothing"
 
 tmux_keys q
 tmux_wait_for "Quit?"

@@ -3,7 +3,6 @@
 #include "sys/atomic_file.h"
 #include "sys/safe_dir.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -59,22 +58,6 @@ struct journal {
     size_t nartifacts;
 };
 
-/* A process killed inside journal_save() leaves journal.tmp.XXXXXX behind (the journal itself
- * is intact: the rename never happened). Whoever holds the lock removes such leftovers. */
-static void remove_stale_temps(const char *dir)
-{
-    static const char prefix[] = JOURNAL_FILE ".tmp.";
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (strncmp(de->d_name, prefix, sizeof prefix - 1) == 0 &&
-            strlen(de->d_name) == sizeof prefix - 1 + 6)
-            unlinkat(dirfd(d), de->d_name, 0);
-    closedir(d);
-}
-
 int journal_lock(const char *dir, struct strbuf *err)
 {
     /* Others who can write here could rewrite the journal: its plan and its checksums. */
@@ -107,7 +90,10 @@ int journal_lock(const char *dir, struct strbuf *err)
         return -1;
     }
     free(path);
-    remove_stale_temps(dir);
+    /* A process killed while replacing one of the state directory's files (the journal, the
+     * status, the NixOS settings, a copy record) left its temporary: whoever holds the lock
+     * removes them. */
+    remove_stale_temps(dir, NULL);
     return fd;
 }
 

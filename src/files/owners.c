@@ -7,7 +7,6 @@
 #include "sys/fdio.h"
 #include "sys/safepath.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -142,23 +141,6 @@ static int existing_manifest(const char *dir, const char *state_dir, const char 
     return rc;
 }
 
-/* Removes temporary manifests a killed run left (owners.manifest.tmp.XXXXXX): the state
- * directory is this migration's own, held by its lock. */
-static void remove_stale_temps(const char *state_dir)
-{
-    DIR *d = opendir(state_dir);
-    if (!d)
-        return;
-    static const char prefix[] = "owners.manifest.tmp.";
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, prefix, sizeof prefix - 1) == 0 &&
-            strlen(de->d_name) == sizeof prefix - 1 + 6)
-            unlinkat(dirfd(d), de->d_name, 0);
-    }
-    closedir(d);
-}
-
 static int finish_manifest(FILE *out, const char *tmp, const char *path, struct strbuf *err)
 {
     int rc = fflush(out) == 0 && fsync(fileno(out)) == 0 ? 0 : -1;
@@ -194,7 +176,7 @@ int owners_save(const char *dir, const char *state_dir, const struct reporter *r
         free(path);
         return ex;
     }
-    remove_stale_temps(state_dir);
+    remove_stale_temps(state_dir, "owners.manifest"); /* a killed run's temporary manifests */
     char *tmp = xasprintf("%s.tmp.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC); /* 0600 */
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;

@@ -2,6 +2,7 @@
 #include "sys/fdio.h"
 #include "sys/safepath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -22,6 +23,25 @@ static int fsync_parent(const char *path)
     int rc = fsync(fd);
     close(fd);
     return rc;
+}
+
+void remove_stale_temps(const char *dir, const char *name)
+{
+    static const char suffix[] = ".tmp.";
+    const size_t tail = sizeof suffix - 1 + 6; /* ".tmp." and mkostemp's six characters */
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len <= tail || strncmp(de->d_name + len - tail, suffix, sizeof suffix - 1) != 0)
+            continue;
+        if (name && (len - tail != strlen(name) || strncmp(de->d_name, name, len - tail) != 0))
+            continue;
+        unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
 }
 
 int atomic_write_file(const char *path, const char *data, size_t len, struct strbuf *err)

@@ -170,6 +170,45 @@ static void test_lock_names_pid(void **state)
     free(dir);
 }
 
+static void touch_in(const char *dir, const char *name)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    free(p);
+}
+
+/* Whoever takes the lock removes the temporaries a killed writer left in the state directory
+ * (any file replaced through atomic_write_file, not only the journal), and nothing else. */
+static void test_lock_removes_stale_temps(void **state)
+{
+    char *dir = make_dir();
+    const char *stale[] = {"journal.tmp.Ab12Cd", "nixos-immich.nix.tmp.Mra4Sq", "status.tmp.x1y2z3"};
+    const char *kept[] = {"notes.tmp", "journal.tmp.short", "nixos-immich.nix", "a.tmp.toolong1"};
+    for (size_t i = 0; i < 3; i++)
+        touch_in(dir, stale[i]);
+    for (size_t i = 0; i < 4; i++)
+        touch_in(dir, kept[i]);
+    struct strbuf err = {0};
+    int fd = journal_lock(dir, &err);
+    assert_true(fd >= 0);
+    for (size_t i = 0; i < 3; i++) {
+        char *p = xasprintf("%s/%s", dir, stale[i]);
+        assert_int_equal(access(p, F_OK), -1);
+        free(p);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        char *p = xasprintf("%s/%s", dir, kept[i]);
+        assert_int_equal(access(p, F_OK), 0);
+        free(p);
+    }
+    journal_unlock(fd);
+    sb_free(&err);
+    remove_dir(dir);
+    free(dir);
+}
+
 static void test_log_redacts_and_is_private(void **state)
 {
     char *dir = make_dir();
@@ -307,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_atomic_under_kill),
         cmocka_unit_test(test_lock_names_pid),
+        cmocka_unit_test(test_lock_removes_stale_temps),
         cmocka_unit_test(test_log_redacts_and_is_private),
         cmocka_unit_test(test_log_and_report_escape_controls),
         cmocka_unit_test(test_redaction_rules),

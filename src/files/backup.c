@@ -29,6 +29,7 @@ struct backup_job {
     struct copy_record_reader since; /* catch-up: the base archive's record */
     bool use_since;
     uint64_t unchanged; /* catch-up: files left to the base archive */
+    uint64_t archived_bytes; /* file content written to this archive (a catch-up's is small) */
     struct meter meter;
     unsigned char *buf;
     struct strbuf target;
@@ -96,6 +97,7 @@ static int write_content(struct backup_job *j, const struct walk_entry *e)
         }
         left -= (uint64_t)n;
         j->meter.bytes_done += (uint64_t)n;
+        j->archived_bytes += (uint64_t)n;
         if (report_cancelled(j->rep)) {
             j->cancelled = true;
             rc = -1;
@@ -340,7 +342,10 @@ enum files_result backup_library(const char *src, const char *archive, const str
     }
     struct strbuf size = {0};
     format_bytes(t.bytes, &size);
-    report_msg(rep, REC_MESSAGE, _("%llu entries, %llu files, %s to back up"),
+    /* A catch-up archives only what changed: the scan's figures are the library's. */
+    report_msg(rep, REC_MESSAGE,
+               o->since ? _("%llu entries, %llu files, %s in the library")
+                        : _("%llu entries, %llu files, %s to back up"),
                (unsigned long long)t.entries, (unsigned long long)t.files, sb_str(&size));
     sb_free(&size);
     /* a catch-up holds only what changed: its size is not known beforehand */
@@ -357,7 +362,7 @@ enum files_result backup_library(const char *src, const char *archive, const str
         archive_sink_abort(&j.sink);
     } else {
         struct strbuf shown = {0};
-        format_bytes(t.bytes, &shown);
+        format_bytes(j.archived_bytes, &shown);
         report_msg(rep, REC_FILEOP, _("wrote %s (%s of files in %.1f s) and %s.manifest"), archive,
                    sb_str(&shown), now_monotonic() - started, archive);
         sb_free(&shown);

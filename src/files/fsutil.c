@@ -119,25 +119,40 @@ int cpu_count(void)
     return n > 0 ? (int)(n > INT_MAX ? INT_MAX : n) : 1;
 }
 
+static long env_ms(const char *name)
+{
+    const char *v = getenv(name);
+    long ms = v && *v ? strtol(v, NULL, 10) : 0;
+    return ms > 0 ? ms : 0;
+}
+
 static long test_delay_ms(void)
 {
     static long delay = -1;
-    if (delay < 0) {
-        const char *v = getenv("IMMICH_MIGRATE_TEST_FILES_DELAY_MS");
-        delay = v && *v ? strtol(v, NULL, 10) : 0;
-        if (delay < 0)
-            delay = 0;
-    }
+    if (delay < 0)
+        delay = env_ms("IMMICH_MIGRATE_TEST_FILES_DELAY_MS");
     return delay;
 }
 
-void test_pause(void)
+static void sleep_ms(long ms)
 {
-    long ms = test_delay_ms();
     if (ms > 0) {
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
+}
+
+void test_pause_verify_entry(void)
+{
+    static long delay = -1;
+    if (delay < 0)
+        delay = env_ms("IMMICH_MIGRATE_TEST_VERIFY_DELAY_MS");
+    sleep_ms(delay);
+}
+
+void test_pause(void)
+{
+    sleep_ms(test_delay_ms());
 }
 
 size_t test_chunk_limit(size_t normal)

@@ -37,6 +37,9 @@ bool path_is_within(const char *inner, const char *outer);
  * each chunk of at most test_chunk_limit() bytes, so a test can interrupt them mid-file. */
 void test_pause(void);
 size_t test_chunk_limit(size_t normal);
+/* Tests only: IMMICH_MIGRATE_TEST_VERIFY_DELAY_MS makes an archive's verification sleep that
+ * long after each entry, so a test can interrupt a verification that otherwise takes 1 ms. */
+void test_pause_verify_entry(void);
 /* The number of CPUs online (at least 1). */
 int cpu_count(void);
 

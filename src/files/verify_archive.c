@@ -2,6 +2,7 @@
  * (both in walk order); the library is never opened. */
 #include "common.h"
 #include "files/compare.h"
+#include "files/fsutil.h"
 #include "files/manifest.h"
 #include "files/manifest_read.h"
 #include "files/meter.h"
@@ -201,6 +202,7 @@ static void compare_streams(struct archive_check *c)
             next_manifest(c);
         }
         meter_tick(&c->meter, c->cur ? c->cur_path.buf : NULL, false);
+        test_pause_verify_entry();
     }
 }
 

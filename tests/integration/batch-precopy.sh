@@ -64,6 +64,16 @@ assert_contains "$TEST_TMP/batch.err" "the copy $target equals $upload"
 [ -f "$state/library-copy.record" ] || fail "no copy record in the state directory"
 pass_step "the catch-up after the stop copied only the 2 files changed meanwhile; the copy is verified"
 
+# Back up library after the stop archives only those two files, and says so: the bytes it
+# reports are theirs, not the whole library's (format_bytes: "N B" below 1 KiB, else "%.1f KiB").
+changed_bytes=$(( $(stat -c %s "$upload/upload/late-upload.jpg") + $(stat -c %s "$some_file") ))
+shown=$(awk -v n="$changed_bytes" 'BEGIN { if (n < 1024) printf "%d B", n; else printf "%.1f KiB", n / 1024 }')
+grep "	backup	file	.*catchup\.tar\.zst (" "$log" > "$TEST_TMP/catchup-backup" || fail "no catch-up archive in the log"
+assert_contains "$TEST_TMP/catchup-backup" "($shown of files in"
+grep -q "	backup	message	.* files, .* in the library$" "$log" ||
+    fail "the catch-up's scan is not reported as the library's size"
+pass_step "the catch-up archive reports the $shown it archived, not the library's size"
+
 # The checks run again (the wizard's r before Stop Docker, or a resume) accept a target that
 # holds this migration's own copy, named by the copy record, and refuse it for another state
 # directory (a foreign non-empty target).

@@ -43,8 +43,11 @@ tmux_wait_for 'Type "none" to confirm'
 tmux_type none
 tmux_keys Enter
 tmux_wait_gone 'Type "none" to confirm'
-sleep 0.3
-row | grep -q "none.*typed" || { _tmux_dump; fail "library_backup is not none (typed) after the confirmation"; }
+i=0
+until row | grep -q "none.*typed"; do # the row is redrawn after the dialog closes
+    i=$((i + 1)); [ $i -le 100 ] || { _tmux_dump; fail "library_backup is not none (typed) after the confirmation"; }
+    sleep 0.1
+done
 grep -q '^library_backup = "none"' "$state/journal" || fail "the journal's plan does not hold library_backup = none"
 pass_step "none with the typed confirmation: set, saved in the journal"
 

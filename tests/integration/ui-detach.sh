@@ -85,7 +85,7 @@ pass_step "a hang-up during a stage that changes the source stops the wizard"
 # ---------------------------------------------------------------- the backup detaches
 wizard b
 tmux_wait_for "An unfinished migration was found"
-tmux_keys r
+tmux_keys_new_screen r
 wizard_next_to "Pre-copy library"
 tmux_keys r
 i=0

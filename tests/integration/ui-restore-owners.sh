@@ -37,7 +37,7 @@ grep -q "^stage	chown	done" "$state/journal" || { cat "$state/journal"; fail "Se
 tmux_start 100 30 -- env IMMICH_SANDBOX_FAIL_START=immich-server "$IMMICH_MIGRATE" -c "$conf" \
     --state-dir "$state" --resume
 tmux_wait_for "Welcome" 60
-tmux_keys Enter
+tmux_keys_new_screen Enter
 wizard_next_to "Start Immich"
 tmux_keys r
 tmux_wait_for "Put them back now?" 120

@@ -89,7 +89,13 @@ tmux_keys C-u
 tmux_type "false inspect"
 tmux_keys Enter
 tmux_wait_for "search: false inspect"
-detail() { sleep 0.3; tmux_screen | sed -n '19,22p' | grep -qF -- "$1"; }
+detail() { # detail TEXT: the detail pane shows TEXT within 10 s (a loaded machine redraws late)
+    _d=0
+    until tmux_screen | sed -n '19,22p' | grep -qF -- "$1"; do
+        _d=$((_d + 1)); [ $_d -le 100 ] || return 1
+        sleep 0.1
+    done
+}
 # the selection stays on the last match (immich_postgres); n wraps to the first one
 detail "false inspect immich_postgres" || { _tmux_dump; fail "the search left the match"; }
 tmux_keys n

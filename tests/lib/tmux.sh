@@ -114,6 +114,20 @@ tmux_wait_exit() {
 # shows $1 (at most 20 screens). After each key it waits for the title to change (up to 10 s),
 # so a slow redraw on a loaded machine never gets a second key that would skip past the
 # wanted screen.
+# tmux_keys_new_screen KEY: press KEY, which leaves the current screen, and wait (up to 30 s)
+# until the title line has changed. A wizard_next_to right after a key that changes the screen
+# could otherwise read the old title on a loaded machine, press n before KEY was handled, and
+# so go one screen too far.
+tmux_keys_new_screen() {
+    _old_title=$(tmux_screen | sed -n 1p)
+    tmux_keys "$1"
+    _i=0
+    while [ "$(tmux_screen | sed -n 1p)" = "$_old_title" ]; do
+        _i=$((_i + 1))
+        [ $_i -le 300 ] || { _tmux_dump; fail "the screen did not change after the key $1"; }
+        sleep 0.1
+    done
+}
 wizard_next_to() { _wizard_move n "$1"; }
 wizard_back_to() { _wizard_move Escape "$1"; }
 _wizard_move() {

@@ -56,10 +56,10 @@ tests_integration_discover_run_stage_SOURCES = tests/integration/discover-run-st
 
 TESTS += tests/integration/discover-check.sh tests/integration/discover-stages.sh \
 	tests/integration/discover-verify.sh tests/integration/discover-start.sh \
-	tests/integration/discover-safety.sh
+	tests/integration/discover-safety.sh tests/integration/discover-temps.sh
 EXTRA_DIST += tests/integration/discover-check.sh tests/integration/discover-stages.sh \
 	tests/integration/discover-verify.sh tests/integration/discover-start.sh \
-	tests/integration/discover-safety.sh \
+	tests/integration/discover-safety.sh tests/integration/discover-temps.sh \
 	tests/integration/discover-run-stage.c
 
 EXTRA_DIST += tests/bench/discover-verify

@@ -162,7 +162,8 @@ static void scan_rows(int fd, const struct container_info *server, const char *u
 
 static FILE *open_temp_beside(const char *path, char **tmp_out, struct strbuf *err)
 {
-    char *tmp = xasprintf("%s.XXXXXX", path);
+    /* ".tmp.XXXXXX": the name remove_stale_temps() clears when a killed run left it */
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
     if (fd < 0) {
         sb_printf(err, "%s: %s", tmp, strerror(errno));

@@ -14,7 +14,8 @@ FILES_TESTS = tests/integration/files-backup.sh tests/integration/files-verify.s
 	tests/integration/files-special.sh tests/integration/files-reflink.sh \
 	tests/integration/files-strategies.sh tests/integration/files-restore-owners.sh \
 	tests/integration/files-verify-manifest.sh \
-	tests/integration/files-precopy.sh tests/integration/batch-precopy.sh \
+	tests/integration/files-precopy.sh tests/integration/files-precopy-dirkill.sh \
+	tests/integration/batch-precopy.sh \
 	tests/integration/files-copy-hash.sh tests/integration/files-copy-verify-once.sh \
 	tests/integration/files-onepass.sh
 TESTS += $(FILES_TESTS)

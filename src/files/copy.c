@@ -590,16 +590,19 @@ static void set_dstfd(struct copy_job *j, int depth, int fd)
 
 static int enter_dir(struct copy_job *j, const struct walk_entry *e, int pfd)
 {
-    bool created = mkdirat(pfd, e->name, 0700) == 0;
-    if (!created && errno != EEXIST) {
+    /* A directory is ours when we make it (it is removed only once empty). Its line reaches
+     * the record, flushed, before mkdirat: a run killed between the two must not leave a
+     * directory no record calls ours, which a catch-up could never remove. */
+    struct stat have;
+    bool missing = fstatat(pfd, e->name, &have, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+    struct timespec zero = {0, 0};
+    if (j->o->record && (missing || j->old) &&
+        copy_record_put(&j->rec, 'd', e->path, 0, &zero, &zero, NULL, missing, j->err) != 0)
+        return -1;
+    if (mkdirat(pfd, e->name, 0700) != 0 && errno != EEXIST) {
         fail_at(j, j->dst, e->path, _("cannot create the directory"), errno);
         return -1;
     }
-    /* a directory is ours when we made it (it is removed only once empty) */
-    struct timespec zero = {0, 0};
-    if (j->o->record && (created || j->old) &&
-        copy_record_put(&j->rec, 'd', e->path, 0, &zero, &zero, NULL, created, j->err) != 0)
-        return -1;
     int fd = openat(pfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         fail_at(j, j->dst, e->path, _("cannot open the directory"), errno);

@@ -119,19 +119,21 @@ int cpu_count(void)
     return n > 0 ? (int)(n > INT_MAX ? INT_MAX : n) : 1;
 }
 
-static long env_ms(const char *name)
+/* The milliseconds in the environment variable name, read once into *cache (-1: not yet). */
+static long env_ms(long *cache, const char *name)
 {
-    const char *v = getenv(name);
-    long ms = v && *v ? strtol(v, NULL, 10) : 0;
-    return ms > 0 ? ms : 0;
+    if (*cache < 0) {
+        const char *v = getenv(name);
+        long ms = v && *v ? strtol(v, NULL, 10) : 0;
+        *cache = ms > 0 ? ms : 0;
+    }
+    return *cache;
 }
 
 static long test_delay_ms(void)
 {
     static long delay = -1;
-    if (delay < 0)
-        delay = env_ms("IMMICH_MIGRATE_TEST_FILES_DELAY_MS");
-    return delay;
+    return env_ms(&delay, "IMMICH_MIGRATE_TEST_FILES_DELAY_MS");
 }
 
 static void sleep_ms(long ms)
@@ -145,9 +147,7 @@ static void sleep_ms(long ms)
 void test_pause_verify_entry(void)
 {
     static long delay = -1;
-    if (delay < 0)
-        delay = env_ms("IMMICH_MIGRATE_TEST_VERIFY_DELAY_MS");
-    sleep_ms(delay);
+    sleep_ms(env_ms(&delay, "IMMICH_MIGRATE_TEST_VERIFY_DELAY_MS"));
 }
 
 void test_pause(void)

@@ -110,10 +110,17 @@ tmux_wait_exit() {
     fail "the program did not exit"
 }
 
-# The wizard: press n (wizard_next_to) or Esc (wizard_back_to) until the screen's title line
-# shows $1 (at most 20 screens). After each key it waits for the title to change (up to 10 s),
-# so a slow redraw on a loaded machine never gets a second key that would skip past the
-# wanted screen.
+# _tmux_title_changes OLD TENTHS: waits up to TENTHS tenths of a second until the screen's
+# title line is no longer OLD; 1 when it still is.
+_tmux_title_changes() {
+    _t=0
+    while [ "$(tmux_screen | sed -n 1p)" = "$1" ]; do
+        _t=$((_t + 1))
+        [ $_t -le "$2" ] || return 1
+        sleep 0.1
+    done
+}
+
 # tmux_keys_new_screen KEY: press KEY, which leaves the current screen, and wait (up to 30 s)
 # until the title line has changed. A wizard_next_to right after a key that changes the screen
 # could otherwise read the old title on a loaded machine, press n before KEY was handled, and
@@ -121,13 +128,13 @@ tmux_wait_exit() {
 tmux_keys_new_screen() {
     _old_title=$(tmux_screen | sed -n 1p)
     tmux_keys "$1"
-    _i=0
-    while [ "$(tmux_screen | sed -n 1p)" = "$_old_title" ]; do
-        _i=$((_i + 1))
-        [ $_i -le 300 ] || { _tmux_dump; fail "the screen did not change after the key $1"; }
-        sleep 0.1
-    done
+    _tmux_title_changes "$_old_title" 300 || { _tmux_dump; fail "the screen did not change after the key $1"; }
 }
+
+# The wizard: press n (wizard_next_to) or Esc (wizard_back_to) until the screen's title line
+# shows $1 (at most 20 screens). After each key it waits for the title to change (up to 10 s),
+# so a slow redraw on a loaded machine never gets a second key that would skip past the
+# wanted screen.
 wizard_next_to() { _wizard_move n "$1"; }
 wizard_back_to() { _wizard_move Escape "$1"; }
 _wizard_move() {
@@ -138,11 +145,7 @@ _wizard_move() {
         _n=$((_n + 1))
         [ $_n -le 20 ] || { _tmux_dump; fail "never reached the screen \"$2\""; }
         tmux_keys "$1"
-        _i=0
-        while [ "$(tmux_screen | sed -n 1p)" = "$_title" ] && [ $_i -lt 100 ]; do
-            sleep 0.1
-            _i=$((_i + 1))
-        done
+        _tmux_title_changes "$_title" 100 || true
     done
 }
 
